@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EvenergyConfig(AppConfig):
+    name = "evadmin.evenergy"
+    label = "evenergy"

@@ -1,0 +1,181 @@
+"""evadmin settings: every deployment knob is an environment variable (see README).
+
+The defaults are the embedded development setup: SQLite, the bundled sandbox API on
+127.0.0.1:8001 and a Celery broker on the file system, so `make run` needs no server.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("EVADMIN_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tables2",
+    "template_partials",
+    "evadmin.core",
+    "evadmin.evenergy",
+    "evadmin.sandbox",
+    "evadmin.accounts",
+    "evadmin.audit",
+    "evadmin.users",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "evadmin.urls"
+WSGI_APPLICATION = "evadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# The app's own database. The sandbox API keeps its data in a separate SQLite file
+# (its own process reads and writes it; see evadmin/sandbox/router.py).
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{VAR_DIR / 'evadmin.sqlite3'}", conn_max_age=60
+    ),
+    "sandbox": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("EVADMIN_SANDBOX_DB", str(VAR_DIR / "sandbox.sqlite3")),
+        "TEST": {"NAME": os.environ.get("EVADMIN_SANDBOX_TEST_DB", str(VAR_DIR / "sandbox-test.sqlite3"))},
+    },
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server and the Celery worker read while the other writes.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+DATABASE_ROUTERS = ["evadmin.sandbox.router.SandboxRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis, when configured, backs the cache (the shared OAuth token) and the rate budget.
+# Without it both live in the database, which every process shares just as well.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evadmin_cache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/users/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- The ev.energy API -------------------------------------------------------------------
+EVADMIN_API_BASE_URL = os.environ.get("EVADMIN_API_BASE_URL", "http://127.0.0.1:8001/v2").rstrip("/")
+EVADMIN_API_TOKEN_URL = os.environ.get("EVADMIN_API_TOKEN_URL", "http://127.0.0.1:8001/o/token/")
+EVADMIN_API_CLIENT_ID = os.environ.get("EVADMIN_API_CLIENT_ID", "evadmin-dev")
+EVADMIN_API_CLIENT_SECRET = os.environ.get("EVADMIN_API_CLIENT_SECRET", "evadmin-dev-secret")
+EVADMIN_API_TOKEN = os.environ.get("EVADMIN_API_TOKEN", "")
+EVADMIN_API_SCOPES = env_list(
+    "EVADMIN_API_SCOPES",
+    "user:read,user:write,tariff:read,evse:read,vehicle:read,charging_session:read",
+)
+EVADMIN_API_RATE_LIMIT_PER_HOUR = int(os.environ.get("EVADMIN_API_RATE_LIMIT_PER_HOUR", "1000"))
+EVADMIN_API_TIMEOUT = float(os.environ.get("EVADMIN_API_TIMEOUT", "10"))
+# GET retries on 5xx, 429 and transport errors; waits are capped so a page never hangs long.
+EVADMIN_API_MAX_RETRIES = int(os.environ.get("EVADMIN_API_MAX_RETRIES", "3"))
+EVADMIN_API_MAX_RETRY_WAIT = float(os.environ.get("EVADMIN_API_MAX_RETRY_WAIT", "5"))
+
+# --- The sandbox API (development and tests) ---------------------------------------------
+EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR = int(os.environ.get("EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR", "1000"))
+EVADMIN_SANDBOX_TOKEN_LIFETIME = int(os.environ.get("EVADMIN_SANDBOX_TOKEN_LIFETIME", "36000"))
+
+# --- Celery ------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "celery-broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- Logging: secrets are scrubbed by a filter on every handler ---------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "evadmin.core.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
+        "oauthlib": {"level": "WARNING"},
+    },
+}
