@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response, errors included, carries X-Request-ID (evadmin/core/middleware.py).
+    "evadmin.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API failures become a friendly page or an htmx banner, never a 500 (evadmin/core/api_errors.py).
+    "evadmin.core.api_errors.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "evadmin.urls"
@@ -72,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "evadmin.evenergy.context_processors.api_budget",
             ],
         },
     },
@@ -91,7 +96,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server and the Celery worker read while the other writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # IMMEDIATE transactions take the write lock up front, so the rate budget's
+    # count-then-insert cannot interleave between processes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-evadmin.sqlite3")}
 DATABASE_ROUTERS = ["evadmin.sandbox.router.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -112,6 +124,17 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/users/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# --- Staff sessions and request metadata (evadmin/accounts, evadmin/core) ----------------
+# EVADMIN_SESSION_IDLE_MINUTES (default 30): staff are signed out after this many minutes
+# without a request. Saving the session on every request pushes the cookie's expiry forward
+# each time, so SESSION_COOKIE_AGE measures idleness rather than total session length.
+EVADMIN_SESSION_IDLE_MINUTES = int(os.environ.get("EVADMIN_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = EVADMIN_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# EVADMIN_TRUSTED_PROXY_COUNT (default 0): how many reverse proxies in front of evadmin append
+# to X-Forwarded-For; the audit trail's client IP is read from that header only if this is > 0.
+EVADMIN_TRUSTED_PROXY_COUNT = int(os.environ.get("EVADMIN_TRUSTED_PROXY_COUNT", "0"))
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -120,6 +143,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start when it is missing (before collectstatic)
 
 # --- The ev.energy API -------------------------------------------------------------------
 EVADMIN_API_BASE_URL = os.environ.get("EVADMIN_API_BASE_URL", "http://127.0.0.1:8001/v2").rstrip("/")
@@ -127,10 +151,10 @@ EVADMIN_API_TOKEN_URL = os.environ.get("EVADMIN_API_TOKEN_URL", "http://127.0.0.
 EVADMIN_API_CLIENT_ID = os.environ.get("EVADMIN_API_CLIENT_ID", "evadmin-dev")
 EVADMIN_API_CLIENT_SECRET = os.environ.get("EVADMIN_API_CLIENT_SECRET", "evadmin-dev-secret")
 EVADMIN_API_TOKEN = os.environ.get("EVADMIN_API_TOKEN", "")
-EVADMIN_API_SCOPES = env_list(
-    "EVADMIN_API_SCOPES",
-    "user:read,user:write,tariff:read,evse:read,vehicle:read,charging_session:read",
-)
+# Scopes to ask for; empty asks for none and gets what the API granted the client. evadmin uses
+# user:read user:write tariff:read evse:read vehicle:read charging_session:read (and the spec
+# puts /evse_sites under site:read).
+EVADMIN_API_SCOPES = env_list("EVADMIN_API_SCOPES", "")
 EVADMIN_API_RATE_LIMIT_PER_HOUR = int(os.environ.get("EVADMIN_API_RATE_LIMIT_PER_HOUR", "1000"))
 EVADMIN_API_TIMEOUT = float(os.environ.get("EVADMIN_API_TIMEOUT", "10"))
 # GET retries on 5xx, 429 and transport errors; waits are capped so a page never hangs long.
@@ -144,7 +168,7 @@ EVADMIN_SANDBOX_TOKEN_LIFETIME = int(os.environ.get("EVADMIN_SANDBOX_TOKEN_LIFET
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "celery-broker"
+    _broker_dir = Path(os.environ.get("EVADMIN_CELERY_BROKER_DIR", VAR_DIR / "celery-broker"))
     for _sub in ("queue", "processed"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -160,7 +184,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Tokens live 10 h and are renewed 5 min ahead of expiry; checking every 30 min is plenty.
+    "evenergy-refresh-token": {"task": "evenergy.refresh_token", "schedule": 1800.0},
+}
 
 # --- Logging: secrets are scrubbed by a filter on every handler ---------------------------
 LOGGING = {

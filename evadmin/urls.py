@@ -1,6 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from evadmin.accounts import views as accounts_views
 
 urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("accounts/", include("evadmin.accounts.urls")),
+    path("audit/", include("evadmin.audit.urls")),
+    path("users/", include("evadmin.users.urls")),
     path("admin/", admin.site.urls),
 ]

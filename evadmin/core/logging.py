@@ -5,7 +5,9 @@ import re
 
 from django.conf import settings
 
-_BEARER = re.compile(r"(?i)(bearer\s+|access_token['\"]?\s*[:=]\s*['\"]?|authorization['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+")
+_BEARER = re.compile(
+    r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?(?:bearer\s+)?|bearer\s+|access_token['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"
+)
 
 
 def _secret_values() -> list[str]:

@@ -1,0 +1,42 @@
+"""The sandbox: a fake of the ev.energy v2 API, for development and tests.
+
+It behaves like the real API for what evadmin uses (users, tariffs, suppliers, EVSE sites,
+vehicles, EVSEs; OAuth client credentials; Link pagination; problem+json errors; a rolling-hour
+rate limit) and is served by its own process on its own port, with its own SQLite database
+(settings.DATABASES["sandbox"], EVADMIN_SANDBOX_DB):
+
+    python manage.py runsandbox [--host 127.0.0.1] [--port 8001] [--seed-users N] [--seed S] [--quiet]
+    python manage.py seedsandbox --users N [--seed S] [--reset | --if-empty]
+
+The dev client (settings.EVADMIN_API_CLIENT_ID / _SECRET) always exists, with the scopes
+user:read user:write tariff:read evse:read vehicle:read charging_session:read site:read.
+
+Control API (not part of ev.energy's API; no authentication; dev and tests only):
+
+    GET  /_sandbox/faults     the current faults and run-time overrides
+    POST /_sandbox/faults     JSON; only the keys given change:
+         latency_ms           delay every /v2 answer by this many milliseconds
+         error_rate           share (0..1) of /v2 requests answered with error_status
+         error_status         status for error_rate (default 503), as problem+json
+         force_429, retry_after   the next N /v2 requests answer 429 with Retry-After/RetryAfter
+                                  of retry_after seconds (default 1)
+         fail_next            [statuses]: the next requests answer these, in order; an entry may
+                              be {"status": 400, "field_errors": {...}} to script a validation failure
+         hang_next, hang_seconds  the next N /v2 requests sleep hang_seconds before answering
+         token_lifetime       seconds, for tokens issued from now on
+         rate_limit_per_hour  the rolling-hour limit for clients without their own
+         revoke_all_tokens    true: every issued token stops working
+    POST /_sandbox/reset      faults off, overrides back to settings, rate-limit window and request
+                              log cleared; {"data": true} also re-seeds the data as first seeded
+    POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [...], "rate_limit_per_hour"?}
+                              creates or updates an OAuth client
+    GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, in arrival order:
+                              [{method, path, query (raw), status, user_header, authorization_present,
+                                version_header, body (POST/PATCH; client_secret masked), client_id,
+                                at, duration_ms}]; a request is listed as soon as it arrives, with
+                              status and duration_ms null until it is answered
+
+Fault state, the rate-limit window and the request log live in the process (module state under
+a lock, see faults.py and ratelimit.py); clients, tokens and data live in the database.
+Faults apply to /v2 only; answers forced by a fault don't use up the rate budget.
+"""

@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup venv lint bench clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Database, cache table, static files, sandbox data and one demo staff account per role.
+setup: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py migrate --database sandbox --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seedsandbox --users 1000 --if-empty
+	$(PY) manage.py createdemostaff
+
+# Sandbox API (:8001), Celery worker and beat, and the web server (:8000); Ctrl-C stops them all.
+run: setup
+	$(VENV)/bin/honcho --procfile Procfile.dev start
+
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var staticfiles

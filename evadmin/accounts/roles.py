@@ -1,0 +1,114 @@
+"""Staff roles: the single table of which role holds which permission.
+
+Roles are Django groups of the same name. The data migration and a post_migrate hook both
+call `role_groups_sync`, so groups always match this table (the hook also restores them
+after a test database flush). Change a role here and the next `migrate` applies it.
+"""
+
+from dataclasses import dataclass
+
+APP_LABEL = "accounts"
+PERMISSION_MODEL = "staffpermission"
+
+# codename -> human description (also the Permission.name shown in Django admin).
+STAFF_PERMISSIONS: dict[str, str] = {
+    "view_users": "View ev.energy users",
+    "edit_users": "Create and edit ev.energy users and locations",
+    "run_bulk": "Run bulk jobs",
+    "view_audit": "View the audit trail and reports",
+    "manage_staff": "Manage staff accounts",
+}
+
+VIEWER = "viewer"
+SUPPORT = "support"
+BULK_OPERATOR = "bulk_operator"
+AUDITOR = "auditor"
+ADMIN = "admin"
+
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    VIEWER: ("view_users",),
+    SUPPORT: ("view_users", "edit_users"),
+    BULK_OPERATOR: ("view_users", "run_bulk"),
+    AUDITOR: ("view_users", "view_audit"),
+    ADMIN: tuple(STAFF_PERMISSIONS),
+}
+
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    VIEWER: "Read-only access to users",
+    SUPPORT: "Create and edit users and their locations",
+    BULK_OPERATOR: "Run bulk jobs",
+    AUDITOR: "Read the audit trail and reports",
+    ADMIN: "Everything, plus staff accounts in Django admin",
+}
+
+ROLES: tuple[str, ...] = tuple(ROLE_PERMISSIONS)
+
+
+@dataclass(frozen=True)
+class ModelPermission:
+    app_label: str
+    model: str
+    codename: str
+    name: str
+
+
+# What the admin role needs from Django's own permissions to manage staff at /admin/.
+# No delete_user (deactivate instead: audit events keep a PROTECTed link to the actor) and
+# no change_group (roles are defined in this file, not edited by hand).
+ADMIN_SITE_PERMISSIONS: tuple[ModelPermission, ...] = (
+    ModelPermission("auth", "user", "view_user", "Can view user"),
+    ModelPermission("auth", "user", "add_user", "Can add user"),
+    ModelPermission("auth", "user", "change_user", "Can change user"),
+    ModelPermission("auth", "group", "view_group", "Can view group"),
+    ModelPermission("audit", "auditevent", "view_auditevent", "Can view audit event"),
+)
+
+
+def full_permission_name(codename: str) -> str:
+    return f"{APP_LABEL}.{codename}"
+
+
+def roles_with_permission(permission: str) -> list[str]:
+    """Roles granting `permission` ("accounts.edit_users" or "edit_users")."""
+    codename = permission.split(".", 1)[1] if "." in permission else permission
+    return [role for role, codenames in ROLE_PERMISSIONS.items() if codename in codenames]
+
+
+def _permission(*, permission_model, content_type_model, spec: ModelPermission, using: str):
+    content_type, _ = content_type_model.objects.db_manager(using).get_or_create(
+        app_label=spec.app_label, model=spec.model
+    )
+    # Permissions are normally created after all migrations (post_migrate); creating them here
+    # with Django's own names lets this run inside a migration, and post_migrate skips them.
+    permission, _ = permission_model.objects.db_manager(using).get_or_create(
+        content_type=content_type, codename=spec.codename, defaults={"name": spec.name}
+    )
+    return permission
+
+
+def role_groups_sync(*, group_model, permission_model, content_type_model, using: str = "default") -> None:
+    """Create the role groups and set each one's permissions to exactly the table above.
+
+    Takes the model classes so a migration can pass its historical models.
+    """
+    staff_permissions = {
+        codename: _permission(
+            permission_model=permission_model,
+            content_type_model=content_type_model,
+            spec=ModelPermission(APP_LABEL, PERMISSION_MODEL, codename, name),
+            using=using,
+        )
+        for codename, name in STAFF_PERMISSIONS.items()
+    }
+    admin_site_permissions = [
+        _permission(
+            permission_model=permission_model, content_type_model=content_type_model, spec=spec, using=using
+        )
+        for spec in ADMIN_SITE_PERMISSIONS
+    ]
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.db_manager(using).get_or_create(name=role)
+        wanted = [staff_permissions[codename] for codename in codenames]
+        if role == ADMIN:
+            wanted += admin_site_permissions
+        group.permissions.set(wanted)

@@ -1,0 +1,49 @@
+import json
+from urllib.parse import quote
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from evadmin.audit.services import flatten
+
+register = template.Library()
+
+
+@register.filter
+def audit_changes(event) -> list[dict]:
+    """Rows of {field, before, after, in_before, in_after} for showing what an event changed.
+
+    A field on one side only (a create, a cleared value) shows just that side.
+    """
+    before = flatten(event.before) if isinstance(event.before, dict) else {}
+    after = flatten(event.after) if isinstance(event.after, dict) else {}
+    fields = list(before) + [key for key in after if key not in before]
+    return [
+        {
+            "field": field,
+            "before": before.get(field),
+            "after": after.get(field),
+            "in_before": field in before,
+            "in_after": field in after,
+        }
+        for field in fields
+    ]
+
+
+@register.filter
+def audit_value(value) -> str:
+    """A JSON value as short text; autoescaping still applies to the result."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+@register.filter
+def user_detail_url(user_id: str) -> str:
+    """Link to the user's page; falls back to the planned path until the users app exists."""
+    try:
+        return reverse("users:detail", args=[user_id])
+    except NoReverseMatch:
+        return f"/users/{quote(str(user_id), safe='')}/"

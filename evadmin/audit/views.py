@@ -1,0 +1,58 @@
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from evadmin.accounts.permissions import staff_permission_required
+from evadmin.audit import actions
+from evadmin.audit.exports import audit_csv_rows
+from evadmin.audit.forms import AuditFilterForm
+from evadmin.audit.models import AuditEvent
+from evadmin.audit.selectors import audit_event_list
+from evadmin.audit.services import audit_record
+from evadmin.core.exports import Echo
+from evadmin.core.htmx import vary_on_htmx, wants_partial
+
+# Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
+UTF8_BOM = "\ufeff"
+
+
+@require_GET
+@staff_permission_required("accounts.view_audit")
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    events = audit_event_list(**form.selector_filters()) if form.is_valid() else AuditEvent.objects.none()
+    page = Paginator(events, form.page_size()).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page}
+    template = "audit/trail.html#results" if wants_partial(request) else "audit/trail.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_GET
+@staff_permission_required("accounts.view_audit")
+def audit_export_csv(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("The filters are not valid; correct them on the audit page.")
+    filters = form.selector_filters()
+    # Who took a copy of the trail, and of what, belongs in the trail itself.
+    audit_record(
+        actor=request.user,
+        action=actions.AUDIT_EXPORT,
+        after={"format": "csv", "filters": {key: value for key, value in filters.items() if value}},
+        request=request,
+    )
+    writer = csv.writer(Echo())
+    lines = (writer.writerow(row) for row in audit_csv_rows(audit_event_list(**filters).iterator(chunk_size=1000)))
+    response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
+    filename = f"evadmin-audit-{timezone.now():%Y%m%d-%H%M%S}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _with_bom(lines):
+    yield UTF8_BOM
+    yield from lines

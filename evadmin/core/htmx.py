@@ -1,0 +1,20 @@
+"""Small helpers for views that serve both a full page and an htmx fragment of it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """True when the response should be a fragment rather than the whole page.
+
+    Boosted links and history restores (after a cache miss htmx refetches the page and
+    swaps the whole body) need the full page even though they come from htmx.
+    """
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    """One URL answers with a page or a fragment, so caches must key on HX-Request."""
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,240 @@
+"""Typed views of the API's resources: User, Location, Tariff, Supplier, EVSE site, Vehicle, EVSE.
+
+Related resources arrive as absolute URLs, or as nested objects when asked for with `expand`;
+each model keeps the URL and, when expanded, the parsed object. `raw` keeps the JSON as served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+ADDRESS_FIELDS = ("address_1", "address_2", "city", "state", "postal_code", "country_code")
+# If any address field (or coordinates) is non-null, these must all be non-null (the API's rule).
+REQUIRED_ADDRESS_FIELDS = ("address_1", "city", "postal_code", "country_code")
+
+
+def id_from_url(url: str | None) -> str | None:
+    """The resource id at the end of an API URL (`…/tariffs/tari01H…` -> `tari01H…`)."""
+    if not url:
+        return None
+    return url.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def _datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _url_and_object(value: Any, parse) -> tuple[str | None, Any]:
+    if isinstance(value, dict):
+        return value.get("url"), parse(value)
+    return value, None
+
+
+@dataclass
+class Coordinates:
+    latitude: float
+    longitude: float
+
+    @classmethod
+    def from_api(cls, data: dict | None) -> Coordinates | None:
+        if not data:
+            return None
+        return cls(latitude=float(data["latitude"]), longitude=float(data["longitude"]))
+
+    def to_api(self) -> dict:
+        return {"latitude": self.latitude, "longitude": self.longitude}
+
+
+@dataclass
+class Supplier:
+    id: str
+    url: str
+    name: str
+    icon: str | None = None
+    highlighted: bool = False
+
+    @classmethod
+    def from_api(cls, data: dict) -> Supplier:
+        return cls(
+            id=data["id"], url=data["url"], name=data.get("name", ""), icon=data.get("icon"),
+            highlighted=bool(data.get("highlighted", False)),
+        )
+
+
+@dataclass
+class Tariff:
+    id: str
+    url: str
+    name: str
+    currency: str
+    supplier_url: str | None
+    supplier: Supplier | None = None
+    valid_from: str | None = None
+    valid_until: str | None = None
+
+    @classmethod
+    def from_api(cls, data: dict) -> Tariff:
+        supplier_url, supplier = _url_and_object(data.get("supplier"), Supplier.from_api)
+        return cls(
+            id=data["id"], url=data["url"], name=data.get("name", ""), currency=data.get("currency", ""),
+            supplier_url=supplier_url, supplier=supplier,
+            valid_from=data.get("valid_from"), valid_until=data.get("valid_until"),
+        )
+
+    @property
+    def supplier_id(self) -> str | None:
+        return id_from_url(self.supplier_url)
+
+
+@dataclass
+class EvseSite:
+    id: str
+    url: str
+    cpms_connection: str | None = None
+    cpms_connection_display_name: str | None = None
+    evse_urls: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_api(cls, data: dict) -> EvseSite:
+        return cls(
+            id=data["id"], url=data["url"], cpms_connection=data.get("cpms_connection"),
+            cpms_connection_display_name=data.get("cpms_connection_display_name"),
+            evse_urls=list(data.get("evses") or []),
+        )
+
+
+@dataclass
+class Location:
+    address_1: str | None = None
+    address_2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+    coordinates: Coordinates | None = None
+    tariff_url: str | None = None
+    tariff: Tariff | None = None
+    evse_site_url: str | None = None
+    evse_site: EvseSite | None = None
+    current_carbon_intensity: int | None = None  # only on a single user's location
+
+    @classmethod
+    def from_api(cls, data: dict | None) -> Location | None:
+        if data is None:
+            return None
+        tariff_url, tariff = _url_and_object(data.get("tariff"), Tariff.from_api)
+        evse_site_url, evse_site = _url_and_object(data.get("evse_site"), EvseSite.from_api)
+        return cls(
+            **{name: data.get(name) for name in ADDRESS_FIELDS},
+            coordinates=Coordinates.from_api(data.get("coordinates")),
+            tariff_url=tariff_url, tariff=tariff,
+            evse_site_url=evse_site_url, evse_site=evse_site,
+            current_carbon_intensity=data.get("current_carbon_intensity_grams_per_kilowatt_hour"),
+        )
+
+    @property
+    def has_address(self) -> bool:
+        return any(getattr(self, name) for name in ADDRESS_FIELDS) or self.coordinates is not None
+
+    @property
+    def tariff_id(self) -> str | None:
+        return id_from_url(self.tariff_url)
+
+    @property
+    def evse_site_id(self) -> str | None:
+        return id_from_url(self.evse_site_url)
+
+    def editable_values(self) -> dict[str, Any]:
+        """The writable fields as plain values, the shape a PATCH sends and an audit diff compares."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in ADDRESS_FIELDS}
+        values["coordinates"] = self.coordinates.to_api() if self.coordinates else None
+        values["tariff"] = self.tariff_id
+        values["evse_site"] = self.evse_site_id
+        return values
+
+
+@dataclass
+class User:
+    id: str
+    url: str
+    email: str
+    full_name: str = ""
+    joined_at: datetime | None = None
+    terms_consent_datetime: datetime | None = None
+    default_location: Location | None = None
+    vehicle_urls: list[str] = field(default_factory=list)
+    evse_urls: list[str] = field(default_factory=list)
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict) -> User:
+        return cls(
+            id=data["id"], url=data["url"], email=data.get("email", ""), full_name=data.get("full_name") or "",
+            joined_at=_datetime(data.get("joined_at")),
+            terms_consent_datetime=_datetime(data.get("terms_consent_datetime")),
+            default_location=Location.from_api(data.get("default_location")),
+            vehicle_urls=list(data.get("vehicles") or []), evse_urls=list(data.get("evses") or []),
+            raw=data,
+        )
+
+    def editable_values(self) -> dict[str, Any]:
+        location = self.default_location.editable_values() if self.default_location else None
+        return {"email": self.email, "default_location": location}
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the editable fields: changes when anyone edits the user."""
+        canonical = json.dumps(self.editable_values(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Vehicle:
+    id: str
+    url: str
+    description: str = ""
+    integrated: str | None = None
+    battery_size_watt_hours: int | None = None
+    smart_charging_enabled: bool | None = None
+    disabled: bool = False
+    make: str = ""
+    model: str = ""
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict) -> Vehicle:
+        trim = data.get("trim") if isinstance(data.get("trim"), dict) else {}
+        model = trim.get("model") if isinstance(trim.get("model"), dict) else {}
+        make = model.get("make") if isinstance(model.get("make"), dict) else {}
+        return cls(
+            id=data["id"], url=data["url"], description=data.get("description") or "",
+            integrated=data.get("integrated"), battery_size_watt_hours=data.get("battery_size_watt_hours"),
+            smart_charging_enabled=data.get("smart_charging_enabled"), disabled=bool(data.get("disabled")),
+            make=make.get("name", ""), model=model.get("name", ""), raw=data,
+        )
+
+
+@dataclass
+class Evse:
+    id: str
+    url: str
+    cpid: str = ""
+    lifecycle_state: str | None = None
+    make: str = ""
+    model: str = ""
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict) -> Evse:
+        model = data.get("model") if isinstance(data.get("model"), dict) else {}
+        make = model.get("make") if isinstance(model.get("make"), dict) else {}
+        return cls(
+            id=data["id"], url=data["url"], cpid=data.get("cpid", ""), lifecycle_state=data.get("lifecycle_state"),
+            make=make.get("name", ""), model=model.get("display_name") or model.get("name", ""), raw=data,
+        )

@@ -1,0 +1,11 @@
+"""Celery tasks of the API package."""
+
+from celery import shared_task
+
+
+@shared_task(name="evenergy.refresh_token", ignore_result=True)
+def evenergy_refresh_token() -> None:
+    """Renew the shared access token ahead of expiry, so no page waits for a token request."""
+    from evadmin.evenergy.client import evenergy_client
+
+    evenergy_client().token.get()

@@ -1,0 +1,104 @@
+"""The API's two pagination styles and its Link header.
+
+Cursor style (users, vehicles, EVSEs): `page_size` 1..100 (default 25), `page_after` / `page_before`
+take a resource id; `page_before` is ignored when `page_after` is given. Ids are ULIDs, so
+ordering by id is creation order. Page-number style (tariffs, suppliers): `page` >= 1; a page past
+the end is 404. Either way the Link header reads
+`<url>; rel="previous", <url>; rel="next"`, with `<about:blank>` where there is no such page; the
+URLs are absolute and keep the request's other query parameters.
+"""
+
+import math
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from evadmin.sandbox import ids
+from evadmin.sandbox.responses import api_origin, invalid_pagination, not_found
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+NO_PAGE = "about:blank"
+CURSOR_PARAMS = ("page_after", "page_before")
+
+
+@dataclass
+class Page:
+    items: list
+    link: str
+
+
+def link_header(previous_url: str | None, next_url: str | None) -> str:
+    return f'<{previous_url or NO_PAGE}>; rel="previous", <{next_url or NO_PAGE}>; rel="next"'
+
+
+def page_size_of(request) -> int:
+    raw = request.GET.get("page_size")
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise invalid_pagination("page_size")
+    return int(raw)
+
+
+def page_url(request, page_size: int, **cursor: str | int) -> str:
+    """This request's URL with page_size set and the pagination parameters replaced by `cursor`."""
+    replaced = {"page_size", "page", *CURSOR_PARAMS}
+    params: list[tuple[str, str]] = []
+    for key, values in request.GET.lists():
+        if key == "page_size":
+            params.append(("page_size", str(page_size)))
+        elif key not in replaced:
+            params.extend((key, value) for value in values)
+    if "page_size" not in request.GET:
+        params.append(("page_size", str(page_size)))
+    params.extend((key, str(value)) for key, value in cursor.items())
+    return f"{api_origin(request)}{request.path}?{urlencode(params)}"
+
+
+def _cursor(request, name: str, model, prefix: str) -> str | None:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if not ids.is_id(value, prefix) or not model.objects.filter(pk=value).exists():
+        raise invalid_pagination(name)
+    return value
+
+
+def cursor_page(request, queryset, *, model, prefix: str) -> Page:
+    """One page of `queryset` (any filters applied), in id order."""
+    size = page_size_of(request)
+    after = _cursor(request, "page_after", model, prefix)
+    before = None if after else _cursor(request, "page_before", model, prefix)
+    queryset = queryset.order_by("pk")
+    if after:
+        items = list(queryset.filter(pk__gt=after)[:size])
+    elif before:
+        items = list(queryset.filter(pk__lt=before).order_by("-pk")[:size])[::-1]
+    else:
+        items = list(queryset[:size])
+    previous_url = next_url = None
+    if items and queryset.filter(pk__lt=items[0].pk).exists():
+        previous_url = page_url(request, size, page_before=items[0].pk)
+    if items and queryset.filter(pk__gt=items[-1].pk).exists():
+        next_url = page_url(request, size, page_after=items[-1].pk)
+    return Page(items, link_header(previous_url, next_url))
+
+
+def number_page(request, queryset) -> Page:
+    size = page_size_of(request)
+    raw = request.GET.get("page", "1")
+    try:
+        number = float(raw)  # the spec types `page` as a number: accept "2" and "2.0"
+    except ValueError:
+        raise invalid_pagination("page") from None
+    if not math.isfinite(number) or number != int(number) or number < 1:
+        raise invalid_pagination("page")
+    number = int(number)
+    total = queryset.count()
+    if number > 1 and (number - 1) * size >= total:
+        raise not_found("Invalid page.")
+    items = list(queryset[(number - 1) * size:number * size])
+    previous_url = page_url(request, size, page=number - 1) if number > 1 else None
+    next_url = page_url(request, size, page=number + 1) if number * size < total else None
+    return Page(items, link_header(previous_url, next_url))
+

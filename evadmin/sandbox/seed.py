@@ -1,0 +1,282 @@
+"""Deterministic sandbox data: suppliers, tariffs, EVSE sites, users, vehicles and EVSEs.
+
+Everything is drawn from one `random.Random(seed)` and a fixed base time, so the same seed and
+user count give the same ids and data. User ids carry their joined_at time and users are spaced
+evenly over three years from BASE_TIME, so id order is joined_at order (and runtime-created
+users, stamped with the clock, sort after every seeded one).
+
+Seeded defects, a few percent each (DEFECT_RATES): no default location, no tariff, no terms
+consent, an email another user already has in another letter case, coordinates far from the
+address's country.
+"""
+
+import random
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.db import connections, transaction
+
+from evadmin.sandbox import catalogue, ids
+from evadmin.sandbox.countries import CARBON_INTENSITY
+from evadmin.sandbox.models import Evse, EvseSite, SeedRun, Supplier, Tariff, User, Vehicle
+from evadmin.sandbox.seed_data import COUNTRIES, COUNTRY_WEIGHTS, CountryProfile, postcode
+
+DB = "sandbox"
+REFERENCE_TIME = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)  # suppliers, tariffs, sites
+BASE_TIME = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)  # the first user joins
+USER_SPAN_MS = 3 * 365 * 24 * 3600 * 1000
+DEFECT_RATES = {
+    "no_default_location": 0.03, "no_tariff": 0.04, "no_terms_consent": 0.03,
+    "duplicate_email_other_case": 0.02, "far_coordinates": 0.02,
+}
+SITE_USER_RATE = 0.04
+CPMS_DISPLAY_NAMES = {"CHARGEPOINT": "ChargePoint", "SWTCH": "SWTCH Energy"}
+EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com")
+VEHICLE_COUNTS = ((0, 0.20), (1, 0.60), (2, 0.17), (3, 0.03))
+EVSE_COUNTS = ((0, 0.35), (1, 0.60), (2, 0.05))
+LIFECYCLE_STATES = (("COMMISSIONED", 0.75), ("INSTALLED", 0.08), ("ENROLLED", 0.07), ("PENDING", 0.03),
+                    ("DECOMMISSIONED", 0.03), ("", 0.04))
+DATA_TABLES = (Evse, Vehicle, User, Tariff, Supplier, EvseSite, SeedRun)  # children first
+
+
+class SeedError(Exception):
+    pass
+
+
+@dataclass
+class SeedSummary:
+    seed: int
+    users: int = 0
+    suppliers: int = 0
+    tariffs: int = 0
+    evse_sites: int = 0
+    vehicles: int = 0
+    evses: int = 0
+    defects: dict = field(default_factory=lambda: dict.fromkeys(DEFECT_RATES, 0))
+
+
+def _weighted(rng: random.Random, choices):
+    point, total = rng.random(), 0.0
+    for value, weight in choices:
+        total += weight
+        if point < total:
+            return value
+    return choices[-1][0]
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def _ascii(text: str) -> str:
+    return "".join(char for char in _plain(text) if char.isalnum())
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(char if char.isalnum() else " " for char in _plain(text)).split())
+
+
+class _Seeder:
+    def __init__(self, seed: int, users: int) -> None:
+        self.rng = random.Random(seed)
+        self.user_count = users
+        self.summary = SeedSummary(seed=seed)
+        self.reference_step = 0
+        self.tariffs_by_country: dict[str, list[Tariff]] = {}
+        self.sites_by_country: dict[str, list[EvseSite]] = {}
+        self.cpid_counter = 100_000
+
+    def reference_id(self, prefix: str) -> str:
+        self.reference_step += 1
+        return ids.seeded_id(prefix, REFERENCE_TIME + timedelta(hours=self.reference_step), self.rng)
+
+    # --- reference data --------------------------------------------------------------------
+    def suppliers_and_tariffs(self) -> tuple[list[Supplier], list[Tariff]]:
+        rng, suppliers, tariffs = self.rng, [], []
+        for country in COUNTRIES.values():
+            for profile in country.suppliers:
+                supplier = Supplier(
+                    id=self.reference_id(ids.SUPPLIER), name=profile.name, highlighted=profile.highlighted,
+                    icon=f"https://assets.example.com/suppliers/{_slug(profile.name)}.png" if rng.random() < 0.8
+                    else "", country_code=country.code)
+                suppliers.append(supplier)
+                for name, price in profile.tariffs:
+                    dynamic = any(word in name for word in ("Agile", "Dynamisch", "Tempo"))
+                    superseded = rng.random() < 0.08
+                    tariff = Tariff(
+                        id=self.reference_id(ids.TARIFF), supplier=supplier, name=name, currency=country.currency,
+                        highlighted=rng.random() < 0.3, timezone_name=country.cities[0].timezone,
+                        price_chart_url=f"https://prices.example.com/{_slug(name)}" if dynamic else "",
+                        gsp_group=rng.choice(("_A", "_C", "_G", "_M", "_N")) if country.code == "GB" and dynamic
+                        else "",
+                        valid_from=date(2019 + rng.randrange(3), rng.randrange(1, 13), 1),
+                        valid_until=date(2023, rng.randrange(1, 13), 28) if superseded else None,
+                        current_price=max(1, price + rng.randint(-2, 2)), country_code=country.code)
+                    tariffs.append(tariff)
+                    if not superseded:
+                        self.tariffs_by_country.setdefault(country.code, []).append(tariff)
+        return suppliers, tariffs
+
+    def evse_sites(self) -> list[EvseSite]:
+        rng, sites = self.rng, []
+        for index in range(max(2 * len(COUNTRIES), self.user_count // 200)):
+            country = COUNTRIES[list(COUNTRIES)[index % len(COUNTRIES)]]
+            city = rng.choice(country.cities)
+            site = EvseSite(
+                id=self.reference_id(ids.SITE), name=f"{city.name} {rng.choice(country.site_operators)}",
+                cpms_connection=_weighted(rng, (("CHARGEPOINT", 0.45), ("SWTCH", 0.3), ("", 0.25))),
+                country_code=country.code)
+            site.cpms_connection_display_name = CPMS_DISPLAY_NAMES.get(site.cpms_connection, "")
+            sites.append(site)
+            self.sites_by_country.setdefault(country.code, []).append(site)
+        return sites
+
+    # --- users -----------------------------------------------------------------------------
+    def _country(self) -> CountryProfile:
+        return COUNTRIES[_weighted(self.rng, tuple(COUNTRY_WEIGHTS.items()))]
+
+    def _far_coordinates(self, country: CountryProfile) -> tuple[float, float]:
+        # North America for European addresses and the other way round: thousands of km off.
+        far = ("DE", "FR", "ES") if country.code in ("US", "CA") else ("US", "CA")
+        city = self.rng.choice(COUNTRIES[self.rng.choice(far)].cities)
+        return city.latitude, city.longitude
+
+    def _email(self, index: int, first: str, last: str) -> str:
+        first, last = _ascii(first), _ascii(last)
+        local = self.rng.choice((f"{first}.{last}{index}", f"{first[0]}{last}{index}", f"{first}_{last}{index}"))
+        return f"{local}@{self.rng.choice(EMAIL_DOMAINS)}"
+
+    def _address(self, user: User, country: CountryProfile) -> None:
+        rng, defects = self.rng, self.summary.defects
+        city = rng.choice(country.cities)
+        user.address_1 = country.street_format.format(n=rng.randint(1, 250), street=rng.choice(country.streets))
+        user.address_2 = rng.choice(country.address_2_formats).format(n=rng.randint(1, 40)) \
+            if rng.random() < 0.2 else ""
+        user.city, user.state, user.country_code = city.name, city.state or "", country.code
+        user.postal_code = postcode(country.code, rng.choice(city.postal_prefixes), rng)
+        if rng.random() < DEFECT_RATES["far_coordinates"]:
+            user.latitude, user.longitude = self._far_coordinates(country)
+            defects["far_coordinates"] += 1
+        else:
+            user.latitude = round(city.latitude + rng.uniform(-0.05, 0.05), 6)
+            user.longitude = round(city.longitude + rng.uniform(-0.07, 0.07), 6)
+        user.carbon_intensity = round(CARBON_INTENSITY[country.code] * rng.uniform(0.8, 1.2))
+        if rng.random() < DEFECT_RATES["no_tariff"]:
+            defects["no_tariff"] += 1
+        else:
+            user.tariff = rng.choice(self.tariffs_by_country[country.code])
+        if rng.random() < SITE_USER_RATE and self.sites_by_country.get(country.code):
+            user.evse_site = rng.choice(self.sites_by_country[country.code])
+            user.site_connected = rng.random() < 0.7
+
+    def users(self) -> list[User]:
+        rng, defects, users = self.rng, self.summary.defects, []
+        step = max(1, USER_SPAN_MS // max(1, self.user_count))
+        for index in range(self.user_count):
+            # Evenly spaced slots with jitter inside the slot: ids and joined_at rise together.
+            joined_at = BASE_TIME + timedelta(milliseconds=index * step + rng.randrange(max(1, step // 2)))
+            user_id = ids.seeded_id(ids.USER, joined_at, rng)
+            country = self._country()
+            first, last = rng.choice(country.first_names), rng.choice(country.last_names)
+            user = User(id=user_id, joined_at=ids.id_time(user_id), full_name=f"{first} {last}")
+            if index >= 20 and rng.random() < DEFECT_RATES["duplicate_email_other_case"]:
+                original = users[rng.randrange(index)].email
+                local, _, domain = original.partition("@")
+                user.email = rng.choice((f"{local.title()}@{domain}", original.upper()))
+                defects["duplicate_email_other_case"] += 1
+            else:
+                user.email = self._email(index + 1, first, last)
+            user.email_lower = user.email.lower()
+            if rng.random() < DEFECT_RATES["no_terms_consent"]:
+                defects["no_terms_consent"] += 1
+            else:
+                user.terms_consent_datetime = user.joined_at + timedelta(minutes=rng.randint(1, 120))
+            if rng.random() < DEFECT_RATES["no_default_location"]:
+                defects["no_default_location"] += 1
+            else:
+                self._address(user, country)
+            users.append(user)
+        return users
+
+    # --- devices ---------------------------------------------------------------------------
+    def vehicles(self, users: list[User]) -> list[Vehicle]:
+        rng, vehicles, trims = self.rng, [], list(catalogue.VEHICLE_TRIMS.values())
+        for user in users:
+            for _ in range(_weighted(rng, VEHICLE_COUNTS)):
+                added = user.joined_at + timedelta(minutes=rng.randint(5, 30 * 24 * 60))
+                trim = rng.choice(trims)
+                model = catalogue.VEHICLE_MODELS[trim.model_id]
+                vehicles.append(Vehicle(
+                    id=ids.seeded_id(ids.VEHICLE, added, rng), user=user, trim_id=trim.id,
+                    integrated=_weighted(rng, (("ACTIVE", 0.8), ("INACTIVE", 0.1), ("UNINTEGRATED", 0.1))),
+                    battery_size_watt_hours=trim.battery_size_watt_hours,
+                    effective_battery_size_watt_hours=int(round(trim.battery_size_watt_hours * rng.uniform(0.88, 1.0),
+                                                                -1)),
+                    maximum_charge_limit_percentage=rng.choice((80, 80, 90, 100)),
+                    description=catalogue.vehicle_description(trim), disabled=rng.random() < 0.03,
+                    smart_charging_enabled=rng.random() < 0.85,
+                    vehicle_class=model.vehicle_class if rng.random() < 0.95 else ""))
+        return vehicles
+
+    def evses(self, users: list[User]) -> list[Evse]:
+        rng, evses, models = self.rng, [], list(catalogue.EVSE_MODELS.values())
+        for user in users:
+            count = 1 if user.evse_site is not None else _weighted(rng, EVSE_COUNTS)
+            for _ in range(count):
+                added = user.joined_at + timedelta(minutes=rng.randint(5, 60 * 24 * 60))
+                model = rng.choice(models)
+                self.cpid_counter += rng.randint(1, 9)
+                located = user.latitude is not None and rng.random() < 0.9
+                evses.append(Evse(
+                    id=ids.seeded_id(ids.EVSE, added, rng), user=user, evse_site=user.evse_site,
+                    model_id=model.id, cpid=f"{model.cpid_prefix}{self.cpid_counter}",
+                    lock_mode=_weighted(rng, (("SMART", 0.6), ("UNLOCKED", 0.25), ("LOCKED", 0.05), ("", 0.1))),
+                    latitude=round(user.latitude + rng.uniform(-0.0005, 0.0005), 6) if located else None,
+                    longitude=round(user.longitude + rng.uniform(-0.0005, 0.0005), 6) if located else None,
+                    lifecycle_state=_weighted(rng, LIFECYCLE_STATES)))
+        return evses
+
+
+def clear_data() -> None:
+    """Delete every resource row (clients and tokens stay). Plain DELETEs: fast at 10,000 users."""
+    with connections[DB].cursor() as cursor:
+        for model in DATA_TABLES:
+            cursor.execute(f'DELETE FROM "{model._meta.db_table}"')
+
+
+def sandbox_has_data() -> bool:
+    return User.objects.exists() or Supplier.objects.exists()
+
+
+def seed_sandbox(*, users: int, seed: int = 1, reset: bool = False) -> SeedSummary:
+    if users < 0:
+        raise SeedError("--users must be 0 or more")
+    with transaction.atomic(using=DB):
+        if reset:
+            clear_data()
+        elif sandbox_has_data():
+            raise SeedError("The sandbox already has data; pass --reset to replace it.")
+        seeder = _Seeder(seed, users)
+        suppliers, tariffs = seeder.suppliers_and_tariffs()
+        sites = seeder.evse_sites()
+        user_rows = seeder.users()
+        vehicles, evses = seeder.vehicles(user_rows), seeder.evses(user_rows)
+        # batch_size: SQLite caps bound parameters per statement; Django splits to fit anyway.
+        for model, rows in ((Supplier, suppliers), (Tariff, tariffs), (EvseSite, sites), (User, user_rows),
+                            (Vehicle, vehicles), (Evse, evses)):
+            model.objects.bulk_create(rows, batch_size=1000)
+        SeedRun.objects.create(users=users, seed=seed)
+    summary = seeder.summary
+    summary.users, summary.suppliers, summary.tariffs = len(user_rows), len(suppliers), len(tariffs)
+    summary.evse_sites, summary.vehicles, summary.evses = len(sites), len(vehicles), len(evses)
+    return summary
+
+
+def seed_again() -> dict | None:
+    """Re-seed with the parameters of the last seeding (for /_sandbox/reset {"data": true})."""
+    last = SeedRun.objects.order_by("-id").first()
+    if last is None:
+        clear_data()
+        return None
+    return asdict(seed_sandbox(users=last.users, seed=last.seed, reset=True))

@@ -1,0 +1,118 @@
+"""The /_sandbox/ control API: fault injection, reset, OAuth clients and the request log.
+
+Not part of the ev.energy API and unauthenticated: for development and tests only.
+  GET  /_sandbox/           this summary
+  GET  /_sandbox/faults     current faults and run-time overrides
+  POST /_sandbox/faults     {"latency_ms", "error_rate", "error_status", "force_429", "retry_after",
+                            "fail_next": [statuses], "hang_next", "hang_seconds", "token_lifetime",
+                            "rate_limit_per_hour", "revoke_all_tokens": true}; keys given change,
+                            others keep their value
+  POST /_sandbox/reset      faults off, overrides back to settings, rate window and request log
+                            cleared; {"data": true} also re-seeds the data as it was first seeded
+  POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
+  GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
+"""
+
+import json
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from evadmin.sandbox import faults
+from evadmin.sandbox.auth import client_upsert, tokens_revoke_all
+from evadmin.sandbox.ratelimit import limiter
+
+
+def _json_body(request) -> dict:
+    if not request.body.strip():
+        return {}
+    data = json.loads(request.body)
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    return data
+
+
+def _bad_request(message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=400)
+
+
+ENDPOINTS = {
+    "GET /_sandbox/faults": "current faults and run-time overrides",
+    "POST /_sandbox/faults": "set faults (JSON keys: " + ", ".join(faults.FaultState().as_json()) + ", revoke_all_tokens)",
+    "POST /_sandbox/reset": "faults off, rate window and request log cleared; {\"data\": true} re-seeds",
+    "POST /_sandbox/clients": "create or update an OAuth client: client_id, client_secret, scopes",
+    "GET /_sandbox/requests": "the /v2 and /o/ requests since the last reset",
+}
+
+
+@require_GET
+def index(request):
+    return JsonResponse({"endpoints": ENDPOINTS, "faults": faults.snapshot()})
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def faults_view(request):
+    if request.method == "GET":
+        return JsonResponse(faults.snapshot())
+    try:
+        changes = _json_body(request)
+        revoke_all = changes.pop("revoke_all_tokens", False)
+        state = faults.configure(changes)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    if revoke_all:
+        state["revoked_tokens"] = tokens_revoke_all()
+    return JsonResponse(state)
+
+
+@csrf_exempt
+@require_POST
+def reset(request):
+    try:
+        options = _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    faults.reset()
+    limiter.reset()
+    reseeded = None
+    if options.get("data"):
+        from evadmin.sandbox.seed import seed_again
+
+        reseeded = seed_again()
+    return JsonResponse({"reset": True, "reseeded": reseeded})
+
+
+@csrf_exempt
+@require_POST
+def clients(request):
+    try:
+        data = _json_body(request)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    scopes = data.get("scopes", [])
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    limit = data.get("rate_limit_per_hour")
+    if not data.get("client_id") or not data.get("client_secret") or not isinstance(scopes, list):
+        return _bad_request("client_id, client_secret and scopes (a list) are required")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        return _bad_request("rate_limit_per_hour must be a positive integer")
+    client = client_upsert(client_id=str(data["client_id"]), client_secret=str(data["client_secret"]),
+                           scopes=[str(scope) for scope in scopes], rate_limit_per_hour=limit)
+    return JsonResponse({"client_id": client.client_id, "scopes": sorted(client.scope_set()),
+                         "rate_limit_per_hour": client.rate_limit_per_hour})
+
+
+@require_GET
+def requests_view(request):
+    return JsonResponse(faults.recorded_requests(), safe=False)
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"error": "not found", "path": request.path}, status=404)
+
+
+def server_error(request):
+    return JsonResponse({"error": "server error"}, status=500)

@@ -1,0 +1,102 @@
+"""The user form: email and location, checked with the API's address rule before anything is sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django_countries import countries
+
+from evadmin.evenergy.resources import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, EvseSite, Tariff, User
+
+LOCATION_FIELDS = (*ADDRESS_FIELDS, "latitude", "longitude", "tariff", "evse_site")
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *((code, f"{name} ({code})") for code, name in countries)]
+
+
+class UserForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    address_1 = forms.CharField(label="Address line 1", required=False, max_length=255)
+    address_2 = forms.CharField(label="Address line 2", required=False, max_length=255)
+    city = forms.CharField(required=False, max_length=255)
+    state = forms.CharField(label="State or county", required=False, max_length=255)
+    postal_code = forms.CharField(label="Postcode", required=False, max_length=32)
+    country_code = forms.ChoiceField(label="Country", required=False, choices=country_choices)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    tariff = forms.ChoiceField(required=False)
+    evse_site = forms.ChoiceField(label="EVSE site", required=False)
+    reason = forms.CharField(
+        label="Reason or ticket", required=False, max_length=500,
+        help_text="Optional: why this change is made, e.g. a ticket reference. Kept in the audit trail.",
+    )
+    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, tariffs: list[Tariff], evse_sites: list[EvseSite], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tariff"].choices = [("", "No tariff"), *tariff_choice_groups(tariffs)]
+        self.fields["evse_site"].choices = [("", "None"), *((site.id, site_label(site)) for site in evse_sites)]
+        for name in ("address_1", "city", "postal_code", "country_code"):
+            self.fields[name].widget.attrs["data-address-required"] = "true"
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, Any]:
+        location = (user.default_location.editable_values() if user.default_location else {}) or {}
+        coordinates = location.pop("coordinates", None) or {}
+        return {
+            "email": user.email, **{k: v for k, v in location.items() if v is not None},
+            "latitude": coordinates.get("latitude"), "longitude": coordinates.get("longitude"),
+            "fingerprint": user.fingerprint,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not self.has_error("latitude") and not self.has_error("longitude"):
+            missing = "longitude" if longitude is None else "latitude"
+            self.add_error(missing, "Give both latitude and longitude, or neither.")
+        given = any(cleaned.get(name) for name in ADDRESS_FIELDS) or latitude is not None or longitude is not None
+        if given:
+            for name in REQUIRED_ADDRESS_FIELDS:
+                if not cleaned.get(name) and not self.has_error(name):
+                    self.add_error(name, "Required when any part of the address or coordinates is given.")
+        return cleaned
+
+    def location_values(self) -> dict[str, Any]:
+        """The location in the shape services compare and send (empty strings become null)."""
+        data = self.cleaned_data
+        values: dict[str, Any] = {name: (data.get(name) or "").strip() or None for name in ADDRESS_FIELDS}
+        has_coordinates = data.get("latitude") is not None and data.get("longitude") is not None
+        values["coordinates"] = {"latitude": data["latitude"], "longitude": data["longitude"]} if has_coordinates else None
+        values["tariff"] = data.get("tariff") or None
+        values["evse_site"] = data.get("evse_site") or None
+        return values
+
+    def add_api_errors(self, field_errors: dict[str, list[str]]) -> None:
+        """Show the API's field_errors on the matching fields ("default_location.postal_code" -> postal_code)."""
+        for key, messages in field_errors.items():
+            field = next((part for part in reversed(key.split(".")) if part in self.fields), None)
+            for message in messages:
+                self.add_error(field, message if field else f"{key}: {message}")
+
+
+def tariff_choice_groups(tariffs: list[Tariff]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Tariffs grouped by supplier, as <optgroup>s, so the supplier is shown with each tariff."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for tariff in tariffs:
+        supplier = tariff.supplier.name if tariff.supplier else "Other suppliers"
+        groups.setdefault(supplier, []).append((tariff.id, f"{tariff.name} ({tariff.currency})"))
+    return list(groups.items())
+
+
+def site_label(site: EvseSite) -> str:
+    return f"{site.id} · {site.cpms_connection_display_name}" if site.cpms_connection_display_name else site.id
+
+
+class UserLookupForm(forms.Form):
+    """The list page's controls: exact email lookup and page size."""
+
+    email = forms.EmailField(required=False, label="Email (exact)")
+    page_size = forms.TypedChoiceField(choices=[(n, n) for n in (25, 50, 100)], coerce=int, required=False, empty_value=25)

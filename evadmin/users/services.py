@@ -1,0 +1,142 @@
+"""Writes to users through the API, each one checked, minimal, and recorded in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from evadmin.audit import actions
+from evadmin.audit.services import audit_diff, audit_record
+from evadmin.evenergy import errors
+from evadmin.evenergy.client import UsersApi, evenergy_client
+from evadmin.evenergy.resources import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, User
+
+# Sending every address key as null is how the API clears an address (API-NOTES.md).
+CLEARED_ADDRESS: dict[str, Any] = {**dict.fromkeys(ADDRESS_FIELDS), "coordinates": None}
+EMPTY_LOCATION: dict[str, Any] = {**CLEARED_ADDRESS, "tariff": None, "evse_site": None}
+
+
+class EditConflict(Exception):
+    """Someone changed the user between loading the form and saving it."""
+
+    def __init__(self, *, current: User, submitted: dict[str, Any]) -> None:
+        self.current = current
+        self.submitted = submitted
+        super().__init__(f"{current.id} changed since it was loaded")
+
+
+class DuplicateEmail(Exception):
+    """An account with this email already exists (the API itself would create a second one)."""
+
+    def __init__(self, existing: list[User]) -> None:
+        self.existing = existing
+        super().__init__(", ".join(user.id for user in existing))
+
+
+def location_to_api(values: dict[str, Any]) -> dict[str, Any]:
+    """Form-shaped location values (tariff and site as ids) to the API's shape (as URLs)."""
+    client = evenergy_client()
+    payload = dict(values)
+    for key, collection in (("tariff", "tariffs"), ("evse_site", "evse_sites")):
+        if payload.get(key):
+            payload[key] = f"{client.base_url}/{collection}/{payload[key]}"
+    return payload
+
+
+def user_changes(current: User, *, email: str, location: dict[str, Any]) -> dict[str, Any]:
+    """The PATCH body: the fields that differ from `current` (form-shaped location).
+
+    The API's address rule applies to each request body, so a changed address field travels
+    with the four fields the rule requires (address_1, city, postal_code, country_code);
+    emptying every address field sends them all as null, the API's way to clear an address.
+    """
+    changes: dict[str, Any] = {}
+    if email != current.email:
+        changes["email"] = email
+    before = current.editable_values()["default_location"] or EMPTY_LOCATION
+    changed = {key: value for key, value in location.items() if before.get(key) != value}
+    address_keys = set(CLEARED_ADDRESS)
+    if address_keys & set(changed):
+        if any(location.get(name) is not None for name in address_keys):
+            changed.update({name: location.get(name) for name in REQUIRED_ADDRESS_FIELDS})
+        else:
+            changed.update(CLEARED_ADDRESS)
+    if changed:
+        changes["default_location"] = changed
+    return changes
+
+
+def user_create(
+    *, email: str, location: dict[str, Any] | None, actor, reason: str = "", request: HttpRequest | None = None
+) -> User:
+    client = evenergy_client()
+    # The API has no idempotency key and no email uniqueness: look before creating.
+    existing = client.users.find_by_email(email)
+    if existing:
+        raise DuplicateEmail(existing)
+    payload = location_to_api(location) if location else None
+    try:
+        user = client.users.create(email=email, default_location=payload)
+    except errors.TransportError as exc:
+        if not exc.request_sent:
+            raise
+        # The request may have created the user before the connection failed: look, don't resend.
+        created = client.users.find_by_email(email)
+        if len(created) != 1:
+            raise
+        user = created[0]
+    user = client.users.get(user.id, expand=UsersApi.FULL_EXPAND)
+    audit_record(
+        actor=actor, action=actions.USER_CREATE, target_user_id=user.id,
+        before=None, after=user.editable_values(), reason=reason, request=request,
+    )
+    return user
+
+
+def user_update(
+    *,
+    user_id: str,
+    email: str,
+    location: dict[str, Any],
+    seen_fingerprint: str,
+    actor,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Save the edit unless someone else changed the user since `seen_fingerprint` was taken."""
+    current = evenergy_client().users.get(user_id, expand=UsersApi.FULL_EXPAND)
+    return _save_if_unchanged(
+        current, email=email, location=location, seen_fingerprint=seen_fingerprint,
+        actor=actor, reason=reason, request=request, action=actions.USER_UPDATE,
+    )
+
+
+def user_clear_address(
+    *, user_id: str, seen_fingerprint: str, actor, reason: str = "", request: HttpRequest | None = None
+) -> User:
+    """Remove the address and coordinates, keeping tariff and EVSE site."""
+    current = evenergy_client().users.get(user_id, expand=UsersApi.FULL_EXPAND)
+    location = {**(current.editable_values()["default_location"] or EMPTY_LOCATION), **CLEARED_ADDRESS}
+    return _save_if_unchanged(
+        current, email=current.email, location=location, seen_fingerprint=seen_fingerprint,
+        actor=actor, reason=reason, request=request, action=actions.USER_CLEAR_ADDRESS,
+    )
+
+
+def _save_if_unchanged(current: User, *, email, location, seen_fingerprint, actor, reason, request, action) -> User:
+    # Lost-update guard: `current` was just read again; the form carried what the agent saw.
+    if current.fingerprint != seen_fingerprint:
+        raise EditConflict(current=current, submitted={"email": email, "default_location": location})
+    changes = user_changes(current, email=email, location=location)
+    if not changes:
+        return current
+    if "default_location" in changes:
+        changes["default_location"] = location_to_api(changes["default_location"])
+    updated = evenergy_client().users.update(current.id, changes=changes, expand=UsersApi.FULL_EXPAND)
+    before, after = audit_diff(current.editable_values(), updated.editable_values())
+    audit_record(
+        actor=actor, action=action, target_user_id=current.id,
+        before=before, after=after, reason=reason, request=request,
+    )
+    return updated

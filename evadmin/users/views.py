@@ -1,0 +1,190 @@
+"""User pages. Thin views: read through selectors, write through services, one template per page
+whose partials serve htmx requests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from evadmin.accounts.permissions import staff_permission_required
+from evadmin.core.api_errors import api_error_status
+from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.evenergy import errors
+from evadmin.users import selectors, services
+from evadmin.users.forms import UserForm, UserLookupForm
+from evadmin.users.tables import UserTable
+
+VIEW = "accounts.view_users"
+EDIT = "accounts.edit_users"
+
+
+@require_GET
+@staff_permission_required(VIEW)
+def user_list(request: HttpRequest) -> HttpResponse:
+    lookup = UserLookupForm(request.GET or None)
+    email = page_size = None
+    if lookup.is_valid():
+        email, page_size = lookup.cleaned_data["email"] or None, lookup.cleaned_data["page_size"]
+    page_size = page_size or 25
+    page = None
+    if lookup.is_bound and not lookup.is_valid():
+        table = UserTable([])
+    else:
+        page = selectors.user_list_page(
+            page_size=page_size, email=email,
+            page_after=request.GET.get("after") or None, page_before=request.GET.get("before") or None,
+        )
+        table = UserTable(page.items)
+    context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or ""}
+    template = "users/list.html#results" if wants_partial(request) else "users/list.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_GET
+@staff_permission_required(VIEW)
+def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
+    user = selectors.user_get(user_id=user_id)
+    history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
+    context = {"account": user, "location": user.default_location, "history": history}
+    template = "users/detail.html#history" if wants_partial(request) and "history_page" in request.GET else "users/detail.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_GET
+@staff_permission_required(VIEW)
+def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
+    vehicles, evses = selectors.user_devices(user_id=user_id)
+    template = "users/devices.html#devices" if wants_partial(request) else "users/devices.html"
+    return vary_on_htmx(render(request, template, {"account_id": user_id, "vehicles": vehicles, "evses": evses}))
+
+
+def _user_form(data=None, **kwargs) -> UserForm:
+    return UserForm(data, tariffs=selectors.tariff_choices(), evse_sites=selectors.evse_site_choices(), **kwargs)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(EDIT)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = _user_form(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                email=form.cleaned_data["email"], location=form.location_values() if _has_location(form) else None,
+                actor=request.user, reason=form.cleaned_data["reason"], request=request,
+            )
+        except services.DuplicateEmail as exc:
+            duplicates = exc.existing
+            form.add_error("email", "An account with this email already exists.")
+        except errors.ValidationFailed as exc:
+            form.add_api_errors(exc.field_errors)
+        except errors.ApiError as exc:
+            # Keep what the agent typed: the form comes back with the banner, ready to resubmit.
+            return _form_with_api_error(request, form, exc, {"mode": "create"})
+        else:
+            messages.success(request, f"Created {user.email}.")
+            return _redirect(request, reverse("users:detail", args=[user.id]))
+    context = {"form": form, "mode": "create", "duplicates": duplicates}
+    return render(request, "users/form.html", context, status=422 if form.errors else 200)
+
+
+@require_POST
+@staff_permission_required(EDIT)
+def user_form_field(request: HttpRequest, field_name: str) -> HttpResponse:
+    """Check the whole form as typed so far and render one field with its errors (on blur)."""
+    form = _user_form(request.POST)
+    if field_name not in form.fields:
+        return HttpResponse(status=404)
+    form.is_valid()
+    return render(request, "users/form.html#field", {"field": form[field_name], "form": form})
+
+
+@require_GET
+@staff_permission_required(EDIT)
+def tariff_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the tariffs matching the search box, for the form's tariff select."""
+    tariffs = selectors.tariffs_matching(request.GET.get("tariff_search", ""))
+    return render(request, "users/form.html#tariff_options", {"tariffs": tariffs, "selected": request.GET.get("tariff")})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(EDIT)
+def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
+    if request.method == "GET":
+        user = selectors.user_get(user_id=user_id)
+        form = _user_form(initial=UserForm.initial_for(user))
+        return render(request, "users/form.html", {"form": form, "mode": "edit", "account": user})
+    form = _user_form(request.POST)
+    account = {"id": user_id, "email": request.POST.get("email", "")}
+    if form.is_valid():
+        try:
+            user = services.user_update(
+                user_id=user_id, email=form.cleaned_data["email"], location=form.location_values(),
+                seen_fingerprint=form.cleaned_data["fingerprint"], actor=request.user,
+                reason=form.cleaned_data["reason"], request=request,
+            )
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict)
+        except errors.ValidationFailed as exc:
+            form.add_api_errors(exc.field_errors)
+        except errors.NotFound:
+            raise
+        except errors.ApiError as exc:
+            return _form_with_api_error(request, form, exc, {"mode": "edit", "account": account})
+        else:
+            messages.success(request, f"Saved changes to {user.email}.")
+            return _redirect(request, reverse("users:detail", args=[user_id]))
+    return render(request, "users/form.html", {"form": form, "mode": "edit", "account": account}, status=422)
+
+
+@require_POST
+@staff_permission_required(EDIT)
+def user_clear_address(request: HttpRequest, user_id: str) -> HttpResponse:
+    try:
+        services.user_clear_address(
+            user_id=user_id, seen_fingerprint=request.POST.get("fingerprint", ""), actor=request.user,
+            reason=request.POST.get("reason", "")[:500], request=request,
+        )
+    except services.EditConflict:
+        messages.error(request, "Someone changed this user since you loaded the page: check the address and try again.")
+    else:
+        messages.success(request, "Address cleared.")
+    return _redirect(request, reverse("users:detail", args=[user_id]))
+
+
+def _conflict(request: HttpRequest, form: UserForm, conflict: services.EditConflict) -> HttpResponse:
+    current = conflict.current
+    theirs = current.editable_values()
+    theirs_location = theirs["default_location"] or services.EMPTY_LOCATION
+    mine_location = conflict.submitted["default_location"]
+    rows = [("Email", theirs["email"], conflict.submitted["email"])]
+    rows += [(UserForm.base_fields[name].label or name.replace("_", " ").capitalize(), theirs_location.get(name),
+              mine_location.get(name)) for name in ("address_1", "address_2", "city", "state", "postal_code", "country_code")]
+    rows += [(label, theirs_location.get(key), mine_location.get(key))
+             for label, key in (("Coordinates", "coordinates"), ("Tariff", "tariff"), ("EVSE site", "evse_site"))]
+    # The agent's values, re-offered with the fresh fingerprint, so "keep mine" is a deliberate re-save.
+    retry = _user_form(initial={**form.cleaned_data, "fingerprint": current.fingerprint})
+    context = {"account": current, "rows": [(label, a, b, a != b) for label, a, b in rows], "retry_form": retry}
+    return render(request, "users/conflict.html", context, status=409)
+
+
+def _form_with_api_error(request: HttpRequest, form: UserForm, error: errors.ApiError, context: dict) -> HttpResponse:
+    context = {**context, "form": form, "api_error": error}
+    return render(request, "users/form.html", context, status=api_error_status(error))
+
+
+def _has_location(form: UserForm) -> bool:
+    return any(value is not None for value in form.location_values().values())
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+

@@ -1,0 +1,106 @@
+"""A real Celery worker process for the suite, on a broker and database of the suite's own.
+
+The worker runs `celery --app evadmin worker` in a subprocess against the *test* database
+(so tests using it need `transactional_db`: the worker only sees committed rows) and the
+sandbox API. Without CELERY_BROKER_URL the broker is kombu's filesystem transport in a
+temporary folder, so a developer's `make run` worker never takes the suite's tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _database_url(settings_dict: dict) -> str:
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_broker():
+    """Point this process's Celery at the suite's own broker folder (filesystem transport only)."""
+    from django.conf import settings
+
+    from evadmin.celery import app
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="evadmin-broker-"))
+    for sub in ("queue", "processed"):
+        (folder / sub).mkdir()
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+    }
+    app.conf.broker_transport_options = options
+    yield folder
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, log: list[str]) -> None:
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return "".join(self.log)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, sandbox, suite_broker):
+    env = os.environ.copy()
+    env.update(
+        DATABASE_URL=_database_url(connection.settings_dict),
+        EVADMIN_API_BASE_URL=sandbox.base_url,
+        EVADMIN_API_TOKEN_URL=sandbox.token_url,
+        EVADMIN_API_CLIENT_ID=sandbox.client_id,
+        EVADMIN_API_CLIENT_SECRET=sandbox.client_secret,
+        PYTHONUNBUFFERED="1",
+    )
+    if suite_broker is not None:
+        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO",
+         "--concurrency", "1", "--without-gossip", "--without-mingle", "--hostname", f"suite-{os.getpid()}@%h"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    log: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        for line in process.stdout:  # keep reading so the pipe never fills and blocks the worker
+            log.append(line)
+            if " ready." in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not ready.wait(0.2):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("the Celery worker did not start:\n" + "".join(log)[-3000:])
+    yield WorkerProcess(process, log)
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
