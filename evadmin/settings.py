@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "evadmin.accounts",
     "evadmin.audit",
     "evadmin.users",
+    "evadmin.directory",
 ]
 
 MIDDLEWARE = [

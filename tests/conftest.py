@@ -4,12 +4,17 @@ settings that point evadmin at the sandbox, and service requirements."""
 import os
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from evadmin.evenergy.client import reset_evenergy_client
 from evadmin.evenergy.ratelimit import reset_rate_budget
 
 pytest_plugins = ["tests.sandbox.fixtures", "tests.worker", "tests.accounts.fixtures"]
+
+# Tests open connections from many short-lived threads (the live server, concurrency tests);
+# persistent ones would outlive their threads and keep the test database from being dropped.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 def require_service(reason: str) -> None:
