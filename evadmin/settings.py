@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "evadmin.audit",
     "evadmin.users",
     "evadmin.directory",
+    "evadmin.bulk",
+    "evadmin.audit_reports",
 ]
 
 MIDDLEWARE = [
@@ -170,12 +173,13 @@ EVADMIN_SANDBOX_TOKEN_LIFETIME = int(os.environ.get("EVADMIN_SANDBOX_TOKEN_LIFET
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(os.environ.get("EVADMIN_CELERY_BROKER_DIR", VAR_DIR / "celery-broker"))
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),  # broadcast (pidbox) files; default is ./control
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
@@ -188,6 +192,93 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Tokens live 10 h and are renewed 5 min ahead of expiry; checking every 30 min is plenty.
     "evenergy-refresh-token": {"task": "evenergy.refresh_token", "schedule": 1800.0},
+}
+
+# --- Reports: account audit reports (evadmin/audit_reports) -------------------------------
+# EVADMIN_REPORTS_SCHEDULE: when Celery beat queues a report, as a cron line "minute hour
+# day-of-month month day-of-week" in UTC (https://docs.celeryq.dev/en/stable/reference/celery.schedules.html);
+# empty: no scheduled reports. The default runs daily at 06:00, after a night's full sync.
+EVADMIN_REPORTS_SCHEDULE = os.environ.get("EVADMIN_REPORTS_SCHEDULE", "0 6 * * *").strip()
+# Whether scheduled reports run a fresh full sync of the directory first (it costs one API request
+# per 100 accounts from the hourly budget, so off by default: the directory's own schedule keeps it fresh).
+EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE = env_bool("EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE", False)
+# How often a report waiting for its sync looks again, in seconds.
+EVADMIN_REPORTS_SYNC_POLL_SECONDS = float(os.environ.get("EVADMIN_REPORTS_SYNC_POLL_SECONDS", "15"))
+EVADMIN_REPORTS_FINDINGS_PER_PAGE = int(os.environ.get("EVADMIN_REPORTS_FINDINGS_PER_PAGE", "50"))
+EVADMIN_REPORTS_CHART_REPORTS = int(os.environ.get("EVADMIN_REPORTS_CHART_REPORTS", "30"))  # reports the chart shows
+if EVADMIN_REPORTS_SCHEDULE:
+    from celery.schedules import crontab
+
+    CELERY_BEAT_SCHEDULE["audit-reports-scheduled"] = {
+        "task": "audit_reports.run_scheduled", "schedule": crontab.from_string(EVADMIN_REPORTS_SCHEDULE),
+    }
+
+# --- Directory: the local copy of every account (evadmin/directory) ------------------------
+# EVADMIN_DIRECTORY_BUDGET_SHARE (default 0.5): the most of the hourly API budget a sync may use
+# (it waits when the share is spent), so staff browsing always keeps the rest.
+EVADMIN_DIRECTORY_BUDGET_SHARE = float(os.environ.get("EVADMIN_DIRECTORY_BUDGET_SHARE", "0.5"))
+# EVADMIN_DIRECTORY_INCREMENTAL_MINUTES (default 5; 0 turns it off): how often beat fetches new
+# accounts (one request when there are fewer than 100). It also resumes a crashed sync.
+EVADMIN_DIRECTORY_INCREMENTAL_MINUTES = int(os.environ.get("EVADMIN_DIRECTORY_INCREMENTAL_MINUTES", "5"))
+# EVADMIN_DIRECTORY_FULL_SYNC_AT (default 02:30, UTC; empty turns it off): the nightly full sync,
+# which also marks accounts the API no longer lists as gone. 100,000 accounts cost 1,000
+# requests: two hours at half of the default budget.
+EVADMIN_DIRECTORY_FULL_SYNC_AT = os.environ.get("EVADMIN_DIRECTORY_FULL_SYNC_AT", "02:30").strip()
+if EVADMIN_DIRECTORY_INCREMENTAL_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["directory-sync-incremental"] = {
+        "task": "directory.sync",
+        "schedule": EVADMIN_DIRECTORY_INCREMENTAL_MINUTES * 60.0,
+        "kwargs": {"kind": "incremental"},
+        # Ticks queued while no worker ran are worthless once the next one is due.
+        "options": {"expires": EVADMIN_DIRECTORY_INCREMENTAL_MINUTES * 60.0},
+    }
+if EVADMIN_DIRECTORY_FULL_SYNC_AT:
+    _full_hour, _full_minute = (int(part) for part in EVADMIN_DIRECTORY_FULL_SYNC_AT.split(":"))
+    CELERY_BEAT_SCHEDULE["directory-sync-full"] = {
+        "task": "directory.sync",
+        "schedule": crontab(hour=_full_hour, minute=_full_minute),
+        "kwargs": {"kind": "full"},
+    }
+
+# --- Bulk jobs (evadmin/bulk) -------------------------------------------------------------
+# EVADMIN_BULK_MAX_UPLOAD_MB (default 20): the largest file accepted, in MB of 1,048,576 bytes.
+EVADMIN_BULK_MAX_UPLOAD_BYTES = int(float(os.environ.get("EVADMIN_BULK_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+# EVADMIN_BULK_MAX_ROWS (default 100,000): the most data rows one file (one job) may have.
+EVADMIN_BULK_MAX_ROWS = int(os.environ.get("EVADMIN_BULK_MAX_ROWS", "100000"))
+# EVADMIN_BULK_APPROVAL_THRESHOLD (default 1,000): jobs sending more rows than this need a second
+# bulk operator or an admin to approve them before they start.
+EVADMIN_BULK_APPROVAL_THRESHOLD = int(os.environ.get("EVADMIN_BULK_APPROVAL_THRESHOLD", "1000"))
+# EVADMIN_BULK_BUDGET_SHARE (default 0.8): the share of the API's hourly request budget bulk
+# jobs may use together, so support staff keep working meanwhile.
+EVADMIN_BULK_BUDGET_SHARE = float(os.environ.get("EVADMIN_BULK_BUDGET_SHARE", "0.8"))
+# EVADMIN_BULK_RETENTION_DAYS (default 90): uploaded files and row data are deleted this long after
+# the upload; the job's summary and the audit trail stay.
+EVADMIN_BULK_RETENTION_DAYS = int(os.environ.get("EVADMIN_BULK_RETENTION_DAYS", "90"))
+# The job engine (evadmin/bulk/engine.py). EVADMIN_BULK_QUEUE: the Celery queue of the pump tasks.
+EVADMIN_BULK_QUEUE = os.environ.get("EVADMIN_BULK_QUEUE", "celery")
+# EVADMIN_BULK_MAX_ATTEMPTS (default 5): requests started for one row before it is parked.
+EVADMIN_BULK_MAX_ATTEMPTS = int(os.environ.get("EVADMIN_BULK_MAX_ATTEMPTS", "5"))
+# EVADMIN_BULK_STALE_SECONDS (default 60): a pump silent this long is dead and its job is taken
+# over. It beats before every request and a request ends within EVADMIN_API_TIMEOUT (10 s).
+EVADMIN_BULK_STALE_SECONDS = float(os.environ.get("EVADMIN_BULK_STALE_SECONDS", "60"))
+# EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS (default 24): a job starting later than this after the last
+# complete full directory sync runs a full one first (otherwise an incremental one).
+EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS = float(os.environ.get("EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS", "24"))
+# Test-only fault injection: raise right after the API answered 201 for these emails (comma list),
+# before the outcome is committed. Never set in production.
+EVADMIN_BULK_TEST_CRASH_AFTER_CREATE = env_list("EVADMIN_BULK_TEST_CRASH_AFTER_CREATE", "")
+# Job-finished emails (console backend unless EMAIL_BACKEND says otherwise).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "evadmin@localhost")
+# Redis broker: a message not acknowledged within visibility_timeout is delivered again, and
+# countdown (ETA) tasks are held unacknowledged until due, so every countdown and time limit must
+# stay well under it (tests/bulk/test_celery_settings.py pins this).
+# https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html#visibility-timeout
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+CELERY_BEAT_SCHEDULE["bulk-watchdog"] = {
+    # Revives jobs whose pump chain was lost (main worker process killed, broker restarted).
+    "task": "bulk.watchdog", "schedule": 60.0, "options": {"expires": 60.0},
 }
 
 # --- Logging: secrets are scrubbed by a filter on every handler ---------------------------

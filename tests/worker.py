@@ -44,12 +44,13 @@ def suite_broker():
         yield None
         return
     folder = Path(tempfile.mkdtemp(prefix="evadmin-broker-"))
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir()
     options = {
         "data_folder_in": str(folder / "queue"),
         "data_folder_out": str(folder / "queue"),
         "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
     app.conf.broker_transport_options = options

@@ -7,6 +7,16 @@ AUDIT_EXPORT = "audit.export"
 USER_CREATE = "user.create"
 USER_UPDATE = "user.update"
 USER_CLEAR_ADDRESS = "user.clear_address"
+AUDIT_REPORT_RUN = "audit_report.run"
+AUDIT_REPORT_EXPORT = "audit_report.export"
+DIRECTORY_EXPORT_LOCATIONS = "directory.export_locations"
+BULK_JOB_UPLOAD = "bulk_job.upload"
+BULK_JOB_SUBMIT = "bulk_job.submit"
+BULK_JOB_APPROVE = "bulk_job.approve"
+BULK_JOB_PURGE = "bulk_job.purge"
+BULK_JOB_CONTROL = "bulk_job.control"
+BULK_ROW_CREATE = "bulk_row.create"
+BULK_ROW_UPDATE = "bulk_row.update"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -17,4 +27,14 @@ KNOWN_ACTIONS = (
     USER_CREATE,
     USER_UPDATE,
     USER_CLEAR_ADDRESS,
+    AUDIT_REPORT_RUN,
+    AUDIT_REPORT_EXPORT,
+    DIRECTORY_EXPORT_LOCATIONS,
+    BULK_JOB_UPLOAD,
+    BULK_JOB_SUBMIT,
+    BULK_JOB_APPROVE,
+    BULK_JOB_PURGE,
+    BULK_JOB_CONTROL,
+    BULK_ROW_CREATE,
+    BULK_ROW_UPDATE,
 )

@@ -15,7 +15,7 @@ class DirectoryAccount(models.Model):
 
     user_id = models.CharField(max_length=30, unique=True)  # ULID: orders by creation
     email = models.CharField(max_length=254)
-    email_normalised = models.CharField(max_length=254, db_index=True)  # trimmed, case-folded
+    email_normalised = models.CharField(max_length=254)  # trimmed, case-folded; indexed below
     full_name = models.CharField(max_length=255, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
     terms_consent_at = models.DateTimeField(null=True, blank=True)
@@ -26,7 +26,7 @@ class DirectoryAccount(models.Model):
     city = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=255, blank=True)
     postal_code = models.CharField(max_length=32, blank=True)
-    country_code = models.CharField(max_length=2, blank=True, db_index=True)
+    country_code = models.CharField(max_length=2, blank=True)  # indexed below
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -35,7 +35,7 @@ class DirectoryAccount(models.Model):
     tariff_currency = models.CharField(max_length=3, blank=True)
     supplier_id = models.CharField(max_length=30, blank=True, db_index=True)
     supplier_name = models.CharField(max_length=255, blank=True)
-    evse_site_id = models.CharField(max_length=30, blank=True, db_index=True)
+    evse_site_id = models.CharField(max_length=30, blank=True)  # indexed below
 
     vehicle_count = models.PositiveIntegerField(default=0)
     evse_count = models.PositiveIntegerField(default=0)
@@ -47,7 +47,23 @@ class DirectoryAccount(models.Model):
 
     class Meta:
         ordering = ["user_id"]
-        indexes = [models.Index(fields=["postal_code"]), models.Index(fields=["city"])]
+        # Every sortable column (search.SORT_FIELDS) has a B-tree index ending in user_id, the
+        # tie-breaker, so a sorted page of 100,000 accounts reads just that page: without the
+        # tie-breaker PostgreSQL reads and sorts every tie (all 30,000 GB accounts when sorting by
+        # country), and sorting by an unindexed column took 60-80 ms. One country by postcode or
+        # city, the locations page's usual view, has its own. The trigram index on search_text is
+        # PostgreSQL-only: see migration 0002.
+        indexes = [
+            models.Index(fields=[*columns, "user_id"], name=f"directory_by_{name}")
+            for name, columns in (
+                ("email", ["email_normalised"]), ("name", ["full_name"]), ("joined", ["joined_at"]),
+                ("address", ["address_1"]), ("city", ["city"]), ("postcode", ["postal_code"]),
+                ("country", ["country_code"]), ("coordinates", ["latitude", "longitude"]),
+                ("tariff", ["tariff_name"]), ("supplier", ["supplier_name"]), ("site", ["evse_site_id"]),
+                ("vehicles", ["vehicle_count"]), ("chargers", ["evse_count"]),
+                ("country_postcode", ["country_code", "postal_code"]), ("country_city", ["country_code", "city"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} ({self.user_id})"
@@ -76,9 +92,22 @@ class DirectorySync(models.Model):
     accounts_seen = models.PositiveIntegerField(default=0)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     error = models.TextField(blank=True)
+    # Who is walking the pages now: a random token set by the worker that claimed the run and
+    # cleared when it lets go (to wait for budget, or at the end of its time slice). A claimed
+    # run whose heartbeat has gone stale belongs to a dead worker and may be taken over.
+    claim_token = models.CharField(max_length=32, blank=True)
+    # When the run, let go to wait for the rate budget or a Retry-After, is due to continue.
+    resume_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)  # consecutive failed attempts; reset by a stored page
 
     class Meta:
         ordering = ["-started_at"]
+        constraints = [
+            # One sync at a time: a beat tick and a "Sync now" click can't both start one.
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="running"), name="directory_one_running_sync"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} sync {self.pk} ({self.status})"

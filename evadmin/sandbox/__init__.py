@@ -35,6 +35,8 @@ Control API (not part of ev.energy's API; no authentication; dev and tests only)
                                 version_header, body (POST/PATCH; client_secret masked), client_id,
                                 at, duration_ms}]; a request is listed as soon as it arrives, with
                               status and duration_ms null until it is answered
+    GET  /_sandbox/seed/defects   the ground truth of the seed: {audit rule name: [user ids]}
+                              of the accounts each defect was planted on
 
 Fault state, the rate-limit window and the request log live in the process (module state under
 a lock, see faults.py and ratelimit.py); clients, tokens and data live in the database.

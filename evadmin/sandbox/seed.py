@@ -7,28 +7,36 @@ users, stamped with the clock, sort after every seeded one).
 
 Seeded defects, a few percent each (DEFECT_RATES): no default location, no tariff, no terms
 consent, an email another user already has in another letter case, coordinates far from the
-address's country.
+address's country, a postcode not in its country's format, a tariff priced in another country's
+currency, no vehicle and no charger. Each appears only where it is planted, and the seeder keeps
+the ids of the users it planted it on (`seeded_defects`, GET /_sandbox/seed/defects), so evadmin's
+account audit rules can be checked against the truth: every rule must find exactly these users.
 """
 
 import random
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from django.db import connections, transaction
 
 from evadmin.sandbox import catalogue, ids
 from evadmin.sandbox.countries import CARBON_INTENSITY
 from evadmin.sandbox.models import Evse, EvseSite, SeedRun, Supplier, Tariff, User, Vehicle
-from evadmin.sandbox.seed_data import COUNTRIES, COUNTRY_WEIGHTS, CountryProfile, postcode
+from evadmin.sandbox.seed_data import COUNTRIES, COUNTRY_WEIGHTS, CountryProfile, malformed_postcode, postcode
 
 DB = "sandbox"
 REFERENCE_TIME = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)  # suppliers, tariffs, sites
 BASE_TIME = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)  # the first user joins
 USER_SPAN_MS = 3 * 365 * 24 * 3600 * 1000
+# Named as evadmin's audit rules name what they find (evadmin/audit_reports/rules/). A location's
+# defects are drawn only for users with an address; "duplicate_email" lists the original account
+# as well as the copy, as both share the email.
 DEFECT_RATES = {
     "no_default_location": 0.03, "no_tariff": 0.04, "no_terms_consent": 0.03,
-    "duplicate_email_other_case": 0.02, "far_coordinates": 0.02,
+    "duplicate_email": 0.02, "coordinates_outside_country": 0.02,
+    "postcode_format": 0.03, "tariff_currency_mismatch": 0.03, "no_devices": 0.03,
 }
 SITE_USER_RATE = 0.04
 CPMS_DISPLAY_NAMES = {"CHARGEPOINT": "ChargePoint", "SWTCH": "SWTCH Energy"}
@@ -53,7 +61,7 @@ class SeedSummary:
     evse_sites: int = 0
     vehicles: int = 0
     evses: int = 0
-    defects: dict = field(default_factory=lambda: dict.fromkeys(DEFECT_RATES, 0))
+    defects: dict = field(default_factory=lambda: dict.fromkeys(DEFECT_RATES, 0))  # name -> users affected
 
 
 def _weighted(rng: random.Random, choices):
@@ -86,6 +94,12 @@ class _Seeder:
         self.tariffs_by_country: dict[str, list[Tariff]] = {}
         self.sites_by_country: dict[str, list[EvseSite]] = {}
         self.cpid_counter = 100_000
+        self.defect_users: dict[str, set[str]] = {name: set() for name in DEFECT_RATES}
+        self.vehicle_counts: dict[str, int] = {}
+
+    def plant(self, defect: str, *user_ids: str) -> None:
+        self.defect_users[defect].update(user_ids)
+        self.summary.defects[defect] = len(self.defect_users[defect])
 
     def reference_id(self, prefix: str) -> str:
         self.reference_step += 1
@@ -147,23 +161,36 @@ class _Seeder:
         local = self.rng.choice((f"{first}.{last}{index}", f"{first[0]}{last}{index}", f"{first}_{last}{index}"))
         return f"{local}@{self.rng.choice(EMAIL_DOMAINS)}"
 
+    def _foreign_currency_tariffs(self, country: CountryProfile) -> list[Tariff]:
+        # Another country's tariff in the same currency (an FR tariff for a DE user) is no defect.
+        return [tariff for code, tariffs in self.tariffs_by_country.items()
+                if COUNTRIES[code].currency != country.currency for tariff in tariffs]
+
     def _address(self, user: User, country: CountryProfile) -> None:
-        rng, defects = self.rng, self.summary.defects
+        rng = self.rng
         city = rng.choice(country.cities)
         user.address_1 = country.street_format.format(n=rng.randint(1, 250), street=rng.choice(country.streets))
         user.address_2 = rng.choice(country.address_2_formats).format(n=rng.randint(1, 40)) \
             if rng.random() < 0.2 else ""
         user.city, user.state, user.country_code = city.name, city.state or "", country.code
         user.postal_code = postcode(country.code, rng.choice(city.postal_prefixes), rng)
-        if rng.random() < DEFECT_RATES["far_coordinates"]:
+        if rng.random() < DEFECT_RATES["postcode_format"]:
+            user.postal_code = malformed_postcode(user.postal_code, rng)
+            self.plant("postcode_format", user.id)
+        if rng.random() < DEFECT_RATES["coordinates_outside_country"]:
             user.latitude, user.longitude = self._far_coordinates(country)
-            defects["far_coordinates"] += 1
+            self.plant("coordinates_outside_country", user.id)
         else:
             user.latitude = round(city.latitude + rng.uniform(-0.05, 0.05), 6)
             user.longitude = round(city.longitude + rng.uniform(-0.07, 0.07), 6)
         user.carbon_intensity = round(CARBON_INTENSITY[country.code] * rng.uniform(0.8, 1.2))
-        if rng.random() < DEFECT_RATES["no_tariff"]:
-            defects["no_tariff"] += 1
+        # One draw decides the tariff: none, one in a foreign currency, or one of the country's own.
+        draw = rng.random()
+        if draw < DEFECT_RATES["no_tariff"]:
+            self.plant("no_tariff", user.id)
+        elif draw < DEFECT_RATES["no_tariff"] + DEFECT_RATES["tariff_currency_mismatch"]:
+            user.tariff = rng.choice(self._foreign_currency_tariffs(country))
+            self.plant("tariff_currency_mismatch", user.id)
         else:
             user.tariff = rng.choice(self.tariffs_by_country[country.code])
         if rng.random() < SITE_USER_RATE and self.sites_by_country.get(country.code):
@@ -171,7 +198,7 @@ class _Seeder:
             user.site_connected = rng.random() < 0.7
 
     def users(self) -> list[User]:
-        rng, defects, users = self.rng, self.summary.defects, []
+        rng, users = self.rng, []
         step = max(1, USER_SPAN_MS // max(1, self.user_count))
         for index in range(self.user_count):
             # Evenly spaced slots with jitter inside the slot: ids and joined_at rise together.
@@ -180,22 +207,25 @@ class _Seeder:
             country = self._country()
             first, last = rng.choice(country.first_names), rng.choice(country.last_names)
             user = User(id=user_id, joined_at=ids.id_time(user_id), full_name=f"{first} {last}")
-            if index >= 20 and rng.random() < DEFECT_RATES["duplicate_email_other_case"]:
-                original = users[rng.randrange(index)].email
-                local, _, domain = original.partition("@")
-                user.email = rng.choice((f"{local.title()}@{domain}", original.upper()))
-                defects["duplicate_email_other_case"] += 1
+            if index >= 20 and rng.random() < DEFECT_RATES["duplicate_email"]:
+                original = users[rng.randrange(index)]
+                local, _, domain = original.email.partition("@")
+                user.email = rng.choice((f"{local.title()}@{domain}", original.email.upper()))
+                self.plant("duplicate_email", original.id, user.id)
             else:
                 user.email = self._email(index + 1, first, last)
             user.email_lower = user.email.lower()
             if rng.random() < DEFECT_RATES["no_terms_consent"]:
-                defects["no_terms_consent"] += 1
+                self.plant("no_terms_consent", user.id)
             else:
                 user.terms_consent_datetime = user.joined_at + timedelta(minutes=rng.randint(1, 120))
             if rng.random() < DEFECT_RATES["no_default_location"]:
-                defects["no_default_location"] += 1
+                self.plant("no_default_location", user.id)
             else:
                 self._address(user, country)
+            # Site users always have the site's charger, so only others can be left without devices.
+            if user.evse_site is None and rng.random() < DEFECT_RATES["no_devices"]:
+                self.plant("no_devices", user.id)
             users.append(user)
         return users
 
@@ -203,7 +233,9 @@ class _Seeder:
     def vehicles(self, users: list[User]) -> list[Vehicle]:
         rng, vehicles, trims = self.rng, [], list(catalogue.VEHICLE_TRIMS.values())
         for user in users:
-            for _ in range(_weighted(rng, VEHICLE_COUNTS)):
+            count = 0 if user.id in self.defect_users["no_devices"] else _weighted(rng, VEHICLE_COUNTS)
+            self.vehicle_counts[user.id] = count
+            for _ in range(count):
                 added = user.joined_at + timedelta(minutes=rng.randint(5, 30 * 24 * 60))
                 trim = rng.choice(trims)
                 model = catalogue.VEHICLE_MODELS[trim.model_id]
@@ -222,7 +254,13 @@ class _Seeder:
     def evses(self, users: list[User]) -> list[Evse]:
         rng, evses, models = self.rng, [], list(catalogue.EVSE_MODELS.values())
         for user in users:
-            count = 1 if user.evse_site is not None else _weighted(rng, EVSE_COUNTS)
+            if user.id in self.defect_users["no_devices"]:
+                count = 0
+            elif user.evse_site is not None:
+                count = 1
+            else:
+                # Nobody is left without a vehicle and a charger unless that defect was planted.
+                count = max(_weighted(rng, EVSE_COUNTS), 0 if self.vehicle_counts[user.id] else 1)
             for _ in range(count):
                 added = user.joined_at + timedelta(minutes=rng.randint(5, 60 * 24 * 60))
                 model = rng.choice(models)
@@ -236,6 +274,33 @@ class _Seeder:
                     longitude=round(user.longitude + rng.uniform(-0.0005, 0.0005), 6) if located else None,
                     lifecycle_state=_weighted(rng, LIFECYCLE_STATES)))
         return evses
+
+
+def _build(seed: int, users: int) -> tuple[_Seeder, tuple[list, ...]]:
+    """Every row of a seeding, unsaved, in the order the random draws happen."""
+    seeder = _Seeder(seed, users)
+    suppliers, tariffs = seeder.suppliers_and_tariffs()
+    sites = seeder.evse_sites()
+    user_rows = seeder.users()
+    vehicles, evses = seeder.vehicles(user_rows), seeder.evses(user_rows)
+    return seeder, (suppliers, tariffs, sites, user_rows, vehicles, evses)
+
+
+@lru_cache(maxsize=4)
+def _defects_of(seed: int, users: int) -> dict[str, list[str]]:
+    # The seeding is deterministic, so building it again in memory (~0.1 s per 1,000 users)
+    # gives the same ids as the rows in the database, even in a process that did not seed them.
+    seeder, _ = _build(seed, users)
+    return {name: sorted(ids) for name, ids in seeder.defect_users.items()}
+
+
+def seeded_defects() -> dict[str, list[str]]:
+    """{defect: sorted ids of the users it was planted on} for the data as last seeded ({} if never).
+
+    Users created or edited through the API since then are not accounted for: re-seed first.
+    """
+    last = SeedRun.objects.order_by("-id").first()
+    return {} if last is None else _defects_of(last.seed, last.users)
 
 
 def clear_data() -> None:
@@ -257,11 +322,7 @@ def seed_sandbox(*, users: int, seed: int = 1, reset: bool = False) -> SeedSumma
             clear_data()
         elif sandbox_has_data():
             raise SeedError("The sandbox already has data; pass --reset to replace it.")
-        seeder = _Seeder(seed, users)
-        suppliers, tariffs = seeder.suppliers_and_tariffs()
-        sites = seeder.evse_sites()
-        user_rows = seeder.users()
-        vehicles, evses = seeder.vehicles(user_rows), seeder.evses(user_rows)
+        seeder, (suppliers, tariffs, sites, user_rows, vehicles, evses) = _build(seed, users)
         # batch_size: SQLite caps bound parameters per statement; Django splits to fit anyway.
         for model, rows in ((Supplier, suppliers), (Tariff, tariffs), (EvseSite, sites), (User, user_rows),
                             (Vehicle, vehicles), (Evse, evses)):

@@ -1,8 +1,8 @@
 """Reference data the seeder draws from: per-country cities, streets, names, postcodes and tariffs.
 
 Postcodes follow each country's format (GB `SW1A 2BD`, NL `1012 AB`, IE Eircode `D02 X285`,
-CA `M5V 3L9`, five digits elsewhere); city coordinates are real, so seeded coordinates fall
-inside the country.
+CA `M5V 3L9`, five digits elsewhere) unless the seeder plants a malformed one on purpose; city
+coordinates are real, so seeded coordinates fall inside the country.
 """
 
 from dataclasses import dataclass
@@ -59,6 +59,17 @@ def postcode(country: str, prefix: str, rng) -> str:
     if country == "CA":
         return f"{prefix} {_digits(rng, 1)}{_letters(rng, 'ABCEGHJKLMNPRSTVWXYZ', 1)}{_digits(rng, 1)}"
     return prefix + _digits(rng, 5 - len(prefix))  # US ZIP, DE PLZ, FR and ES codes postaux
+
+
+def malformed_postcode(valid: str, rng) -> str:
+    """A typo of a valid postcode that fits no country's format: cut short, or one character too many.
+
+    Dropping the last two characters leaves every format above incomplete (`SW1A 2`, `787`,
+    `1012`, `D02 X2`, `M5V 3`); one extra digit overruns all of them (`SW1A 2BD7`, `787017`).
+    """
+    if rng.random() < 0.5:
+        return valid[:-2].rstrip()
+    return valid + _digits(rng, 1)
 
 
 COUNTRIES: dict[str, CountryProfile] = {

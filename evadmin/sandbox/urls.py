@@ -29,6 +29,7 @@ urlpatterns = [
     path("_sandbox/reset", control.reset),
     path("_sandbox/clients", control.clients),
     path("_sandbox/requests", control.requests_view),
+    path("_sandbox/seed/defects", control.seed_defects),
 ]
 
 handler404 = control.not_found

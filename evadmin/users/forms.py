@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
-from evadmin.evenergy.resources import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, EvseSite, Tariff, User
+from evadmin.evenergy.resources import ADDRESS_FIELDS, EvseSite, Tariff, User
+from evadmin.evenergy.validation import address_rule_errors
 
 LOCATION_FIELDS = (*ADDRESS_FIELDS, "latitude", "longitude", "tariff", "evse_site")
 
@@ -53,15 +54,13 @@ class UserForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
-        if (latitude is None) != (longitude is None) and not self.has_error("latitude") and not self.has_error("longitude"):
-            missing = "longitude" if longitude is None else "latitude"
-            self.add_error(missing, "Give both latitude and longitude, or neither.")
-        given = any(cleaned.get(name) for name in ADDRESS_FIELDS) or latitude is not None or longitude is not None
-        if given:
-            for name in REQUIRED_ADDRESS_FIELDS:
-                if not cleaned.get(name) and not self.has_error(name):
-                    self.add_error(name, "Required when any part of the address or coordinates is given.")
+        coordinates_invalid = self.has_error("latitude") or self.has_error("longitude")
+        for name, message in address_rule_errors(cleaned).items():
+            # A field that failed its own check already says why; an unreadable coordinate
+            # makes the "give both" message misleading.
+            if self.has_error(name) or (name in ("latitude", "longitude") and coordinates_invalid):
+                continue
+            self.add_error(name, message)
         return cleaned
 
     def location_values(self) -> dict[str, Any]:

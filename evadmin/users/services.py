@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from evadmin.audit import actions
 from evadmin.audit.services import audit_diff, audit_record
+from evadmin.directory.services import directory_upsert_user
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.resources import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, User
@@ -87,6 +88,7 @@ def user_create(
             raise
         user = created[0]
     user = client.users.get(user.id, expand=UsersApi.FULL_EXPAND)
+    directory_upsert_user(user)  # searches find the new account at once, not at the next sync
     audit_record(
         actor=actor, action=actions.USER_CREATE, target_user_id=user.id,
         before=None, after=user.editable_values(), reason=reason, request=request,
@@ -134,6 +136,7 @@ def _save_if_unchanged(current: User, *, email, location, seen_fingerprint, acto
     if "default_location" in changes:
         changes["default_location"] = location_to_api(changes["default_location"])
     updated = evenergy_client().users.update(current.id, changes=changes, expand=UsersApi.FULL_EXPAND)
+    directory_upsert_user(updated)  # the API's answer is the new state: no extra request
     before, after = audit_diff(current.editable_values(), updated.editable_values())
     audit_record(
         actor=actor, action=action, target_user_id=current.id,

@@ -14,6 +14,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.core.api_errors import api_error_status
 from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.directory.forms import DirectorySearchForm, wants_directory
+from evadmin.directory.selectors import directory_status
+from evadmin.directory.tables import DirectoryUserTable
+from evadmin.directory.views import directory_table
 from evadmin.evenergy import errors
 from evadmin.users import selectors, services
 from evadmin.users.forms import UserForm, UserLookupForm
@@ -26,6 +30,8 @@ EDIT = "accounts.edit_users"
 @require_GET
 @staff_permission_required(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
+    if wants_directory(request.GET):
+        return _directory_user_list(request)
     lookup = UserLookupForm(request.GET or None)
     email = page_size = None
     if lookup.is_valid():
@@ -40,7 +46,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
             page_after=request.GET.get("after") or None, page_before=request.GET.get("before") or None,
         )
         table = UserTable(page.items)
-    context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or ""}
+    context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or "",
+               "search": DirectorySearchForm()}
+    template = "users/list.html#results" if wants_partial(request) else "users/list.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+def _directory_user_list(request: HttpRequest) -> HttpResponse:
+    """Free text, filters and sorting, answered from the directory (no API request)."""
+    search, table, _ = directory_table(request, DirectoryUserTable)
+    context = {"lookup": UserLookupForm(), "search": search, "table": table, "directory_mode": True,
+               "directory": directory_status()}
     template = "users/list.html#results" if wants_partial(request) else "users/list.html"
     return vary_on_htmx(render(request, template, context))
 
@@ -165,8 +181,11 @@ def _conflict(request: HttpRequest, form: UserForm, conflict: services.EditConfl
     rows = [("Email", theirs["email"], conflict.submitted["email"])]
     rows += [(UserForm.base_fields[name].label or name.replace("_", " ").capitalize(), theirs_location.get(name),
               mine_location.get(name)) for name in ("address_1", "address_2", "city", "state", "postal_code", "country_code")]
-    rows += [(label, theirs_location.get(key), mine_location.get(key))
-             for label, key in (("Coordinates", "coordinates"), ("Tariff", "tariff"), ("EVSE site", "evse_site"))]
+    rows += [("Coordinates", theirs_location.get("coordinates"), mine_location.get("coordinates"))]
+    tariff_names = {t.id: f"{t.name} ({t.supplier.name if t.supplier else t.currency})" for t in selectors.tariff_choices()}
+    rows += [("Tariff", tariff_names.get(theirs_location.get("tariff"), theirs_location.get("tariff")),
+              tariff_names.get(mine_location.get("tariff"), mine_location.get("tariff")))]
+    rows += [("EVSE site", theirs_location.get("evse_site"), mine_location.get("evse_site"))]
     # The agent's values, re-offered with the fresh fingerprint, so "keep mine" is a deliberate re-save.
     retry = _user_form(initial={**form.cleaned_data, "fingerprint": current.fingerprint})
     context = {"account": current, "rows": [(label, a, b, a != b) for label, a, b in rows], "retry_form": retry}

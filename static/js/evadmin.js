@@ -30,6 +30,15 @@
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     showFlash("That didn’t work (the server answered " + status + "). Please try again or reload the page.");
   });
+  // Links styled as buttons (role="button") answer Space as well as Enter, as buttons do.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === " " && target instanceof HTMLAnchorElement && target.getAttribute("role") === "button") {
+      event.preventDefault();
+      target.click();
+    }
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showFlash("evadmin could not be reached. Check your connection and try again.");
   });

@@ -14,8 +14,7 @@ from tests.accounts.fixtures import make_staff
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
 OUR_TEMPLATES = sorted(
     path
-    for pattern in ("base.html", "403.html", "404.html", "500.html", "components/*.html", "registration/*.html",
-                    "accounts/*.html", "audit/*.html")
+    for pattern in ("**/*.html",)
     for path in TEMPLATES_DIR.glob(pattern)
 )
 
@@ -35,7 +34,8 @@ def test_templates_are_ready_for_a_strict_content_security_policy(path):
     assert not re.search(r"\son[a-z]+=", source), "event handler attribute"
     assert not re.search(r"\shx-on", source), "hx-on needs eval"
     assert "|safe" not in source and "autoescape off" not in source
-    assert not re.search(r"https?://", source.replace("http://www.w3.org", "")), "external URL (CDN?)"
+    # Nothing loads from another host (links out, like a map, are fine: they load nothing here).
+    assert not re.search(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)=[\"']?(https?:)?//", source), "CDN asset"
     get_template(str(path.relative_to(TEMPLATES_DIR)))  # and it compiles
 
 

@@ -60,29 +60,38 @@ def _users(sandbox_api, token) -> list[dict]:
 def test_seeded_users_are_realistic_with_a_few_defects_each(sandbox_api):
     sandbox_api.reset(data=True)
     users = _users(sandbox_api, sandbox_api.token())
+    planted = {name: set(ids) for name, ids in
+               requests.get(sandbox_api.url("/_sandbox/seed/defects"), timeout=10).json().items()}
     assert len(users) == 250
     located = [u for u in users if u["default_location"]["address_1"]]
     countries = {u["default_location"]["country_code"] for u in located}
     assert countries == set(POSTCODES)
-    far = 0
+    far, bad_postcodes, foreign_currency = set(), set(), set()
     for user in located:
         location = user["default_location"]
         country = location["country_code"]
-        assert re.fullmatch(POSTCODES[country], location["postal_code"]), location
+        if not re.fullmatch(POSTCODES[country], location["postal_code"]):
+            bad_postcodes.add(user["id"])
         assert location["city"] and location["coordinates"]
-        if location["tariff"]:
-            assert location["tariff"]["currency"] == CURRENCIES.get(country, "EUR")
+        if location["tariff"] and location["tariff"]["currency"] != CURRENCIES.get(country, "EUR"):
+            foreign_currency.add(user["id"])
         south, north, west, east = COUNTRY_BOXES[country]
         inside = south <= location["coordinates"]["latitude"] <= north and west <= location["coordinates"][
             "longitude"] <= east
-        far += not inside
+        if not inside:
+            far.add(user["id"])
     emails = [u["email"].lower() for u in users]
     defects = {
-        "no default location": len(users) - len(located),
-        "no tariff": sum(1 for u in located if u["default_location"]["tariff"] is None),
-        "no terms consent": sum(1 for u in users if u["terms_consent_datetime"] is None),
-        "email in another case": len(emails) - len(set(emails)),
-        "coordinates far away": far,
+        "no_default_location": {u["id"] for u in users if not u["default_location"]["address_1"]},
+        "no_tariff": {u["id"] for u in located if u["default_location"]["tariff"] is None},
+        "no_terms_consent": {u["id"] for u in users if u["terms_consent_datetime"] is None},
+        "duplicate_email": {u["id"] for u in users if emails.count(u["email"].lower()) > 1},
+        "coordinates_outside_country": far,
+        "postcode_format": bad_postcodes,
+        "tariff_currency_mismatch": foreign_currency,
+        "no_devices": {u["id"] for u in users if not u["vehicles"] and not u["evses"]},
     }
-    for name, count in defects.items():
-        assert 1 <= count <= len(users) * 0.1, (name, count)
+    # Each defect is where the seeder says it planted it, and nowhere else.
+    assert defects == planted
+    for name, ids in defects.items():
+        assert 1 <= len(ids) <= len(users) * 0.1, (name, len(ids))

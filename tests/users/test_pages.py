@@ -86,3 +86,10 @@ def test_api_data_is_escaped(pages, direct_api, user_with_address):
     html = pages("viewer").get(f"/users/{user_with_address.id}/").content.decode()
     assert hostile not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_header_shows_the_budget_the_api_reported(pages, sandbox_api):
+    sandbox_api.reset()
+    html = pages("viewer").get("/users/").content.decode()
+    # One request spent this hour (the list page); the token request does not count.
+    assert "API budget <strong>999</strong>/1000" in html

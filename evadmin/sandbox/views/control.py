@@ -11,6 +11,7 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
                             cleared; {"data": true} also re-seeds the data as it was first seeded
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
   GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
+  GET  /_sandbox/seed/defects  {defect: [user ids]}: the users the last seeding planted each defect on
 """
 
 import json
@@ -43,6 +44,7 @@ ENDPOINTS = {
     "POST /_sandbox/reset": "faults off, rate window and request log cleared; {\"data\": true} re-seeds",
     "POST /_sandbox/clients": "create or update an OAuth client: client_id, client_secret, scopes",
     "GET /_sandbox/requests": "the /v2 and /o/ requests since the last reset",
+    "GET /_sandbox/seed/defects": "{defect: [user ids]} as planted by the last seeding",
 }
 
 
@@ -108,6 +110,13 @@ def clients(request):
 @require_GET
 def requests_view(request):
     return JsonResponse(faults.recorded_requests(), safe=False)
+
+
+@require_GET
+def seed_defects(request):
+    from evadmin.sandbox.seed import seeded_defects
+
+    return JsonResponse(seeded_defects())
 
 
 def not_found(request, exception=None):

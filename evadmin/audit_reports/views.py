@@ -1,0 +1,112 @@
+import csv
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from evadmin.accounts.permissions import staff_permission_required
+from evadmin.audit.services import audit_record
+from evadmin.audit_reports import services
+from evadmin.audit_reports.exports import audit_findings_csv_rows
+from evadmin.audit_reports.forms import FindingFilterForm, RunReportForm
+from evadmin.audit_reports.models import AuditReport
+from evadmin.audit_reports.selectors import (
+    audit_findings,
+    audit_report_chart,
+    audit_report_list,
+    audit_report_rows,
+    rule_summaries,
+    rule_title,
+)
+from evadmin.core.exports import Echo
+from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.directory.selectors import directory_as_of
+
+VIEW_AUDIT = "accounts.view_audit"
+REPORTS_PER_PAGE = 20
+# Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
+UTF8_BOM = "\ufeff"
+
+
+@require_GET
+@staff_permission_required(VIEW_AUDIT)
+def report_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(audit_report_list(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    latest = AuditReport.objects.filter(status=AuditReport.Status.COMPLETE).order_by("-finished_at", "-pk").first()
+    columns, rows = audit_report_rows(list(page.object_list))
+    context = {
+        "page": page,
+        "columns": columns,
+        "rows": rows,
+        "latest": latest,
+        "summaries": rule_summaries(latest),
+        "unfinished": any(not row.report.is_finished for row in rows),
+        "run_form": RunReportForm(),
+        "chart": audit_report_chart(limit=settings.EVADMIN_REPORTS_CHART_REPORTS),
+        "directory_as_of": directory_as_of(),
+    }
+    template = "audit_reports/list.html#reports" if wants_partial(request) else "audit_reports/list.html"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_POST
+@staff_permission_required(VIEW_AUDIT)
+def report_run(request: HttpRequest) -> HttpResponse:
+    form = RunReportForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("The report options are not valid.")
+    report = services.audit_report_request(actor=request.user, sync_first=form.cleaned_data["sync_first"],
+                                           request=request)
+    return redirect("audit_reports:detail", report_id=report.pk)
+
+
+@require_GET
+@staff_permission_required(VIEW_AUDIT)
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(AuditReport.objects.select_related("started_by", "previous", "sync"), pk=report_id)
+    form = FindingFilterForm(request.GET, report=report)
+    findings = audit_findings(report=report, **form.selector_filters()) if form.is_valid() else report.findings.none()
+    page = Paginator(findings, settings.EVADMIN_REPORTS_FINDINGS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for finding in page.object_list:
+        finding.rule_title = rule_title(finding.rule)
+    context = {"report": report, "summaries": rule_summaries(report), "form": form, "page": page,
+               "change": form.cleaned_data.get("change", "") if form.is_valid() else ""}
+    template = "audit_reports/detail.html"
+    if wants_partial(request) and request.GET.get("part") == "progress":
+        # The progress panel polls while the report runs; once it is done the whole page reloads
+        # to show the findings (and the polling stops with it).
+        if report.is_finished:
+            return vary_on_htmx(HttpResponseClientRefresh())
+        template += "#progress"
+    elif wants_partial(request):
+        template += "#findings"
+    return vary_on_htmx(render(request, template, context))
+
+
+@require_GET
+@staff_permission_required(VIEW_AUDIT)
+def report_export_csv(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(AuditReport, pk=report_id, status=AuditReport.Status.COMPLETE)
+    form = FindingFilterForm(request.GET, report=report)
+    if not form.is_valid():
+        return HttpResponseBadRequest("The filters are not valid; correct them on the report's page.")
+    filters = form.selector_filters()
+    # A copy of customers' emails leaving evadmin belongs in the audit trail.
+    audit_record(actor=request.user, action=services.REPORT_EXPORT, request=request, job_ref=f"audit-report-{report.pk}",
+                 after={"report": report.pk, "format": "csv", "filters": {k: v for k, v in filters.items() if v}})
+    writer = csv.writer(Echo())
+    rows = audit_findings_csv_rows(audit_findings(report=report, **filters).iterator(chunk_size=2000))
+    response = StreamingHttpResponse(_with_bom(writer.writerow(row) for row in rows),
+                                     content_type="text/csv; charset=utf-8")
+    suffix = "-".join(value for value in filters.values() if value)
+    response["Content-Disposition"] = f'attachment; filename="audit-report-{report.pk}{"-" + suffix if suffix else ""}.csv"'
+    return response
+
+
+def _with_bom(lines):
+    yield UTF8_BOM
+    yield from lines

@@ -1,0 +1,70 @@
+"""The columns a bulk file may have, the header spellings accepted for each, and the template."""
+
+from __future__ import annotations
+
+import re
+
+COLUMNS = (
+    "email",
+    "address_1",
+    "address_2",
+    "city",
+    "state",
+    "postal_code",
+    "country_code",
+    "latitude",
+    "longitude",
+    "tariff",
+    "evse_site",
+)
+REQUIRED_COLUMNS = ("email",)
+OPTIONAL_COLUMNS = tuple(name for name in COLUMNS if name not in REQUIRED_COLUMNS)
+
+# Header spellings seen in partners' spreadsheets, after header_key() (lower case, runs of
+# spaces, hyphens and dots as one underscore). Each canonical name is its own alias.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "email": ("e_mail", "email_address", "e_mail_address", "mail"),
+    "address_1": ("address1", "address_line_1", "address_line1", "addressline1", "address", "street", "line_1", "line1"),
+    "address_2": ("address2", "address_line_2", "address_line2", "addressline2", "line_2", "line2"),
+    "city": ("town", "town_city", "locality"),
+    "state": ("county", "region", "province", "state_province"),
+    "postal_code": ("postcode", "post_code", "postalcode", "zip", "zip_code", "zipcode"),
+    "country_code": ("country", "countrycode", "country_iso", "iso_country"),
+    "latitude": ("lat",),
+    "longitude": ("lng", "lon", "long"),
+    "tariff": ("tariff_id", "tariff_url"),
+    "evse_site": ("evse_site_id", "evse_site_url", "evsesite", "site", "site_id"),
+}
+ALIASES: dict[str, str] = {
+    alias: column for column, aliases in _ALIASES.items() for alias in (column, *aliases)
+}
+
+# What each column holds, for the upload page (the template itself is the header row alone, so
+# no example row can be uploaded by mistake).
+COLUMN_HELP = {
+    "email": "Required. The driver's email address.",
+    "address_1": "First line of the address.",
+    "address_2": "Second line of the address (optional).",
+    "city": "Town or city.",
+    "state": "State or county (optional).",
+    "postal_code": "Postcode or ZIP code.",
+    "country_code": "Two-letter ISO country code, e.g. GB.",
+    "latitude": "Decimal degrees, -90 to 90, with longitude.",
+    "longitude": "Decimal degrees, -180 to 180, with latitude.",
+    "tariff": "A tariff id (tari…) or its API URL (optional).",
+    "evse_site": "An EVSE site id (site…) or its API URL (optional).",
+}
+ADDRESS_RULE_HELP = (
+    "If a row gives any part of the address or coordinates, it must give address_1, city, "
+    "postal_code and country_code."
+)
+
+
+def header_key(header: str) -> str:
+    """`" Post-Code "` -> `post_code`: the form headers are compared in."""
+    return re.sub(r"[\s\-.]+", "_", (header or "").strip().lower()).strip("_")
+
+
+def canonical_column(header: str) -> str | None:
+    """The column a header means, or None for a column evadmin does not use."""
+    return ALIASES.get(header_key(header))

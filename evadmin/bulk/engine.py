@@ -1,0 +1,280 @@
+"""The job engine: one self-re-queuing "pump" per job sends its rows within the rate budget.
+
+A pump run (tasks.bulk_pump calls `bulk_job_pump`) claims the job, then:
+1. on the job's first run brings the directory up to date, records the newest user id as the
+   job's watermark and re-applies the existing-account policy (rows already known cost nothing);
+2. reconciles rows a crash or timeout left in flight or uncertain (reconcile.py), before any send;
+3. claims as many pending rows as the budget grants and sends them one by one: each row is
+   marked in flight and committed BEFORE its request, and its outcome committed after;
+4. stops after a time slice (or to wait for the budget) and asks to be queued again.
+
+Exactly one pump works on a job: the claim (claim_token + heartbeat) is taken with a
+conditional UPDATE, and a claim whose heartbeat is older than EVADMIN_BULK_STALE_SECONDS belongs
+to a dead worker and is taken over. `pump_id` names the live chain of tasks: each run hands the
+next one a new id, so a stray duplicate task finds itself superseded and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from evadmin.bulk import notify, outcomes
+from evadmin.bulk.models import BulkJob, BulkRow
+from evadmin.bulk.reconcile import bulk_job_reconcile
+from evadmin.bulk.services import bulk_rows_apply_existing_policy, bulk_rows_match_directory
+from evadmin.evenergy import errors
+from evadmin.evenergy.client import evenergy_client
+from evadmin.evenergy.ratelimit import rate_budget
+from evadmin.users.services import location_to_api
+
+logger = logging.getLogger(__name__)
+
+State = BulkRow.State
+Status = BulkJob.Status
+# One run sends for at most this long, then re-queues itself: far inside the task's soft time
+# limit (CELERY_TASK_SOFT_TIME_LIMIT, 540 s), and other tasks get the worker in between.
+SLICE_SECONDS = 60.0
+# Rows reserved from the budget at once: small, so two jobs running together interleave fairly.
+BATCH_ROWS = 10
+# The longest countdown a pump asks for; a longer wait (Retry-After, share spent) is waited out in
+# several hops. Far below the Redis visibility timeout (7,200 s, settings.py).
+MAX_COUNTDOWN = 300.0
+# When the budget can't say when our share frees up, look again after this long (costs nothing).
+SHARE_RECHECK_SECONDS = 30.0
+# A job's watermark when the directory has no account at all: smaller than every user id.
+ZERO_USER_ID = "user" + "0" * 26
+
+
+@dataclass(frozen=True)
+class PumpOutcome:
+    again: bool  # queue the next run (with pump_id) after `countdown` seconds
+    countdown: float = 0.0
+    pump_id: str = ""
+    note: str = ""
+
+
+class LostClaim(Exception):
+    """Another pump took the job over (ours looked dead), or the chain was superseded."""
+
+
+class InjectedCrash(RuntimeError):
+    """Test-only (settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE): the worker 'dies' after a 201."""
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.EVADMIN_BULK_STALE_SECONDS)
+
+
+def bulk_job_pump(*, job_id: int, pump_id: str) -> PumpOutcome:
+    """One run of the job's pump: returns whether (and when) to run again."""
+    job = BulkJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in BulkJob.ACTIVE_STATUSES:
+        return PumpOutcome(again=False, note="job not active")
+    if job.pump_id != pump_id:
+        return PumpOutcome(again=False, note="superseded by another pump chain")
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    free = Q(claim_token="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after())
+    claimed = BulkJob.objects.filter(
+        Q(pk=job_id, pump_id=pump_id, status__in=BulkJob.ACTIVE_STATUSES) & free
+    ).update(claim_token=token, heartbeat_at=now)
+    if not claimed:
+        # Held by a pump that is alive, or that died a moment ago: look again once it would be stale.
+        # A live holder hands the chain a new id when it lets go, so this task then does nothing.
+        return PumpOutcome(again=True, countdown=settings.EVADMIN_BULK_STALE_SECONDS + 1, pump_id=pump_id,
+                           note="claimed by another pump")
+    job.refresh_from_db()
+    try:
+        outcome = _run(job, token)
+    except LostClaim:
+        logger.warning("bulk job %s: another pump took over", job_id)
+        return PumpOutcome(again=False, note="lost the claim")
+    except BaseException:
+        _release(job, token, countdown=None)
+        raise
+    if not outcome.again:
+        _release(job, token, countdown=None)
+        return outcome
+    next_id = _release(job, token, countdown=outcome.countdown)
+    return PumpOutcome(again=next_id is not None, countdown=outcome.countdown, pump_id=next_id or "",
+                       note=outcome.note)
+
+
+def _release(job: BulkJob, token: str, *, countdown: float | None) -> str | None:
+    """Let go of the claim; with a countdown, hand the chain a new pump id for the next run."""
+    changes: dict = {"claim_token": ""}
+    next_id = None
+    if countdown is not None:
+        next_id = uuid.uuid4().hex
+        changes.update(pump_id=next_id, pump_due_at=timezone.now() + timedelta(seconds=countdown))
+    released = BulkJob.objects.filter(pk=job.pk, claim_token=token).update(**changes)
+    return next_id if released else None
+
+
+def beat(job: BulkJob, token: str, **changes) -> None:
+    """Heartbeat (and any other job fields), only while we hold the claim."""
+    if not BulkJob.objects.filter(pk=job.pk, claim_token=token).update(heartbeat_at=timezone.now(), **changes):
+        raise LostClaim
+
+
+def _run(job: BulkJob, token: str) -> PumpOutcome:
+    if job.status == Status.QUEUED:
+        job.started_at = job.started_at or timezone.now()
+        beat(job, token, status=Status.RUNNING, started_at=job.started_at)
+        job.status = Status.RUNNING
+    deadline = time.monotonic() + SLICE_SECONDS
+    if not job.watermark_user_id:
+        wait = _prepare(job, token, deadline)
+        if wait is not None:
+            return PumpOutcome(again=True, countdown=wait, note="bringing the directory up to date")
+    wait = bulk_job_reconcile(job=job, beat=lambda **changes: beat(job, token, **changes))
+    if wait is not None:
+        return PumpOutcome(again=True, countdown=wait, note="waiting to reconcile")
+    return _send_loop(job, token, deadline)
+
+
+def _prepare(job: BulkJob, token: str, deadline: float) -> float | None:
+    """Directory up to date, watermark recorded, existing-account policy applied; else a wait."""
+    from evadmin.directory.models import DirectoryAccount, DirectorySync
+    from evadmin.directory.sync import FULL, INCREMENTAL, directory_sync_step
+
+    complete = DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE)
+    max_age = timedelta(hours=settings.EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS)
+    last_full = complete.filter(kind=FULL).order_by("-finished_at").values_list("finished_at", flat=True).first()
+    needs_full = last_full is None or last_full < timezone.now() - max_age
+    done = complete.filter(started_at__gte=job.started_at)
+    if needs_full:
+        done = done.filter(kind=FULL)
+    while not done.exists():
+        if time.monotonic() >= deadline:
+            return 0.0
+        beat(job, token)
+        step_seconds = max(1.0, min(settings.EVADMIN_BULK_STALE_SECONDS / 3, deadline - time.monotonic()))
+        progress = directory_sync_step(kind=FULL if needs_full else INCREMENTAL, max_seconds=step_seconds)
+        if progress.busy:
+            return 5.0  # another worker is walking the directory: ours starts when it is done
+        if not progress.finished and progress.resume_in > 0:
+            return min(progress.resume_in, MAX_COUNTDOWN)
+        if progress.note == "failed":
+            return 60.0
+    newest = DirectoryAccount.objects.order_by("-user_id").values_list("user_id", flat=True).first()
+    with transaction.atomic():
+        beat(job, token, watermark_user_id=newest or ZERO_USER_ID)
+        job.watermark_user_id = newest or ZERO_USER_ID
+        bulk_rows_match_directory(job=job)
+        bulk_rows_apply_existing_policy(job=job)
+    logger.info("bulk job %s: directory up to date, watermark %s", job.pk, job.watermark_user_id)
+    return None
+
+
+def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
+    budget, share = rate_budget(), settings.EVADMIN_BULK_BUDGET_SHARE
+    per_row = 2 if job.strict_mode else 1
+    while True:
+        status = BulkJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
+        if status != Status.RUNNING:
+            return PumpOutcome(again=False, note=f"job is {status}")
+        pending = job.rows.filter(state=State.PENDING).order_by("row_number")
+        if not pending.exists():
+            if job.rows.filter(state__in=BulkRow.UNRESOLVED_STATES).exists():
+                return PumpOutcome(again=True, countdown=0, note="reconcile what is left")
+            _finish(job, token)
+            return PumpOutcome(again=False, note="finished")
+        if time.monotonic() >= deadline:
+            return PumpOutcome(again=True, countdown=0, note="end of time slice")
+        wanted = min(BATCH_ROWS, pending.count()) * per_row
+        granted = budget.reserve(wanted, max_share=share)
+        if granted < per_row:
+            wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
+            beat(job, token)
+            return PumpOutcome(again=True, countdown=min(max(wait, 1.0), MAX_COUNTDOWN), note="budget share spent")
+        for row in list(pending[: granted // per_row]):
+            wait = _send_row(job, token, row)
+            if wait is not None:
+                return PumpOutcome(again=wait >= 0, countdown=min(max(wait, 1.0), MAX_COUNTDOWN),
+                                   note="the API answered 429" if wait >= 0 else "job failed")
+
+
+def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:
+    """Send one row; returns None to go on, seconds to wait (429), or -1 to stop (job failed)."""
+    client = evenergy_client()
+    budget = rate_budget()
+    if job.strict_mode and not row.directory_user_id:
+        try:
+            with budget.prepaid(1):
+                matches = client.users.find_by_email(row.email)
+        except errors.RateLimited as exc:
+            beat(job, token, requests_spent=F("requests_spent") + 1)
+            return exc.retry_after
+        except (errors.ServerError, errors.TransportError):
+            beat(job, token, requests_spent=F("requests_spent") + 1)
+            return None  # still pending, nothing was created: try again later in this slice
+        beat(job, token, requests_spent=F("requests_spent") + 1)
+        if matches:
+            outcomes.row_found_existing(job=job, row=row, user_id=min(user.id for user in matches))
+            return None
+    is_patch = bool(row.directory_user_id)
+    with transaction.atomic():
+        beat(job, token, requests_spent=F("requests_spent") + 1)
+        marked = BulkRow.objects.filter(pk=row.pk, state=State.PENDING).update(
+            state=State.IN_FLIGHT, attempts=F("attempts") + 1, sent_at=timezone.now(), updated_at=timezone.now()
+        )
+    if not marked:
+        return None
+    location = location_to_api(row.location) if row.location else None
+    try:
+        with budget.prepaid(1):
+            if is_patch:
+                user = client.users.update(row.directory_user_id, changes={"default_location": location or {}})
+            else:
+                user = client.users.create(email=row.email, default_location=location)
+    except errors.RateLimited as exc:
+        outcomes.row_back_to_pending(row=row, count_attempt=False)  # not the row's fault
+        return exc.retry_after
+    except errors.ValidationFailed as exc:
+        outcomes.row_failed(row=row, message=outcomes.api_message(exc))
+    except (errors.Unauthorized, errors.Forbidden) as exc:
+        outcomes.row_back_to_pending(row=row, count_attempt=False)  # refused before anything was done
+        _fail(job, token, exc.user_message)
+        return -1
+    except errors.ServerError as exc:
+        # A 5xx after a POST may come after the account was stored: reconcile before sending again.
+        if is_patch:
+            outcomes.row_back_to_pending(row=row, error=outcomes.api_message(exc))
+        else:
+            outcomes.row_uncertain(row=row, error=outcomes.api_message(exc))
+    except errors.TransportError as exc:
+        if exc.request_sent and not is_patch:
+            outcomes.row_uncertain(row=row, error=exc.user_message)
+        else:
+            outcomes.row_back_to_pending(row=row, error=exc.user_message)
+    except errors.ApiError as exc:  # 404, 409 and other refusals: for good
+        outcomes.row_failed(row=row, message=outcomes.api_message(exc))
+    else:
+        if not is_patch and row.email in settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE:
+            raise InjectedCrash(f"test crash after the 201 for {row.email}")
+        outcomes.row_sent(job=job, row=row, user=user, updated=is_patch)
+    return None
+
+
+def _finish(job: BulkJob, token: str) -> None:
+    with transaction.atomic():
+        beat(job, token, status=Status.FINISHED, finished_at=timezone.now())
+        transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
+    logger.info("bulk job %s finished", job.pk)
+
+
+def _fail(job: BulkJob, token: str, message: str) -> None:
+    with transaction.atomic():
+        beat(job, token, status=Status.FAILED, finished_at=timezone.now(), error=message)
+        transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
+    logger.error("bulk job %s failed: %s", job.pk, message)

@@ -1,0 +1,142 @@
+"""Reconciliation: settle the rows whose POST may or may not have created an account, before any send.
+
+Rows left in flight (the worker died between marking and committing) or uncertain (timeout,
+connection lost, 5xx after a POST) are looked for in the API, whichever way is cheaper:
+- listing the users created after a safe starting id, 100 per request: the job's watermark, or
+  a later account this job created well before (5 s) the earliest unsettled row was sent (ULIDs
+  sort by creation, so the lost account, if any, comes after it);
+- looking each email up (one request per row).
+Found: created (id after the watermark) or existed. Not found after a complete listing or a
+lookup: pending again, safe to send (or parked after the bounded number of attempts).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from evadmin.bulk import outcomes
+from evadmin.bulk.models import BulkJob, BulkRow
+from evadmin.evenergy import errors
+from evadmin.evenergy.client import evenergy_client
+from evadmin.evenergy.pagination import MAX_PAGE_SIZE
+from evadmin.evenergy.ratelimit import rate_budget
+from evadmin.evenergy.validation import normalise_email
+
+logger = logging.getLogger(__name__)
+
+State = BulkRow.State
+# Clock and ordering slack between "our 201 was stored" and "the next POST was sent".
+LISTING_SAFETY_MARGIN = timedelta(seconds=5)
+API_TROUBLE_WAIT = 30.0
+INTERRUPTED = "The worker stopped before the answer was stored; checking whether the account exists."
+
+
+def bulk_job_reconcile(*, job: BulkJob, beat: Callable[..., None]) -> float | None:
+    """Settle every in-flight or uncertain row; returns None when done, else seconds to wait.
+
+    Call only while holding the job's claim: then no request of this job is outstanding, so an
+    in-flight row is one whose worker died.
+    """
+    now = timezone.now()
+    # Re-sending a PATCH cannot duplicate anyone: those go straight back to pending.
+    job.rows.filter(state=State.IN_FLIGHT).exclude(directory_user_id="").update(state=State.PENDING, updated_at=now)
+    job.rows.filter(state=State.IN_FLIGHT).update(state=State.UNCERTAIN, error=INTERRUPTED, updated_at=now)
+    uncertain = list(job.rows.filter(state=State.UNCERTAIN).order_by("row_number"))
+    if not uncertain:
+        return None
+    start = listing_start(job=job, rows=uncertain)
+    # Users after `start` include at least this job's accounts created since: an estimate of pages.
+    pages_estimate = job.rows.filter(state=State.CREATED, user_id__gt=start).count() // MAX_PAGE_SIZE + 1
+    logger.info("bulk job %s: reconciling %s rows (listing from %s, ~%s pages)", job.pk, len(uncertain), start,
+                pages_estimate)
+    remaining = uncertain
+    if len(uncertain) > pages_estimate:
+        result = _by_listing(job, uncertain, start=start, max_pages=len(uncertain) - 1, beat=beat)
+        if isinstance(result, float):
+            return result
+        remaining = result
+    return _by_lookup(job, remaining, beat=beat)
+
+
+def listing_start(*, job: BulkJob, rows: list[BulkRow]) -> str:
+    sent = [row.sent_at for row in rows if row.sent_at]
+    if not sent:
+        return job.watermark_user_id
+    cutoff = min(sent) - LISTING_SAFETY_MARGIN
+    before = (job.rows.filter(state=State.CREATED, updated_at__lt=cutoff, user_id__gt=job.watermark_user_id)
+              .order_by("-user_id").values_list("user_id", flat=True).first())
+    return before or job.watermark_user_id
+
+
+def _reserve(beat) -> float | None:
+    budget = rate_budget()
+    if budget.reserve(1, max_share=settings.EVADMIN_BULK_BUDGET_SHARE):
+        return None
+    beat()
+    return max(1.0, budget.blocked_for() or budget.seconds_until_free() or API_TROUBLE_WAIT)
+
+
+def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow] | float:
+    """List users after `start`; returns the rows still unsettled ([] if the list was complete)."""
+    client, budget = evenergy_client(), rate_budget()
+    oldest: dict[str, str] = {}
+    cursor, complete = start, False
+    for _page in range(max_pages):
+        wait = _reserve(beat)
+        if wait is not None:
+            return wait
+        try:
+            with budget.prepaid(1):
+                page = client.users.list(page_size=MAX_PAGE_SIZE, page_after=cursor)
+        except errors.RateLimited as exc:
+            beat(requests_spent=F("requests_spent") + 1)
+            return max(1.0, exc.retry_after)
+        except (errors.ServerError, errors.TransportError):
+            beat(requests_spent=F("requests_spent") + 1)
+            return API_TROUBLE_WAIT
+        beat(requests_spent=F("requests_spent") + 1)
+        for user in page.items:
+            oldest.setdefault(normalise_email(user.email), user.id)
+        if not page.has_next or not page.items:
+            complete = True
+            break
+        cursor = page.items[-1].id
+    unsettled = []
+    for row in rows:
+        if row.email_normalised in oldest:
+            outcomes.row_resolved(job=job, row=row, user_id=oldest[row.email_normalised], email=row.email)
+        elif complete:
+            outcomes.row_back_to_pending(row=row, error="", from_states=(State.UNCERTAIN,))
+        else:
+            unsettled.append(row)
+    return unsettled
+
+
+def _by_lookup(job, rows, *, beat) -> float | None:
+    client, budget = evenergy_client(), rate_budget()
+    for row in rows:
+        wait = _reserve(beat)
+        if wait is not None:
+            return wait
+        try:
+            with budget.prepaid(1):
+                matches = client.users.find_by_email(row.email)
+        except errors.RateLimited as exc:
+            beat(requests_spent=F("requests_spent") + 1)
+            return max(1.0, exc.retry_after)
+        except (errors.ServerError, errors.TransportError):
+            beat(requests_spent=F("requests_spent") + 1)
+            return API_TROUBLE_WAIT
+        beat(requests_spent=F("requests_spent") + 1)
+        if matches:
+            found = min(matches, key=lambda user: user.id)
+            outcomes.row_resolved(job=job, row=row, user_id=found.id, email=row.email)
+        else:
+            outcomes.row_back_to_pending(row=row, error="", from_states=(State.UNCERTAIN,))
+    return None

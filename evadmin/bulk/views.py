@@ -1,0 +1,241 @@
+"""Bulk pages: upload, preview (with Start and approval), rejected rows, the job list. Thin views:
+writes through imports/services, reads through selectors, fragments as partials of their page."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from evadmin.accounts.permissions import staff_permission_required
+from evadmin.bulk import progress, selectors, services
+from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS
+from evadmin.bulk.forms import SubmitForm, UploadForm
+from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.bulk.models import BulkJob, BulkRow
+from evadmin.bulk.parsing import FileRejected, megabytes
+from evadmin.bulk.uploads import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
+from evadmin.core.exports import Echo
+from evadmin.core.htmx import vary_on_htmx, wants_partial
+
+RUN_BULK = selectors.RUN_BULK
+ROWS_PER_PAGE = 50
+JOBS_PER_PAGE = 25
+
+
+def _limits() -> dict:
+    return {
+        "max_size": megabytes(settings.EVADMIN_BULK_MAX_UPLOAD_BYTES), "max_rows": settings.EVADMIN_BULK_MAX_ROWS,
+        "approval_threshold": settings.EVADMIN_BULK_APPROVAL_THRESHOLD,
+    }
+
+
+# CSRF is checked by csrf_protect inside, once the size limit is installed: the middleware's
+# check reads the body, after which Django refuses new upload handlers.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(RUN_BULK)
+def bulk_upload(request: HttpRequest) -> HttpResponse:
+    request.upload_handlers.insert(0, UploadSizeLimit(request, max_bytes=settings.EVADMIN_BULK_MAX_UPLOAD_BYTES))
+    return _bulk_upload(request)
+
+
+@csrf_protect
+def _bulk_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    rejected = ""
+    if request.method == "POST":
+        if getattr(request, TOO_LARGE_ATTRIBUTE, False):
+            rejected = (f"The file is larger than {megabytes(settings.EVADMIN_BULK_MAX_UPLOAD_BYTES)}, the most "
+                        "evadmin accepts: split it into smaller files.")
+        elif form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = bulk_job_create_from_upload(file=upload.file, file_name=upload.name, actor=request.user,
+                                                  request=request)
+            except FileRejected as exc:
+                rejected = f"{upload.name}: {exc.message} Nothing was stored."
+            else:
+                return redirect("bulk:job", job_id=job.pk)
+    context = {"form": form, "rejected": rejected, "columns": COLUMN_HELP, "address_rule": ADDRESS_RULE_HELP,
+               **_limits()}
+    status = 422 if rejected or form.errors else 200
+    return render(request, "bulk/upload.html", context, status=status)
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="evadmin-bulk-template.csv"'
+    csv.writer(response).writerow(COLUMNS)
+    return response
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_list(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine") == "1"
+    jobs = selectors.bulk_job_list(created_by=request.user if mine else None)
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    if wants_partial(request):
+        return vary_on_htmx(render(request, "bulk/jobs.html#results", {"page": page, "mine": mine}))
+    notices = progress.bulk_notices_take_unread(recipient=request.user)
+    return vary_on_htmx(render(request, "bulk/jobs.html", {"page": page, "mine": mine, "notices": notices}))
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(BulkJob.objects.select_related("created_by", "approved_by"), pk=job_id)
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.ROW_FILTERS else "all"
+    rows = Paginator(selectors.bulk_job_rows(job=job, show=show), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"job": job, "rows": rows, "show": show, "row_filters": selectors.ROW_FILTERS}
+    if wants_partial(request):
+        return vary_on_htmx(render(request, "bulk/job.html#rows", context))
+    form = SubmitForm(initial={"existing_policy": job.existing_policy, "strict_mode": job.strict_mode})
+    state_counts = selectors.bulk_job_state_counts(job=job)
+    context.update({
+        "form": form,
+        "estimate": selectors.bulk_job_cost_estimate(job=job, existing_policy=job.existing_policy,
+                                                     strict_mode=job.strict_mode),
+        "problems": selectors.bulk_job_first_problems(job=job),
+        "same_file": selectors.bulk_job_same_file(job=job),
+        "state_counts": state_counts,
+        "state_summary": [(BulkRow.State(state).label, n) for state, n in state_counts.items() if n],
+        "can_submit": selectors.bulk_job_can_submit(job=job, actor=request.user),
+        "can_approve": selectors.bulk_job_can_approve(job=job, actor=request.user),
+        "progress": progress.bulk_job_progress(job=job),
+        **_limits(),
+    })
+    return vary_on_htmx(render(request, "bulk/job.html", context))
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_estimate(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The cost estimate for the options ticked on the preview (re-rendered as they change)."""
+    job = get_object_or_404(BulkJob, pk=job_id)
+    form = SubmitForm(request.GET)
+    policy, strict = job.existing_policy, job.strict_mode
+    if form.is_valid():
+        policy, strict = form.cleaned_data["existing_policy"], form.cleaned_data["strict_mode"]
+    estimate = selectors.bulk_job_cost_estimate(job=job, existing_policy=policy, strict_mode=strict)
+    return render(request, "bulk/job.html#estimate", {"job": job, "estimate": estimate, **_limits()})
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    job = get_object_or_404(BulkJob, pk=job_id)
+    writer = csv.writer(Echo())
+    lines = (writer.writerow(row) for row in selectors.bulk_job_rejected_csv_rows(job=job))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}-rejected-rows.csv"'
+    return response
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_file(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    """The file as uploaded (until the retention purge)."""
+    job = get_object_or_404(BulkJob, pk=job_id)
+    content_type = "text/csv" if job.file_format == BulkJob.FileFormat.CSV else (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = StreamingHttpResponse(selectors.bulk_job_file_bytes(job=job), content_type=content_type)
+    safe_name = "".join(ch if ch.isalnum() or ch in "._- " else "_" for ch in job.file_name)
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    return response
+
+
+@require_POST
+@staff_permission_required(RUN_BULK)
+def bulk_job_submit(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(BulkJob, pk=job_id)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what to do with accounts that already exist.")
+        return redirect("bulk:job", job_id=job.pk)
+    try:
+        job = services.bulk_job_submit(
+            job_id=job.pk, actor=request.user, existing_policy=form.cleaned_data["existing_policy"],
+            strict_mode=form.cleaned_data["strict_mode"], request=request,
+        )
+    except services.BulkJobError as exc:
+        messages.error(request, exc.user_message)
+    else:
+        if job.status == BulkJob.Status.AWAITING_APPROVAL:
+            messages.success(request, f"Job {job.pk} is waiting for another bulk operator or an admin to approve it.")
+        else:
+            messages.success(request, f"Job {job.pk} is queued.")
+    return redirect("bulk:job", job_id=job.pk)
+
+
+@require_POST
+@staff_permission_required(RUN_BULK)
+def bulk_job_approve(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(BulkJob, pk=job_id)
+    try:
+        services.bulk_job_approve(job_id=job.pk, actor=request.user, request=request)
+    except services.ApprovalNotAllowed as exc:
+        return render(request, "403.html", {"exception": exc.user_message}, status=403)
+    except services.BulkJobError as exc:
+        messages.error(request, exc.user_message)
+    else:
+        messages.success(request, f"Job {job.pk} is approved and queued.")
+    return redirect("bulk:job", job_id=job.pk)
+
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress fragment the job page polls every 2 s; polling stops once the job has ended."""
+    job = get_object_or_404(BulkJob, pk=job_id)
+    job_progress = progress.bulk_job_progress(job=job)
+    response = render(request, "bulk/job.html#progress", {"job": job, "progress": job_progress})
+    if job.status in BulkJob.FINAL_STATUSES or job.status == BulkJob.Status.PAUSED:
+        stop = HttpResponseStopPolling(response.content)
+        return stop
+    return response
+
+
+@require_POST
+@staff_permission_required(RUN_BULK)
+def bulk_job_control(request: HttpRequest, job_id: int, action: str) -> HttpResponse:
+    """Pause, resume, cancel, retry the failed rows."""
+    job = get_object_or_404(BulkJob, pk=job_id)
+    try:
+        services.bulk_job_control(job_id=job.pk, actor=request.user, action=action, request=request)
+    except services.BulkJobError as exc:
+        messages.error(request, exc.user_message)
+    else:
+        messages.success(request, CONTROL_MESSAGES[action].format(job=job.pk))
+    return redirect("bulk:job", job_id=job.pk)
+
+
+CONTROL_MESSAGES = {
+    "pause": "Job {job} is paused: no more requests are sent until you resume it.",
+    "resume": "Job {job} is resuming.",
+    "cancel": "Job {job} is cancelled. Accounts already created stay.",
+    "retry_failed": "Job {job}'s failed and parked rows are queued again.",
+}
+
+
+@require_GET
+@staff_permission_required(RUN_BULK)
+def bulk_job_results_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    job = get_object_or_404(BulkJob, pk=job_id)
+    writer = csv.writer(Echo())
+    lines = (writer.writerow(row) for row in progress.bulk_job_results_csv_rows(job=job))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}-results.csv"'
+    return response

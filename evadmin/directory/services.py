@@ -1,0 +1,120 @@
+"""Writes to the directory: storing accounts as the API lists them, and asking for a sync."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+
+from evadmin.directory.models import DirectoryAccount, DirectorySync
+from evadmin.directory.search import search_text_for
+from evadmin.evenergy.resources import User, id_from_url
+
+logger = logging.getLogger(__name__)
+
+# Every column but the key is rewritten when an account is stored again (gone_at too: an
+# account listed again is back).
+UPSERT_FIELDS = [
+    field.name for field in DirectoryAccount._meta.concrete_fields if field.name not in ("id", "user_id")
+]
+# Rows per INSERT: SQLite allows 32,766 variables per statement and a row has ~28 columns.
+UPSERT_BATCH_SIZE = 500
+
+
+def account_from_user(user: User, *, synced_at: datetime) -> DirectoryAccount:
+    """The directory row for an API user (unsaved). Expects tariff, supplier and site expanded."""
+    location = user.default_location
+    has_location = bool(location and location.has_address)
+    address = {
+        name: (getattr(location, name, None) or "") if location else ""
+        for name in ("address_1", "address_2", "city", "state", "postal_code", "country_code")
+    }
+    tariff = location.tariff if location else None
+    supplier = tariff.supplier if tariff else None
+    coordinates = location.coordinates if location else None
+    return DirectoryAccount(
+        user_id=user.id,
+        email=user.email,
+        email_normalised=user.email.strip().casefold(),
+        full_name=user.full_name,
+        joined_at=user.joined_at,
+        terms_consent_at=user.terms_consent_datetime,
+        has_location=has_location,
+        **address,
+        latitude=coordinates.latitude if coordinates else None,
+        longitude=coordinates.longitude if coordinates else None,
+        tariff_id=(location.tariff_id or "") if location else "",
+        tariff_name=tariff.name if tariff else "",
+        tariff_currency=tariff.currency if tariff else "",
+        supplier_id=(supplier.id if supplier else id_from_url(tariff.supplier_url) if tariff else None) or "",
+        supplier_name=supplier.name if supplier else "",
+        evse_site_id=(location.evse_site_id or "") if location else "",
+        vehicle_count=len(user.vehicle_urls),
+        evse_count=len(user.evse_urls),
+        search_text=search_text_for(user_id=user.id, email=user.email, full_name=user.full_name, **{
+            name: address[name] for name in ("address_1", "address_2", "city", "state", "postal_code")
+        }),
+        synced_at=synced_at,
+        gone_at=None,
+    )
+
+
+def directory_store_users(users: Iterable[User], *, synced_at: datetime | None = None) -> int:
+    """Insert or update these accounts in bulk (one statement per batch); returns how many."""
+    synced_at = synced_at or timezone.now()
+    accounts = [account_from_user(user, synced_at=synced_at) for user in users]
+    DirectoryAccount.objects.bulk_create(
+        accounts, batch_size=UPSERT_BATCH_SIZE,
+        update_conflicts=True, unique_fields=["user_id"], update_fields=UPSERT_FIELDS,
+    )
+    return len(accounts)
+
+
+def directory_upsert_user(user: User) -> None:
+    """Store one account as evadmin's own write left it, so searches see the change at once.
+
+    `user` is what the API answered to the write (tariff, supplier and site expanded): no extra
+    request. A database failure here must not turn a successful API write into an error page;
+    the next sync repairs the row.
+    """
+    try:
+        directory_store_users([user])
+    except DatabaseError:
+        logger.exception("could not update the directory for %s; the next sync will", user.id)
+
+
+def directory_mark_gone(*, listed_since: datetime, now: datetime | None = None) -> int:
+    """Mark gone every account a complete full sync that started at `listed_since` did not list.
+
+    Accounts it listed (or evadmin wrote since) have synced_at >= listed_since.
+    """
+    return DirectoryAccount.objects.filter(synced_at__lt=listed_since, gone_at__isnull=True).update(
+        gone_at=now or timezone.now()
+    )
+
+
+def directory_sync_request(*, kind: str, started_by=None) -> tuple[DirectorySync, bool]:
+    """Start a sync now ("Sync now"): returns (the run, True), or (the running one, False).
+
+    The row is created here, so the state page shows it at once, and handed to a worker.
+    """
+    from evadmin.directory.sync import directory_sync_begin
+    from evadmin.directory.tasks import directory_sync
+
+    for _ in range(3):  # the running sync may finish between looking and starting
+        try:
+            with transaction.atomic():
+                sync = directory_sync_begin(kind=kind, started_by=started_by)
+        except IntegrityError:
+            sync = None
+        if sync is not None:
+            transaction.on_commit(partial(directory_sync.delay, kind=sync.kind, sync_id=sync.pk))
+            return sync, True
+        running = DirectorySync.objects.filter(status=DirectorySync.Status.RUNNING).first()
+        if running is not None:
+            return running, False
+    raise RuntimeError("could not start a directory sync")

@@ -1,0 +1,289 @@
+"""Walking the API's user list into the directory, within a share of the hourly rate budget.
+
+One request lists 100 accounts with tariff, supplier and EVSE site expanded, so a full sync of
+N accounts costs N/100 requests. A run is a DirectorySync row and any worker can carry it on:
+
+- Each page is stored together with the run's checkpoint (`cursor`, the last user id stored) in
+  one transaction; the next request asks for `page_after=cursor`. A run cut short anywhere resumes
+  from its last stored page, never from the start.
+- A worker *claims* the run (`claim_token`) and beats a heartbeat on every page. A claimed run
+  whose heartbeat is older than STALE_AFTER belongs to a worker that died: the next task (a beat
+  tick, "Sync now") takes it over and continues from the checkpoint.
+- Every request is reserved from the shared RateBudget first, at most `max_share` of the hour,
+  so staff browsing always has the rest. When the share is spent, or the API answers 429, the run
+  waits: short waits in place, long ones by letting go of the run and re-queueing the task with a
+  countdown (`SyncProgress.resume_in`), so no worker sits idle for an hour.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from evadmin.directory.models import DirectoryAccount, DirectorySync
+from evadmin.directory.services import directory_mark_gone, directory_store_users
+from evadmin.evenergy import errors
+from evadmin.evenergy.client import UsersApi, evenergy_client
+from evadmin.evenergy.pagination import MAX_PAGE_SIZE
+from evadmin.evenergy.ratelimit import rate_budget
+
+logger = logging.getLogger(__name__)
+
+FULL, INCREMENTAL = DirectorySync.Kind.FULL, DirectorySync.Kind.INCREMENTAL
+RUNNING, COMPLETE, FAILED = DirectorySync.Status.RUNNING, DirectorySync.Status.COMPLETE, DirectorySync.Status.FAILED
+
+# A live worker beats at least once per page; a page takes at most ~55 s (10 s timeout, 3
+# retries, waits capped at 5 s: settings.EVADMIN_API_*) and in-place waits are shorter than
+# MAX_INLINE_WAIT. Two minutes of silence means the worker is gone.
+STALE_AFTER = timedelta(seconds=120)
+# One task runs for at most this long, then re-queues itself: well inside
+# CELERY_TASK_SOFT_TIME_LIMIT (540 s), and other tasks get the worker in between.
+SLICE_SECONDS = 240.0
+# Waits up to this long happen in place (heartbeat first); longer ones re-queue the task.
+MAX_INLINE_WAIT = 15.0
+# The budget can't say when our share frees up (other callers' requests leave the window too):
+# look again after a minute. Looking costs no API request.
+SHARE_RECHECK_SECONDS = 60.0
+# API outages: wait this long after the 1st, 2nd... consecutive failure; then the run fails.
+FAILURE_BACKOFF_SECONDS = (30, 60, 120, 300, 600)
+# A checkpoint the API rejects (the account was deleted) steps back to the previous known
+# account this many times, then the walk starts again from the beginning.
+MAX_STEP_BACKS = 5
+# A continuation task may arrive a little before resume_at when worker clocks differ.
+CLOCK_SLACK = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a run stands after a step: finished, to be resumed, or held by another worker."""
+
+    sync_id: int | None
+    kind: str
+    finished: bool = False
+    resume_in: float = 0.0  # not finished: continue after this many seconds
+    busy: bool = False  # another worker holds the running sync; nothing was done
+    note: str = ""
+
+
+class LostClaim(Exception):
+    """Another worker took the run over (ours looked dead): stop without writing."""
+
+
+def directory_sync_last_complete() -> DirectorySync | None:
+    return DirectorySync.objects.filter(status=COMPLETE).order_by("-finished_at", "-pk").first()
+
+
+def directory_sync_begin(*, kind: str, started_by=None) -> DirectorySync | None:
+    """Create a running sync, or return None when one is already running.
+
+    An incremental sync starts after the last account a complete sync walked to: every account
+    up to that id has been listed, and new accounts have later ids (ULIDs). Without a complete
+    sync there is nothing to start from, so it becomes a full one. Raises IntegrityError if
+    another process created a running sync at the same moment (one_running_sync constraint).
+    """
+    if DirectorySync.objects.filter(status=RUNNING).exists():
+        return None
+    cursor = ""
+    if kind == INCREMENTAL:
+        last = directory_sync_last_complete()
+        if last is None:
+            kind = FULL
+        else:
+            cursor = last.cursor
+    return DirectorySync.objects.create(kind=kind, cursor=cursor, started_by=started_by, heartbeat_at=timezone.now())
+
+
+def directory_sync_step(
+    *, kind: str = INCREMENTAL, sync_id: int | None = None, max_pages: int | None = None,
+    max_seconds: float = SLICE_SECONDS,
+) -> SyncProgress:
+    """Carry the running sync forward (starting one of `kind` if none runs) for one time slice.
+
+    With `sync_id` this is a continuation of that run. Returns what happened; the task re-queues
+    itself when the result is neither finished nor busy.
+    """
+    sync, token = _claim(kind=kind, sync_id=sync_id)
+    if token is None:
+        return SyncProgress(sync.pk if sync else sync_id, sync.kind if sync else kind, busy=True,
+                            finished=sync is not None and sync.status != RUNNING)
+    try:
+        return _walk(sync, token, max_pages=max_pages, max_seconds=max_seconds)
+    except LostClaim:
+        logger.warning("directory sync %s was taken over by another worker", sync.pk)
+        return SyncProgress(sync.pk, sync.kind, busy=True, note="taken over")
+    except Exception as exc:  # a bug or the database: record it, let the task fail loudly
+        try:
+            _record_failure(sync, token, exc)
+        except Exception:
+            logger.exception("directory sync %s: could not record the failure", sync.pk)
+        raise
+
+
+# --- claiming -------------------------------------------------------------------------------
+def _claim(*, kind: str, sync_id: int | None) -> tuple[DirectorySync | None, str | None]:
+    now = timezone.now()
+    if sync_id is None:
+        sync = DirectorySync.objects.filter(status=RUNNING).first()
+        if sync is None:
+            try:
+                with transaction.atomic():
+                    sync = directory_sync_begin(kind=kind)
+            except IntegrityError:
+                sync = None
+            if sync is None:  # someone else started one this instant
+                return DirectorySync.objects.filter(status=RUNNING).first(), None
+            waiting_ok = Q(resume_at__isnull=True) | Q(resume_at__lte=now + CLOCK_SLACK)
+        else:
+            # A tick leaves a waiting run to its own continuation unless that is long overdue.
+            waiting_ok = Q(resume_at__isnull=True) | Q(resume_at__lte=now - STALE_AFTER)
+    else:
+        sync = DirectorySync.objects.filter(pk=sync_id).first()
+        if sync is None:
+            return None, None
+        waiting_ok = Q(resume_at__isnull=True) | Q(resume_at__lte=now + CLOCK_SLACK)
+    free = Q(claim_token="") & waiting_ok
+    abandoned = ~Q(claim_token="") & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER))
+    token = uuid.uuid4().hex
+    claimed = DirectorySync.objects.filter(Q(pk=sync.pk, status=RUNNING) & (free | abandoned)).update(
+        claim_token=token, heartbeat_at=now, resume_at=None
+    )
+    if not claimed:
+        sync.refresh_from_db()
+        return sync, None
+    if sync.claim_token and sync.heartbeat_at and sync.heartbeat_at < now - STALE_AFTER:
+        logger.warning("directory sync %s: its worker stopped beating; resuming after %s", sync.pk, sync.cursor or "the start")
+    sync.refresh_from_db()
+    return sync, token
+
+
+def _mine(sync: DirectorySync, token: str):
+    return DirectorySync.objects.filter(pk=sync.pk, claim_token=token, status=RUNNING)
+
+
+def _beat(sync: DirectorySync, token: str, **changes) -> None:
+    if not _mine(sync, token).update(heartbeat_at=timezone.now(), **changes):
+        raise LostClaim
+
+
+def _release(sync: DirectorySync, token: str, *, resume_in: float, note: str, **changes) -> SyncProgress:
+    # A run paused to wait is left to its own continuation (ticks keep off until resume_at); one
+    # let go only at the end of a time slice may be carried on at once by whoever comes first.
+    resume_at = timezone.now() + timedelta(seconds=resume_in) if resume_in > 0 else None
+    _beat(sync, token, claim_token="", resume_at=resume_at, **changes)
+    logger.info("directory sync %s paused for %.0f s: %s", sync.pk, resume_in, note)
+    return SyncProgress(sync.pk, sync.kind, resume_in=resume_in, note=note)
+
+
+# --- walking --------------------------------------------------------------------------------
+def _walk(sync: DirectorySync, token: str, *, max_pages: int | None, max_seconds: float) -> SyncProgress:
+    client, budget = evenergy_client(), rate_budget()
+    share = settings.EVADMIN_DIRECTORY_BUDGET_SHARE
+    deadline = time.monotonic() + max_seconds
+    cursor, pages, step_backs = sync.cursor, 0, 0
+    while True:
+        if (max_pages is not None and pages >= max_pages) or time.monotonic() >= deadline:
+            return _release(sync, token, resume_in=0, note="end of time slice")
+        if not budget.reserve(1, max_share=share):
+            wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
+            if wait <= MAX_INLINE_WAIT:
+                _beat(sync, token)
+                time.sleep(wait)
+                continue
+            return _release(sync, token, resume_in=wait, note=f"the directory's {share:.0%} of the API budget is spent")
+        try:
+            with budget.prepaid(1):
+                page = client.users.list(
+                    page_size=MAX_PAGE_SIZE, page_after=cursor or None, expand=UsersApi.FULL_EXPAND
+                )
+        except errors.RateLimited as exc:
+            # Same cursor again after Retry-After. (The client also blocked the shared budget for
+            # that long, so staff pages and other jobs hold off too.)
+            _beat(sync, token, requests_spent=F("requests_spent") + 1)
+            if exc.retry_after > MAX_INLINE_WAIT:
+                return _release(sync, token, resume_in=exc.retry_after, note="the API answered 429")
+            time.sleep(exc.retry_after)
+            continue
+        except errors.ValidationFailed as exc:
+            if not cursor or not _rejects_cursor(exc):
+                return _fail(sync, token, exc)
+            step_backs += 1
+            cursor = _step_back(cursor) if step_backs <= MAX_STEP_BACKS else ""
+            logger.warning("directory sync %s: the API rejected its checkpoint; continuing after %s",
+                           sync.pk, cursor or "the start")
+            _beat(sync, token, cursor=cursor, requests_spent=F("requests_spent") + 1)
+            continue
+        except (errors.ServerError, errors.TransportError) as exc:
+            return _record_failure(sync, token, exc)
+        except errors.ApiError as exc:  # credentials, scopes: waiting won't help
+            return _fail(sync, token, exc)
+        pages += 1
+        if page.items and page.items[-1].id <= cursor:
+            # Ids grow with creation, so a walk only moves forward; a page that doesn't would be
+            # requested again and again, each time from the budget.
+            return _fail(sync, token, errors.UnexpectedResponse(f"the API listed {page.items[-1].id} after {cursor}"))
+        if page.items:
+            cursor = page.items[-1].id
+        _store_page(sync, token, page.items, cursor)
+        if not page.has_next or not page.items:
+            return _complete(sync, token)
+
+
+def _store_page(sync: DirectorySync, token: str, users, cursor: str) -> None:
+    """Store the accounts and move the checkpoint past them, all or nothing."""
+    with transaction.atomic():
+        directory_store_users(users)
+        _beat(sync, token, cursor=cursor, requests_spent=F("requests_spent") + 1,
+              accounts_seen=F("accounts_seen") + len(users), failures=0, error="")
+
+
+def _complete(sync: DirectorySync, token: str) -> SyncProgress:
+    now = timezone.now()
+    with transaction.atomic():
+        gone = directory_mark_gone(listed_since=sync.started_at, now=now) if sync.kind == FULL else 0
+        _beat(sync, token, status=COMPLETE, finished_at=now, claim_token="", resume_at=None)
+    sync.refresh_from_db()
+    logger.info("directory sync %s (%s) complete: %s accounts, %s requests, %s marked gone",
+                sync.pk, sync.kind, sync.accounts_seen, sync.requests_spent, gone)
+    return SyncProgress(sync.pk, sync.kind, finished=True)
+
+
+def _fail(sync: DirectorySync, token: str, exc: Exception) -> SyncProgress:
+    logger.error("directory sync %s failed: %s", sync.pk, exc)
+    spent = F("requests_spent") + 1 if isinstance(exc, errors.ApiError) else F("requests_spent")
+    _beat(sync, token, status=FAILED, finished_at=timezone.now(), claim_token="", resume_at=None,
+          error=_describe(exc), requests_spent=spent)
+    return SyncProgress(sync.pk, sync.kind, finished=True, note="failed")
+
+
+def _record_failure(sync: DirectorySync, token: str, exc: Exception) -> SyncProgress:
+    """A failed attempt: pause with backoff, or fail the run after too many in a row."""
+    failures = DirectorySync.objects.filter(pk=sync.pk).values_list("failures", flat=True).first() or 0
+    if failures + 1 >= len(FAILURE_BACKOFF_SECONDS):
+        return _fail(sync, token, exc)
+    spent = F("requests_spent") + 1 if isinstance(exc, errors.ApiError) else F("requests_spent")
+    return _release(sync, token, resume_in=FAILURE_BACKOFF_SECONDS[failures], note=f"attempt failed: {exc}",
+                    failures=failures + 1, error=_describe(exc), requests_spent=spent)
+
+
+def _rejects_cursor(exc: errors.ValidationFailed) -> bool:
+    return "pagination" in exc.title.lower() or "page_after" in exc.field_errors
+
+
+def _step_back(cursor: str) -> str:
+    """The newest known account before `cursor`: everything up to it was listed already."""
+    previous = (DirectoryAccount.objects.filter(user_id__lt=cursor, gone_at__isnull=True)
+                .order_by("-user_id").values_list("user_id", flat=True).first())
+    return previous or ""
+
+
+def _describe(exc: Exception) -> str:
+    message = getattr(exc, "user_message", "") or type(exc).__name__
+    return f"{message} ({exc})"[:2000]

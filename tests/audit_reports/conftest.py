@@ -1,0 +1,66 @@
+"""Fixtures for the audit reports: hand-made directory rows, and a directory synced from the sandbox."""
+
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from evadmin.directory.models import DirectoryAccount, DirectorySync
+
+JOINED = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def healthy_account_fields(user_id: str) -> dict:
+    """A London driver with everything in order: no rule may flag these values."""
+    email = f"{user_id}@example.com"
+    return {
+        "user_id": user_id, "email": email, "email_normalised": email.casefold(), "full_name": "Ada Lovelace",
+        "joined_at": JOINED, "terms_consent_at": JOINED, "has_location": True, "address_1": "1 High Street",
+        "city": "London", "postal_code": "SW1A 2BD", "country_code": "GB", "latitude": 51.5074,
+        "longitude": -0.1278, "tariff_id": "tari01", "tariff_name": "Octopus Go", "tariff_currency": "GBP",
+        "supplier_id": "supp01", "supplier_name": "Octopus Energy", "vehicle_count": 1, "evse_count": 1,
+        "synced_at": JOINED,
+    }
+
+
+@pytest.fixture
+def make_account(db):
+    """make_account("usr1", postal_code="nope") -> a saved DirectoryAccount, healthy but for the overrides."""
+
+    def make(user_id: str, **overrides) -> DirectoryAccount:
+        fields = healthy_account_fields(user_id)
+        if "email" in overrides and "email_normalised" not in overrides:
+            overrides["email_normalised"] = overrides["email"].strip().casefold()
+        return DirectoryAccount.objects.create(**{**fields, **overrides})
+
+    return make
+
+
+def directory_full_sync() -> DirectorySync:
+    """Fill the directory from the API with the directory's own full sync, run in this process."""
+    from evadmin.directory.sync import directory_sync_step
+
+    progress = directory_sync_step(kind=DirectorySync.Kind.FULL)
+    for _ in range(100):  # 250 sandbox users are 3 pages: one step normally finishes
+        if progress.finished:
+            break
+        assert not progress.busy and progress.resume_in < 5, progress
+        progress = directory_sync_step(kind=progress.kind, sync_id=progress.sync_id)
+    sync = DirectorySync.objects.get(pk=progress.sync_id)
+    assert sync.status == DirectorySync.Status.COMPLETE, sync.error
+    return sync
+
+
+def planted_defects(sandbox_api) -> dict[str, set[str]]:
+    """{defect: user ids} as the sandbox's seeding planted them (GET /_sandbox/seed/defects)."""
+    response = requests.get(sandbox_api.url("/_sandbox/seed/defects"), timeout=30)
+    response.raise_for_status()
+    return {name: set(ids) for name, ids in response.json().items()}
+
+
+@pytest.fixture
+def seeded_directory(api_settings, sandbox_api):
+    """The directory holding the sandbox's 250 users as first seeded; returns the planted defects."""
+    sandbox_api.reset(data=True)
+    directory_full_sync()
+    return planted_defects(sandbox_api)

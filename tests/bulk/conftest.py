@@ -1,0 +1,106 @@
+"""Fixtures for the bulk tests: an operator, uploads through the service, directory accounts."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from evadmin.bulk.checks import RowChecker
+from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.directory.models import DirectoryAccount
+from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+from evadmin.evenergy.validation import normalise_email
+from tests.accounts.fixtures import make_staff
+from tests.bulk.factories import SITE_ID, TARIFF_ID
+from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
+
+
+def offline_checker() -> RowChecker:
+    """Row checks that know one tariff and one EVSE site without asking the API."""
+    return RowChecker(tariff_ids=lambda: {TARIFF_ID}, evse_site_ids=lambda: {SITE_ID})
+
+
+@pytest.fixture
+def operator(db):
+    return make_staff("bulk_operator", username="operator-one")
+
+
+@pytest.fixture
+def upload(operator):
+    """upload(content, name=...) -> a draft BulkJob made through the real import service."""
+
+    def make(content: bytes, *, name: str = "drivers.csv", actor=None):
+        return bulk_job_create_from_upload(file=io.BytesIO(content), file_name=name, actor=actor or operator,
+                                           checker=offline_checker())
+
+    return make
+
+
+@pytest.fixture
+def directory_account(db):
+    """directory_account(email, user_id) -> a DirectoryAccount as a sync would have stored it."""
+    counter = iter(range(1, 10_000))
+
+    def make(email: str, user_id: str | None = None) -> DirectoryAccount:
+        user_id = user_id or f"user{next(counter):026d}"
+        return DirectoryAccount.objects.create(user_id=user_id, email=email, email_normalised=normalise_email(email),
+                                               synced_at=timezone.now())
+
+    return make
+
+
+@pytest.fixture
+def fresh_budget(db, settings):
+    """A rate budget with nothing spent and nothing observed from the API (the cache may be Redis)."""
+    cache.clear()
+    reset_rate_budget()
+    rate_budget().clear()
+    yield settings
+    cache.clear()
+    reset_rate_budget()
+
+
+@pytest.fixture
+def bulk_api(api_settings, sandbox_api):
+    """evadmin against the sandbox with nothing spent this hour (the budget may live in Redis)."""
+    rate_budget().clear()
+    return sandbox_api
+
+
+def unique_domain() -> str:
+    import uuid
+
+    return f"bulk-{uuid.uuid4().hex[:10]}.example.com"
+
+
+def posts_by_email(sandbox_api) -> dict[str, int]:
+    """{email: POST /users requests the sandbox received} since its last reset."""
+    import json
+
+    counts: dict[str, int] = {}
+    for entry in sandbox_api.requests():
+        if entry["method"] == "POST" and entry["path"].rstrip("/").endswith("/v2/users"):
+            body = entry["body"] if isinstance(entry["body"], dict) else json.loads(entry["body"] or "{}")
+            counts[body.get("email", "")] = counts.get(body.get("email", ""), 0) + 1
+    return counts
+
+
+def sandbox_users_by_email(sandbox_api, domain: str) -> dict[str, int]:
+    """{email: accounts} in the sandbox for emails at `domain`, read through the API's own list."""
+    import requests as http
+
+    token = sandbox_api.token()
+    counts: dict[str, int] = {}
+    url = sandbox_api.url("/users") + "?page_size=100"
+    while url:
+        response = http.get(url, headers={"Authorization": f"Bearer {token}", "EvEnergy-Version": "2"}, timeout=30)
+        response.raise_for_status()
+        for user in response.json():
+            if user["email"].endswith("@" + domain):
+                counts[user["email"].lower()] = counts.get(user["email"].lower(), 0) + 1
+        url = response.links.get("next", {}).get("url")
+        url = url if url and url != "about:blank" else None
+    return counts

@@ -1,0 +1,90 @@
+"""The job page's progress fragment, its buttons and the results CSV (no API needed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.test import Client
+
+from evadmin.bulk import services
+from evadmin.bulk.models import BulkJob, BulkNotice, BulkRow
+from tests.bulk.factories import address, csv_bytes
+
+State = BulkRow.State
+
+
+def running_job(upload, operator) -> BulkJob:
+    job = upload(csv_bytes([{"email": "=cmd@example.com", **address()}, {"email": "b@example.com", **address()},
+                            {"email": "c@example.com", **address()}]))
+    services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.RUNNING)
+    job.rows.filter(row_number=2).update(state=State.CREATED, user_id="user" + "1" * 26)
+    job.rows.filter(row_number=3).update(state=State.FAILED, error="email: This email is not allowed. (HTTP 400)")
+    job.refresh_from_db()
+    return job
+
+
+def signed_in(operator) -> Client:
+    client = Client()
+    client.force_login(operator)
+    return client
+
+
+def test_progress_polls_every_2s_and_stops_when_the_job_ends(upload, operator):
+    job = running_job(upload, operator)
+    client = signed_in(operator)
+    page = client.get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Pause" in page and "Cancel the job" in page
+    fragment = client.get(f"/bulk/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert "66%" in body and "This email is not allowed." in body and "Created: 1" in body
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED)
+    ended = client.get(f"/bulk/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert ended.status_code == 286 and 'hx-trigger="every 2s"' not in ended.content.decode()
+
+
+def test_pause_resume_cancel_and_retry_failed(upload, operator, django_capture_on_commit_callbacks):
+    job = running_job(upload, operator)
+    client = signed_in(operator)
+    assert client.post(f"/bulk/jobs/{job.pk}/pause/").status_code == 302
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.PAUSED
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(f"/bulk/jobs/{job.pk}/resume/")
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.QUEUED and len(callbacks) == 1  # a new pump chain
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED)
+    with django_capture_on_commit_callbacks():
+        client.post(f"/bulk/jobs/{job.pk}/retry_failed/")
+    assert job.rows.get(row_number=3).state == State.PENDING
+    client.post(f"/bulk/jobs/{job.pk}/cancel/")
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.CANCELLED
+    assert client.get(f"/bulk/jobs/{job.pk}/pause/").status_code == 405
+
+
+def test_controls_need_run_bulk(upload, operator, client_as):
+    job = running_job(upload, operator)
+    assert client_as("auditor").post(f"/bulk/jobs/{job.pk}/pause/").status_code in (302, 403)
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.RUNNING
+
+
+def test_results_csv_is_neutralised(upload, operator):
+    job = running_job(upload, operator)
+    response = signed_in(operator).get(f"/bulk/jobs/{job.pk}/results.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["row_number", "email", "outcome", "user_id", "user_url", "error"]
+    assert rows[1][:4] == ["2", "'=cmd@example.com", "Created", "user" + "1" * 26]
+    assert rows[1][4].endswith("/users/user" + "1" * 26)
+    assert rows[2][2] == "Failed" and "not allowed" in rows[2][5]
+
+
+def test_the_jobs_page_shows_a_finished_jobs_notice_once(upload, operator):
+    job = running_job(upload, operator)
+    BulkNotice.objects.create(recipient=operator, job=job, message="Bulk job finished: 1 created.")
+    client = signed_in(operator)
+    assert "Bulk job finished: 1 created." in client.get("/bulk/jobs/").content.decode()
+    assert "Bulk job finished: 1 created." not in client.get("/bulk/jobs/").content.decode()

@@ -1,0 +1,99 @@
+"""Fixtures for the directory: evadmin pointed at a re-seeded sandbox with an empty rate budget, a
+second sandbox process seeded with 2,500 users, and directory rows made without the API."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.cache import cache
+
+from evadmin.directory.services import directory_store_users
+from evadmin.evenergy.client import reset_evenergy_client
+from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+from evadmin.evenergy.resources import User
+from tests.sandbox.fixtures import REPO_ROOT, SEED, Sandbox, _wait_until_ready
+
+BIG_SANDBOX_USERS = 2500
+
+
+@pytest.fixture
+def directory_api(api_settings, sandbox_api):
+    """evadmin against the 250-user sandbox, as first seeded, with nothing spent this hour.
+
+    The budget's request log outlives a test when it lives in Redis: clear it, or a sync
+    would find its share spent by the tests before it.
+    """
+    sandbox_api.reset(data=True)
+    rate_budget().clear()
+    return sandbox_api
+
+
+@pytest.fixture(scope="session")
+def big_sandbox(tmp_path_factory):
+    """A sandbox process of its own with 2,500 users (the session one has 250)."""
+    from django.conf import settings
+
+    work = tmp_path_factory.mktemp("big-sandbox")
+    db_path, log_path = work / "sandbox.sqlite3", work / "sandbox.log"
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "evadmin.settings", "EVADMIN_SANDBOX_DB": str(db_path),
+        "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": "1000", "EVADMIN_SANDBOX_TOKEN_LIFETIME": "36000",
+        "EVADMIN_API_CLIENT_ID": settings.EVADMIN_API_CLIENT_ID,
+        "EVADMIN_API_CLIENT_SECRET": settings.EVADMIN_API_CLIENT_SECRET, "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "manage.py", "runsandbox", "--host", "127.0.0.1", "--port", "0",
+               "--seed-users", str(BIG_SANDBOX_USERS), "--seed", str(SEED), "--quiet"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        origin = _wait_until_ready(process, log_path)
+        yield Sandbox(origin=origin, client_id=settings.EVADMIN_API_CLIENT_ID,
+                      client_secret=settings.EVADMIN_API_CLIENT_SECRET, db_path=db_path, log_path=log_path,
+                      process=process, seed_users=BIG_SANDBOX_USERS)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def point_at(sandbox: Sandbox, settings) -> None:
+    """Settings for `sandbox` and a fresh client, token cache and budget (as api_settings does)."""
+    settings.EVADMIN_API_BASE_URL = sandbox.base_url
+    settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
+    settings.EVADMIN_API_CLIENT_ID = sandbox.client_id
+    settings.EVADMIN_API_CLIENT_SECRET = sandbox.client_secret
+    settings.EVADMIN_API_TOKEN = ""
+    settings.EVADMIN_API_MAX_RETRY_WAIT = 2.0
+    cache.clear()
+    reset_rate_budget()
+    reset_evenergy_client()
+    rate_budget().clear()
+
+
+@pytest.fixture
+def big_api(big_sandbox, settings, db):
+    """evadmin against the 2,500-user sandbox (faults off, request log empty)."""
+    big_sandbox.reset()
+    point_at(big_sandbox, settings)
+    yield big_sandbox
+    cache.clear()
+    reset_rate_budget()
+    reset_evenergy_client()
+
+
+@pytest.fixture
+def store_accounts(db):
+    """store_accounts(api_user(1, ...), ...) -> their user ids, stored as a sync would."""
+
+    def store(*users: User) -> list[str]:
+        directory_store_users(users)
+        cache.clear()  # the filters' choice lists are cached
+        return [user.id for user in users]
+
+    return store

@@ -1,0 +1,49 @@
+"""A bulk onboarding in Chromium: upload, read the preview, start, watch the bar fill, download the results."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from evadmin.bulk.models import BulkJob
+from evadmin.evenergy.ratelimit import rate_budget
+from tests.bulk.conftest import unique_domain
+from tests.bulk.factories import address, csv_bytes
+from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture, asked for by name below
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+
+def test_upload_preview_start_progress_and_results(request, api_settings, sandbox_api, signed_in_page, tmp_path):
+    worker = request.getfixturevalue("bulk_worker").start()
+    rate_budget().clear()
+    domain = unique_domain()
+    emails = [f"e2e{n}@{domain}" for n in range(12)]
+    path = tmp_path / "drivers.csv"
+    path.write_bytes(csv_bytes([*({"email": email, **address()} for email in emails), {"email": "not-an-email"}]))
+
+    browser = signed_in_page("bulk_operator")
+    page = browser.page
+    browser.goto("/bulk/")
+    page.get_by_label("CSV or XLSX file").set_input_files(str(path))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.locator("#count-valid")).to_have_text("12")
+    expect(page.locator("#count-invalid")).to_have_text("1")
+    expect(page.locator("#estimate-requests")).to_have_text("12")
+
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("#bulk-progress")).to_be_visible()
+    expect(page.locator("#progress-percent")).to_have_text("100%", timeout=60_000)
+    expect(page.locator("#progress-status")).to_have_text("Finished")
+    assert BulkJob.objects.get().status == BulkJob.Status.FINISHED, worker.output()
+
+    with page.expect_download() as download_info:
+        page.locator("#results-csv").click()
+    rows = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    created = {row["email"]: row for row in rows if row["outcome"] == "Created"}
+    assert set(created) == set(emails)
+    assert all(row["user_id"].startswith("user") and row["user_url"].endswith(row["user_id"]) for row in created.values())
+    assert [row["outcome"] for row in rows if row["email"] == "not-an-email"] == ["Invalid"]
