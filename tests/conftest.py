@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import reset_rate_budget
+from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 
 pytest_plugins = ["tests.sandbox.fixtures", "tests.worker", "tests.accounts.fixtures"]
 
@@ -24,18 +24,24 @@ def require_service(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def api_settings(sandbox_api, settings, db):
-    """Settings pointing evadmin at the sandbox, with a clean token cache and budget."""
-    settings.EVADMIN_API_BASE_URL = sandbox_api.base_url
-    settings.EVADMIN_API_TOKEN_URL = sandbox_api.token_url
-    settings.EVADMIN_API_CLIENT_ID = sandbox_api.client_id
-    settings.EVADMIN_API_CLIENT_SECRET = sandbox_api.client_secret
+def point_settings_at(sandbox, settings) -> None:
+    """Settings for `sandbox`, with a fresh client, token cache and budget."""
+    settings.EVADMIN_API_BASE_URL = sandbox.base_url
+    settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
+    settings.EVADMIN_API_CLIENT_ID = sandbox.client_id
+    settings.EVADMIN_API_CLIENT_SECRET = sandbox.client_secret
     settings.EVADMIN_API_TOKEN = ""
     settings.EVADMIN_API_MAX_RETRY_WAIT = 2.0
     cache.clear()
     reset_rate_budget()
     reset_evenergy_client()
+    rate_budget().clear()
+
+
+@pytest.fixture
+def api_settings(sandbox_api, settings, db):
+    """Settings pointing evadmin at the sandbox, with a clean token cache and budget."""
+    point_settings_at(sandbox_api, settings)
     yield settings
     cache.clear()
     reset_rate_budget()

@@ -14,6 +14,7 @@ from evadmin.directory.services import directory_store_users
 from evadmin.evenergy.client import reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from evadmin.evenergy.resources import User
+from tests.conftest import point_settings_at
 from tests.sandbox.fixtures import REPO_ROOT, SEED, Sandbox, _wait_until_ready
 
 BIG_SANDBOX_USERS = 2500
@@ -62,25 +63,11 @@ def big_sandbox(tmp_path_factory):
             process.wait(timeout=10)
 
 
-def point_at(sandbox: Sandbox, settings) -> None:
-    """Settings for `sandbox` and a fresh client, token cache and budget (as api_settings does)."""
-    settings.EVADMIN_API_BASE_URL = sandbox.base_url
-    settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
-    settings.EVADMIN_API_CLIENT_ID = sandbox.client_id
-    settings.EVADMIN_API_CLIENT_SECRET = sandbox.client_secret
-    settings.EVADMIN_API_TOKEN = ""
-    settings.EVADMIN_API_MAX_RETRY_WAIT = 2.0
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
-    rate_budget().clear()
-
-
 @pytest.fixture
 def big_api(big_sandbox, settings, db):
     """evadmin against the 2,500-user sandbox (faults off, request log empty)."""
     big_sandbox.reset()
-    point_at(big_sandbox, settings)
+    point_settings_at(big_sandbox, settings)
     yield big_sandbox
     cache.clear()
     reset_rate_budget()
