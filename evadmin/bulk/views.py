@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.bulk import progress, selectors, services
@@ -203,8 +203,9 @@ def bulk_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job_progress = progress.bulk_job_progress(job=job)
     response = render(request, "bulk/job.html#progress", {"job": job, "progress": job_progress})
     if job.status in BulkJob.FINAL_STATUSES or job.status == BulkJob.Status.PAUSED:
-        stop = HttpResponseStopPolling(response.content)
-        return stop
+        # The job just ended or paused: reload the whole page so its status line, rows and
+        # buttons agree with the bar (polling stops, as the reloaded page does not poll).
+        return HttpResponseClientRefresh()
     return response
 
 

@@ -55,7 +55,11 @@ def test_create_with_a_good_address_goes_to_the_new_user(pages, sandbox_api, dir
     created = direct_api.users.get(user_id)
     assert created.email == "fresh.driver@example.com"
     assert created.default_location.postal_code == "SW1A 2AA"
-    assert "Created fresh.driver@example.com" in client.get(response["Location"]).content.decode()
+    detail = client.get(response["Location"]).content.decode()
+    assert "Created fresh.driver@example.com" in detail
+    # The history names the fields as staff know them, one per line, never a raw dict.
+    assert "<dt>Postcode</dt>" in detail and "SW1A 2AA" in detail
+    assert "{&#x27;" not in detail and "None" not in detail
     event = AuditEvent.objects.get(action="user.create", target_user_id=user_id)
     assert event.reason == "TICKET-12" and event.actor_username == "support-member"
     assert event.after["default_location"]["city"] == "London"

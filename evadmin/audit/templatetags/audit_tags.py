@@ -9,6 +9,30 @@ from evadmin.audit.services import flatten
 register = template.Library()
 
 
+# What support staff call the fields of a user (audit events keep the API's dotted names).
+FIELD_LABELS = {
+    "email": "Email",
+    "default_location": "Location",
+    "default_location.address_1": "Address line 1",
+    "default_location.address_2": "Address line 2",
+    "default_location.city": "City",
+    "default_location.state": "State or county",
+    "default_location.postal_code": "Postcode",
+    "default_location.country_code": "Country",
+    "default_location.coordinates": "Coordinates",
+    "default_location.coordinates.latitude": "Latitude",
+    "default_location.coordinates.longitude": "Longitude",
+    "default_location.tariff": "Tariff",
+    "default_location.evse_site": "EVSE site",
+}
+
+
+@register.filter
+def audit_field_label(field: str) -> str:
+    """A readable name for an audited field ("default_location.postal_code" -> "Postcode")."""
+    return FIELD_LABELS.get(field, field.replace("_", " ").replace(".", " › ").capitalize())
+
+
 @register.filter
 def audit_changes(event) -> list[dict]:
     """Rows of {field, before, after, in_before, in_after} for showing what an event changed.
