@@ -8,6 +8,9 @@ A pump run (tasks.bulk_pump calls `bulk_job_pump`) claims the job, then:
    marked in flight and committed BEFORE its request, and its outcome committed after;
 4. stops after a time slice (or to wait for the budget) and asks to be queued again.
 
+Fairness: with several jobs active, each may send at most an equal part of the bulk share of the
+hour (`_fair_allowance`), so the first pump to run cannot spend the whole share and starve the rest.
+
 Exactly one pump works on a job: the claim (claim_token + heartbeat) is taken with a
 conditional UPDATE, and a claim whose heartbeat is older than EVADMIN_BULK_STALE_SECONDS belongs
 to a dead worker and is taken over. `pump_id` names the live chain of tasks: each run hands the
@@ -17,6 +20,7 @@ next one a new id, so a stray duplicate task finds itself superseded and does no
 from __future__ import annotations
 
 import logging
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,7 +37,7 @@ from evadmin.bulk.reconcile import bulk_job_reconcile
 from evadmin.bulk.services import bulk_rows_apply_existing_policy, bulk_rows_match_directory
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
-from evadmin.evenergy.ratelimit import rate_budget
+from evadmin.evenergy.ratelimit import WINDOW_SECONDS, RateBudget, rate_budget
 from evadmin.users.services import location_to_api
 
 logger = logging.getLogger(__name__)
@@ -192,7 +196,11 @@ def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
         if time.monotonic() >= deadline:
             return PumpOutcome(again=True, countdown=0, note="end of time slice")
         wanted = min(BATCH_ROWS, pending.count()) * per_row
-        granted = budget.reserve(wanted, max_share=share)
+        allowance = _fair_allowance(job, budget, share, per_row)
+        if allowance < per_row:
+            beat(job, token)
+            return PumpOutcome(again=True, countdown=SHARE_RECHECK_SECONDS, note="other jobs' turn")
+        granted = budget.reserve(min(wanted, allowance), max_share=share)
         if granted < per_row:
             wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
             beat(job, token)
@@ -202,6 +210,20 @@ def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
             if wait is not None:
                 return PumpOutcome(again=wait >= 0, countdown=min(max(wait, 1.0), MAX_COUNTDOWN),
                                    note="the API answered 429" if wait >= 0 else "job failed")
+
+
+def _fair_allowance(job: BulkJob, budget: RateBudget, share: float, per_row: int) -> int:
+    """Requests this job may still send in the window: an equal part of the bulk share per active job.
+
+    Alone, a job may use the whole share. Its spending is counted from its rows' sent_at (one per
+    row, two in strict mode): close enough for sharing, while the budget itself stays exact.
+    """
+    active = BulkJob.objects.filter(status__in=BulkJob.ACTIVE_STATUSES).count()
+    if active <= 1:
+        return BATCH_ROWS * per_row
+    part = math.ceil(math.floor(budget.effective_limit() * share) / active)
+    since = timezone.now() - timedelta(seconds=WINDOW_SECONDS)
+    return part - job.rows.filter(sent_at__gt=since).count() * per_row
 
 
 def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:

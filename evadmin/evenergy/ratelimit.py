@@ -5,6 +5,17 @@ draw on the same bucket. `RateBudget` keeps a sliding-window log of the requests
 (in Redis when REDIS_URL is set, in the database otherwise) so background work can *reserve*
 requests up to a share of the hour before sending them, and the UI can show what is left.
 The API's own X-RateLimit-* headers are recorded too: they are the truth when we have them.
+
+How the headers steer `reserve()` (issue 5), kept deliberately simple:
+- limit: max(configured, the API's last X-RateLimit-Limit) while that report is in the cache (an
+  hour): a client granted a higher limit than configured uses it; a lower one is not trusted to
+  shrink the budget (the remaining count below already makes the server win).
+- remaining: for REMAINING_FRESH_SECONDS after a response, no reservation grants more than the
+  API's X-RateLimit-Remaining minus what evadmin logged since that response (the window entries
+  newer than it). Older reports only get more pessimistic as the API's window rolls on, so after
+  that the local log governs alone; if it guessed wrong, the API's 429 blocks everyone until its
+  Retry-After. Requests in flight when the header was read may be counted once more: safe side.
+  A 429's own Remaining (0) is dropped: its Retry-After already says when room comes back.
 """
 
 from __future__ import annotations
@@ -26,6 +37,9 @@ from django.utils import timezone
 WINDOW_SECONDS = 3600
 OBSERVED_KEY = "evenergy:budget:observed"
 BLOCKED_KEY = "evenergy:budget:blocked_until"
+# How long an X-RateLimit-Remaining caps reservations: a minute holds a burst back and lets the
+# next response correct it. The headers: shared/ev-energy/API-NOTES.md, "Rate limits".
+REMAINING_FRESH_SECONDS = 60.0
 
 # Requests reserved ahead by the current task; the client draws on them instead of recording anew.
 _prepaid: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("evenergy_prepaid", default=None)
@@ -42,12 +56,18 @@ class BudgetSnapshot:
 class _RedisWindow:
     # Atomic: trim the window, count, grant what fits under the cap, log the granted requests.
     _RESERVE = """
+    -- With since >= 0, also keep under the API's `room`, less what was logged after `since`.
     local key, now, window, cap, n, force, tag = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
         tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+    local since, room = tonumber(ARGV[7]), tonumber(ARGV[8])
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
     local used = redis.call('ZCARD', key)
     local grant = n
     if force == 0 then grant = math.max(0, math.min(n, cap - used)) end
+    if force == 0 and since >= 0 then
+        local sent = redis.call('ZCOUNT', key, '(' .. since, '+inf')
+        grant = math.max(0, math.min(grant, room - sent))
+    end
     for i = 1, grant do redis.call('ZADD', key, now, tag .. ':' .. i) end
     redis.call('EXPIRE', key, window + 60)
     return grant
@@ -60,8 +80,10 @@ class _RedisWindow:
         self._key = key
         self._script = self._redis.register_script(self._RESERVE)
 
-    def take(self, n: int, cap: int, force: bool) -> int:
-        return int(self._script(keys=[self._key], args=[time.time(), WINDOW_SECONDS, cap, n, int(force), uuid.uuid4().hex]))
+    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None) -> int:
+        since, room = api_room or (-1, 0)
+        args = [time.time(), WINDOW_SECONDS, cap, n, int(force), uuid.uuid4().hex, repr(since), room]
+        return int(self._script(keys=[self._key], args=args))
 
     def used(self) -> int:
         now = time.time()
@@ -79,7 +101,8 @@ class _RedisWindow:
 class _DatabaseWindow:
     """One row per request sent; a locked row serialises reservations across processes."""
 
-    def take(self, n: int, cap: int, force: bool) -> int:
+    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None) -> int:
+        """`api_room` = (as of, remaining): also keep under what the API said, less what was sent since."""
         from evadmin.evenergy.models import ApiRequestSlot, RateBudgetLock
 
         now = timezone.now()
@@ -88,6 +111,9 @@ class _DatabaseWindow:
             ApiRequestSlot.objects.filter(sent_at__lte=now - timedelta(seconds=WINDOW_SECONDS)).delete()
             used = ApiRequestSlot.objects.count()
             grant = n if force else max(0, min(n, cap - used))
+            if api_room is not None and not force:
+                since = datetime.fromtimestamp(api_room[0], tz=UTC)
+                grant = max(0, min(grant, api_room[1] - ApiRequestSlot.objects.filter(sent_at__gt=since).count()))
             ApiRequestSlot.objects.bulk_create([ApiRequestSlot(sent_at=now) for _ in range(grant)])
         return grant
 
@@ -119,11 +145,26 @@ class RateBudget:
         """Grant up to `n` requests now, keeping this caller under `max_share` of the hourly limit.
 
         Returns how many were granted (0 when the share is spent); they count as sent.
+        Under max_share of the effective limit, and never more than the API last said remains
+        (see the module docstring).
         """
-        cap = math.floor(self.limit * max_share)
         if n <= 0 or self.blocked_for() > 0:
             return 0
-        return self._window.take(n, cap, force=False)
+        observed = self._observed()
+        cap = math.floor(self.effective_limit(observed) * max_share)
+        api_room = None
+        fresh = observed and time.time() - observed["at"] < REMAINING_FRESH_SECONDS
+        if fresh and observed.get("remaining") is not None:
+            api_room = (observed["at"], observed["remaining"])
+        return self._window.take(n, cap, force=False, api_room=api_room)
+
+    def effective_limit(self, observed: dict | None = None) -> int:
+        """The configured limit, or the API's reported one while fresh if that is higher."""
+        observed = observed if observed is not None else self._observed()
+        return max(self.limit, (observed or {}).get("limit") or 0)
+
+    def _observed(self) -> dict | None:
+        return cache.get(OBSERVED_KEY)
 
     def record(self, n: int = 1) -> None:
         """Count requests that are being sent, unless the current task reserved them already."""
@@ -147,7 +188,7 @@ class RateBudget:
 
     def seconds_until_free(self) -> float:
         """How long until the oldest request in the window leaves it (0 if there is room)."""
-        if self.used() < self.limit:
+        if self.used() < self.effective_limit():
             return max(0.0, self.blocked_for())
         oldest = self._window.oldest()
         wait = (oldest + WINDOW_SECONDS - time.time()) if oldest else 0.0
@@ -162,14 +203,18 @@ class RateBudget:
         if remaining is None:
             return
         try:
-            observed = {"limit": int(float(limit or self.limit)), "remaining": int(float(remaining)), "at": time.time()}
-        except ValueError:
+            reported_limit = int(float(limit)) if limit else None
+            observed = {"limit": reported_limit, "remaining": max(0, int(float(remaining))), "at": time.time()}
+        except (ValueError, OverflowError):
             return
         cache.set(OBSERVED_KEY, observed, timeout=WINDOW_SECONDS)
 
     def block_for(self, seconds: float) -> None:
         """The API answered 429: nobody should send for `seconds`."""
         cache.set(BLOCKED_KEY, time.time() + seconds, timeout=max(1, math.ceil(seconds)))
+        observed = cache.get(OBSERVED_KEY)
+        if observed and observed.get("remaining") is not None:  # superseded by Retry-After
+            cache.set(OBSERVED_KEY, {**observed, "remaining": None}, timeout=WINDOW_SECONDS)
 
     def blocked_for(self) -> float:
         until = cache.get(BLOCKED_KEY)
@@ -179,7 +224,9 @@ class RateBudget:
         observed = cache.get(OBSERVED_KEY)
         if observed:
             as_of = datetime.fromtimestamp(observed["at"], tz=UTC)
-            return BudgetSnapshot(limit=observed["limit"], remaining=observed["remaining"], as_of=as_of, source="api")
+            limit = observed["limit"] or self.limit
+            remaining = observed["remaining"] if observed["remaining"] is not None else max(0, limit - self.used())
+            return BudgetSnapshot(limit=limit, remaining=remaining, as_of=as_of, source="api")
         return BudgetSnapshot(
             limit=self.limit, remaining=max(0, self.limit - self.used()), as_of=timezone.now(), source="local"
         )

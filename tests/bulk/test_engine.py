@@ -155,3 +155,71 @@ def test_a_row_that_keeps_failing_is_parked(started_job, bulk_api, settings):
     row = job.rows.get()
     assert row.state == State.PARKED and row.attempts == 2 and "Gave up after 2 attempts" in row.error
     assert job.status == BulkJob.Status.FINISHED
+
+
+def create_behind_our_back(sandbox_api, email: str) -> str:
+    """An account made straight in the sandbox (another tool, an agent): evadmin's directory never saw it."""
+    import requests as http
+
+    response = http.post(sandbox_api.url("/users"), json={"email": email}, timeout=30,
+                         headers={"Authorization": f"Bearer {sandbox_api.token()}", "EvEnergy-Version": "2"})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def test_strict_mode_looks_each_email_up_and_finds_an_account_made_after_the_sync(started_job, bulk_api):
+    from urllib.parse import parse_qs
+
+    domain = unique_domain()
+    emails = [f"s{n}@{domain}" for n in range(4)]
+    job = started_job(emails, strict=True)
+    prepare(job)  # directory synced and watermark recorded: none of these accounts exists yet
+    assert set(states(job).values()) == {State.PENDING}
+    behind = create_behind_our_back(bulk_api, f"S1@{domain}")  # lookups ignore case
+    bulk_api.reset()  # from here on the sandbox's log holds only what the job sent
+    drive(job)
+    sent = [entry for entry in bulk_api.requests() if entry["path"].startswith("/v2/")]  # before we list
+    assert states(job) == {**dict.fromkeys(emails, State.CREATED), emails[1]: State.EXISTED}
+    assert job.rows.get(email=emails[1]).user_id == behind
+    assert sandbox_users_by_email(bulk_api, domain) == dict.fromkeys(emails, 1)  # not created twice
+    # Two requests a new row (lookup, then create), one for the row the lookup found, nothing else.
+    lookups = [parse_qs(entry["query"])["email"][0] for entry in sent
+               if entry["method"] == "GET" and "email=" in (entry["query"] or "")]
+    assert sorted(lookups) == sorted(emails)
+    assert [entry["method"] for entry in sent].count("POST") == 3
+    assert posts_by_email(bulk_api) == {email: 1 for email in emails if email != emails[1]}
+    assert len(sent) == 2 * 3 + 1 == job.requests_spent
+
+
+def test_two_jobs_share_a_small_budget_and_both_make_progress(started_job, bulk_api, settings):
+    from evadmin.evenergy.client import reset_evenergy_client
+    from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+
+    domain = unique_domain()
+    first = started_job([f"a{n}@{domain}" for n in range(12)])
+    second = started_job([f"b{n}@{domain}" for n in range(12)])
+    prepare(first)
+    prepare(second)
+    for job in (first, second):
+        BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.QUEUED)
+    # 20 requests an hour, bulk may use 60%: 12 for both jobs in this window, 24 rows between them.
+    bulk_api.reset()
+    bulk_api.faults(rate_limit_per_hour=20)
+    settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = 20
+    settings.EVADMIN_BULK_BUDGET_SHARE = 0.6
+    reset_rate_budget()
+    reset_evenergy_client()
+    rate_budget().clear()
+    waiting = set()
+    for _ in range(10):  # the worker takes the two pumps' tasks in turn, as the queue hands them out
+        for job in (first, second):
+            job.refresh_from_db()
+            outcome = bulk_job_pump(job_id=job.pk, pump_id=job.pump_id)
+            if outcome.countdown > 3:
+                waiting.add(job.pk)
+        if waiting == {first.pk, second.pk}:
+            break
+    sent = {job.pk: job.rows.filter(state=State.CREATED).count() for job in (first, second)}
+    assert sum(sent.values()) == 12  # the whole share, never more
+    assert sent == {first.pk: 6, second.pk: 6}  # neither starves: each its half
+    assert rate_budget().used() <= 12

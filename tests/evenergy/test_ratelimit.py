@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
@@ -101,3 +102,61 @@ def test_snapshot_prefers_what_the_api_reported(api, sandbox_api):
     assert snapshot.source == "api"
     assert snapshot.limit == 1000
     assert snapshot.remaining == 998
+
+
+def test_a_higher_limit_reported_by_the_api_is_used(make_budget):
+    budget = make_budget(10)
+    budget.observe(limit="40", remaining="40")
+    assert budget.effective_limit() == 40
+    assert budget.reserve(30, max_share=0.5) == 20  # half of the API's 40, not of the configured 10
+    budget.observe(limit="5", remaining="100")
+    assert budget.effective_limit() == 10  # a lower report does not shrink the budget
+
+
+def test_the_api_remaining_caps_what_is_granted(make_budget):
+    budget = make_budget(100)
+    budget.observe(limit="100", remaining="5")
+    assert budget.reserve(10) == 5  # the server wins over the local count (nothing logged yet)
+    assert budget.reserve(1) == 0
+    budget.observe(limit="100", remaining="10")
+    budget.record(3)  # sent after that answer: the API's 10 is 7 by now
+    assert budget.reserve(10) == 7
+
+
+def test_an_old_remaining_no_longer_caps_reservations(make_budget):
+    from evadmin.evenergy.ratelimit import OBSERVED_KEY, REMAINING_FRESH_SECONDS
+
+    budget = make_budget(100)
+    cache.set(OBSERVED_KEY, {"limit": 200, "remaining": 0, "at": time.time() - REMAINING_FRESH_SECONDS - 1})
+    assert budget.reserve(150) == 150  # the local log governs; the reported limit still counts
+
+
+def test_unparseable_headers_are_ignored(make_budget):
+    budget = make_budget(10)
+    budget.observe(limit="lots", remaining="5")
+    budget.observe(limit=None, remaining=None)
+    assert budget.reserve(20) == 10
+    budget.observe(limit=None, remaining="3")
+    assert budget.snapshot().limit == 10 and budget.reserve(5) == 0  # 10 logged already; 3 - 10 < 0
+
+
+def test_the_sandbox_headers_steer_reservations(api, sandbox_api):
+    sandbox_api.faults(rate_limit_per_hour=20)
+    api.users.list(page_size=1)
+    remaining = api.budget.snapshot().remaining
+    assert remaining < 20
+    assert api.budget.reserve(100) == remaining  # configured 1,000, but the server says less
+    sandbox_api.faults(rate_limit_per_hour=5000)
+    api.budget.clear()
+    api.users.list(page_size=1)
+    assert api.budget.effective_limit() == 5000
+    assert api.budget.reserve(3000) == 3000  # configured 1,000, but the API allows more
+
+
+def test_a_429s_remaining_gives_way_to_its_retry_after(make_budget):
+    budget = make_budget(100)
+    budget.observe(limit="100", remaining="0")  # the client observes every answer, a 429's too
+    budget.block_for(0.2)
+    assert budget.reserve(5) == 0
+    time.sleep(0.3)
+    assert budget.reserve(5) == 5  # Retry-After has passed: room again, whatever that 0 said
