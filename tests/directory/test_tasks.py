@@ -37,6 +37,8 @@ def test_beat_runs_incremental_syncs_every_few_minutes_and_a_full_one_nightly():
 
 
 def test_a_task_out_of_budget_share_requeues_itself_with_a_countdown(big_api, settings, requeued):
+    # Both sides at 4 an hour: the budget follows the API's X-RateLimit-Limit when it is higher.
+    big_api.faults(rate_limit_per_hour=4)
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = 4
     reset_rate_budget()
     reset_evenergy_client()
