@@ -207,8 +207,6 @@ EVADMIN_REPORTS_SYNC_POLL_SECONDS = float(os.environ.get("EVADMIN_REPORTS_SYNC_P
 EVADMIN_REPORTS_FINDINGS_PER_PAGE = int(os.environ.get("EVADMIN_REPORTS_FINDINGS_PER_PAGE", "50"))
 EVADMIN_REPORTS_CHART_REPORTS = int(os.environ.get("EVADMIN_REPORTS_CHART_REPORTS", "30"))  # reports the chart shows
 if EVADMIN_REPORTS_SCHEDULE:
-    from celery.schedules import crontab
-
     CELERY_BEAT_SCHEDULE["audit-reports-scheduled"] = {
         "task": "audit_reports.run_scheduled", "schedule": crontab.from_string(EVADMIN_REPORTS_SCHEDULE),
     }
@@ -279,6 +277,10 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 CELERY_BEAT_SCHEDULE["bulk-watchdog"] = {
     # Revives jobs whose pump chain was lost (main worker process killed, broker restarted).
     "task": "bulk.watchdog", "schedule": 60.0, "options": {"expires": 60.0},
+}
+CELERY_BEAT_SCHEDULE["bulk-purge-expired"] = {
+    # Uploaded files and row data go after EVADMIN_BULK_RETENTION_DAYS; jobs and audit events stay.
+    "task": "bulk.purge_expired", "schedule": crontab(hour=3, minute=15),
 }
 
 # --- Logging: secrets are scrubbed by a filter on every handler ---------------------------

@@ -80,8 +80,16 @@ class RowChecker:
         self._loaders = {"tariff": tariff_ids, "evse_site": evse_site_ids}
         self._known: dict[str, set[str]] = {}
 
-    def check(self, values: dict[str, str]) -> CheckedRow:
-        """`values`: the row's non-blank cells by column (parsing.ParsedRow.values)."""
+    def check(self, values: dict[str, str], *, update: bool = False) -> CheckedRow:
+        """`values`: the row's non-blank cells by column (parsing.ParsedRow.values).
+
+        update: the row of an update file, keyed by user_id (its CheckedRow.email_normalised is
+        the id, the key duplicates are found by). The address rule is then not checked here: the
+        engine sends a changed address field with the account's other required fields
+        (users.services.user_changes), and the API judges the result.
+        """
+        if update:
+            return self._check_update(values)
         errors: list[str] = []
         email = values.get("email", "")
         self._check_email(email, errors)
@@ -110,6 +118,32 @@ class RowChecker:
             email=email[:EMAIL_MAX_LENGTH], email_normalised=normalise_email(email)[:EMAIL_MAX_LENGTH],
             location=location or None, errors=errors,
         )
+
+    def _check_update(self, values: dict[str, str]) -> CheckedRow:
+        errors: list[str] = []
+        user_id = values.get("user_id", "")
+        if not user_id:
+            errors.append("user_id: missing")
+        elif not RESOURCE_ID.match(user_id) or not user_id.startswith("user"):
+            errors.append(f"user_id: “{user_id[:40]}” is not a user id (user…)")
+        location: dict[str, Any] = {name: values[name] for name in ADDRESS_FIELDS if name in values}
+        if "country_code" in location:
+            location["country_code"] = self._country_code(location["country_code"], errors)
+        if "latitude" in values or "longitude" in values:
+            latitude = self._coordinate(values, "latitude", 90, errors)
+            longitude = self._coordinate(values, "longitude", 180, errors)
+            if ("latitude" in values) != ("longitude" in values):
+                errors.append("latitude, longitude: give both or neither")
+            elif latitude is not None and longitude is not None:
+                location["coordinates"] = {"latitude": latitude, "longitude": longitude}
+        if "tariff" in values:
+            location["tariff"] = self._reference("tariff", values["tariff"], "tari", "tariff", errors)
+        if "evse_site" in values:
+            location["evse_site"] = self._reference("evse_site", values["evse_site"], "site", "EVSE site", errors)
+        if not location and not errors:
+            errors.append("nothing to change: the row gives no location or tariff column")
+        return CheckedRow(email="", email_normalised=user_id[:EMAIL_MAX_LENGTH], location=location or None,
+                          errors=errors)
 
     def _check_email(self, email: str, errors: list[str]) -> None:
         if not email:

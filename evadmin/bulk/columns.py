@@ -17,6 +17,10 @@ COLUMNS = (
     "tariff",
     "evse_site",
 )
+# A file with a user_id column is an update job: it changes those accounts' locations and
+# tariffs, and needs no email column (imports.py). Not in COLUMNS, so the template (an
+# onboarding file) cannot become an update file by accident.
+UPDATE_KEY_COLUMN = "user_id"
 REQUIRED_COLUMNS = ("email",)
 OPTIONAL_COLUMNS = tuple(name for name in COLUMNS if name not in REQUIRED_COLUMNS)
 
@@ -33,11 +37,18 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "latitude": ("lat",),
     "longitude": ("lng", "lon", "long"),
     "tariff": ("tariff_id", "tariff_url"),
+    "user_id": ("user", "account_id", "userid"),
     "evse_site": ("evse_site_id", "evse_site_url", "evsesite", "site", "site_id"),
 }
 ALIASES: dict[str, str] = {
     alias: column for column, aliases in _ALIASES.items() for alias in (column, *aliases)
 }
+# The upload page's update-file explanation, and the preview's note on undoing.
+UPDATE_FILE_HELP = (
+    "A file with a user_id column (instead of email) updates existing accounts: only the location "
+    "and tariff columns it gives are changed (the address rule then applies to the account as changed), "
+    "and a finished update job can be reverted. Onboarding cannot be undone: the API cannot delete users."
+)
 
 # What each column holds, for the upload page (the template itself is the header row alone, so
 # no example row can be uploaded by mistake).
@@ -53,6 +64,8 @@ COLUMN_HELP = {
     "longitude": "Decimal degrees, -180 to 180, with latitude.",
     "tariff": "A tariff id (tari…) or its API URL (optional).",
     "evse_site": "An EVSE site id (site…) or its API URL (optional).",
+    "user_id": "Only in update files: the account to change (user…). A file with this column updates "
+               "existing accounts (only the columns it gives) instead of onboarding new ones.",
 }
 ADDRESS_RULE_HELP = (
     "If a row gives any part of the address or coordinates, it must give address_1, city, "

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from evadmin.bulk import notify, outcomes
+from evadmin.bulk import notify, outcomes, updates
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.reconcile import bulk_job_reconcile
 from evadmin.bulk.services import bulk_rows_apply_existing_policy, bulk_rows_match_directory
@@ -182,7 +182,8 @@ def _prepare(job: BulkJob, token: str, deadline: float) -> float | None:
 
 def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
     budget, share = rate_budget(), settings.EVADMIN_BULK_BUDGET_SHARE
-    per_row = 2 if job.strict_mode else 1
+    # Strict mode looks up before each POST; an update job reads each account before its PATCH.
+    per_row = 2 if job.strict_mode or job.kind == BulkJob.Kind.UPDATE else 1
     while True:
         status = BulkJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
         if status != Status.RUNNING:
@@ -230,6 +231,9 @@ def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:
     """Send one row; returns None to go on, seconds to wait (429), or -1 to stop (job failed)."""
     client = evenergy_client()
     budget = rate_budget()
+    if job.kind == BulkJob.Kind.UPDATE:
+        return updates.bulk_row_update(job=job, row=row, beat=lambda **changes: beat(job, token, **changes),
+                                       fail=lambda message: _fail(job, token, message))
     if job.strict_mode and not row.directory_user_id:
         try:
             with budget.prepaid(1):

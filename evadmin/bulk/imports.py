@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from evadmin.audit.services import audit_record
 from evadmin.bulk.checks import CheckedRow, RowChecker
+from evadmin.bulk.columns import UPDATE_KEY_COLUMN
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
 from evadmin.bulk.parsing import ParsedRow, upload_scan, upload_table
 from evadmin.bulk.selectors import directory_user_ids_for
@@ -49,6 +50,10 @@ def bulk_job_create_from_upload(
             purge_after=timezone.now() + timedelta(days=settings.EVADMIN_BULK_RETENTION_DAYS),
         )
         table = upload_table(file, facts, max_rows=settings.EVADMIN_BULK_MAX_ROWS, max_bytes=max_bytes)
+        if UPDATE_KEY_COLUMN in table.columns:
+            # A file naming accounts by user_id changes them; the policy is "update" by definition.
+            job.kind, job.existing_policy = BulkJob.Kind.UPDATE, BulkJob.ExistingPolicy.UPDATE
+            job.save(update_fields=["kind", "existing_policy"])
         writer = _RowWriter(job=job, checker=checker or RowChecker())
         for parsed in table.rows:
             writer.add(parsed)
@@ -84,7 +89,8 @@ class _RowWriter:
         self.existing = 0  # valid rows whose email the directory knows
 
     def add(self, parsed: ParsedRow) -> None:
-        checked = self.checker.check(parsed.values)
+        update = self.job.kind == BulkJob.Kind.UPDATE
+        checked = self.checker.check(parsed.values, update=update)
         row = _NewRow(parsed, checked)
         problems = [*parsed.problems, *checked.errors]
         first = self.first_row_of.get(checked.email_normalised)
@@ -92,7 +98,8 @@ class _RowWriter:
             row.state, row.error = BulkRow.State.INVALID, "; ".join(problems)
         elif first is not None:
             row.state = BulkRow.State.SKIPPED
-            row.error = f"Same email as row {first} (ignoring case): the account is created once, from row {first}."
+            row.error = (f"Same user id as row {first}: the account is changed once, from row {first}." if update else
+                         f"Same email as row {first} (ignoring case): the account is created once, from row {first}.")
         else:
             self.first_row_of[checked.email_normalised] = parsed.row_number
         self.batch.append(row)
@@ -101,13 +108,32 @@ class _RowWriter:
 
     def flush(self) -> None:
         pending = [row for row in self.batch if row.state == BulkRow.State.PENDING]
-        known = directory_user_ids_for({row.checked.email_normalised for row in pending})
+        if self.job.kind == BulkJob.Kind.UPDATE:
+            _match_user_ids(pending)
+        known = {} if self.job.kind == BulkJob.Kind.UPDATE else directory_user_ids_for(
+            {row.checked.email_normalised for row in pending})
         for row in pending:
-            row.directory_user_id = known.get(row.checked.email_normalised, "")
+            row.directory_user_id = known.get(row.checked.email_normalised, row.directory_user_id)
         _insert_rows(self.batch, job=self.job)
         self.counts.update(row.state for row in self.batch)
         self.existing += sum(1 for row in pending if row.directory_user_id)
         self.batch = []
+
+
+def _match_user_ids(rows: list[_NewRow]) -> None:
+    """Update rows: the directory's account for each user id (its email shown), else an error."""
+    from evadmin.directory.models import DirectoryAccount
+
+    ids = [row.checked.email_normalised for row in rows]
+    emails = dict(DirectoryAccount.objects.filter(user_id__in=ids, gone_at__isnull=True)
+                  .values_list("user_id", "email"))
+    for row in rows:
+        user_id = row.checked.email_normalised
+        if user_id in emails:
+            row.directory_user_id, row.checked.email = user_id, emails[user_id]
+        else:
+            row.state = BulkRow.State.INVALID
+            row.error = f"user_id: no account {user_id} in the directory (check the id, or sync the directory)"
 
 
 class _NewRow:

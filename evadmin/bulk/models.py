@@ -72,6 +72,8 @@ class BulkJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="bulk_jobs_approved"
     )
     existing_policy = models.CharField(max_length=10, choices=ExistingPolicy.choices, default=ExistingPolicy.SKIP)
+    # A revert job (revert.py) is an update job made from another finished update job's audit trail.
+    reverts = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reverted_by")
     # Look every email up through the API just before creating it (2 requests per new account).
     strict_mode = models.BooleanField(default=False)
 
@@ -174,6 +176,13 @@ class BulkRow(models.Model):
       uncertain ─▶ pending    reconciliation proved no account has the email: safe to send again.
       pending | uncertain ─▶ parked   after the bounded number of attempts. FINAL unless retried.
       failed | parked ─▶ pending      an operator's "retry failed rows".
+
+    Update jobs (kind update, a file keyed by user_id; updates.py): `email_normalised` holds the
+    user id (the key duplicates are found by), `email` the directory's email, `directory_user_id`
+    the account. in_flight covers the GET and the PATCH; in_flight ─▶ updated also when nothing
+    differed (no PATCH, `error` says so); a revert job's row whose account changed since the
+    reverted job goes in_flight ─▶ failed with "Conflict: …" (`values["expected"]` holds the
+    reverted job's after-image).
 
     Only `pending` rows are ever sent; only `in_flight` / `uncertain` rows need reconciliation.
     QuerySet.update() does not touch auto_now fields: every transition sets `updated_at` itself.

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
-from evadmin.bulk.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, canonical_column
+from evadmin.bulk.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, UPDATE_KEY_COLUMN, canonical_column
 from evadmin.core.exports import FORMULA_TRIGGERS
 
 SCAN_CHUNK_BYTES = 64 * 1024
@@ -239,7 +239,8 @@ def header_positions(cells: list) -> tuple[dict[str, int], list[str]]:
             )
         elif column:
             positions[column] = index
-    missing = [column for column in REQUIRED_COLUMNS if column not in positions]
+    # An update file names its accounts by user_id instead of email.
+    missing = [] if UPDATE_KEY_COLUMN in positions else [column for column in REQUIRED_COLUMNS if column not in positions]
     if missing:
         looks_like_data = any("@" in text for text in found)
         raise FileRejected(

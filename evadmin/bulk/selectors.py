@@ -146,7 +146,8 @@ class CostEstimate:
 
 def bulk_job_cost_estimate(*, job: BulkJob, existing_policy: str, strict_mode: bool) -> CostEstimate:
     """Requests the job will send: 1 per new account (2 in strict mode), 1 PATCH per existing
-    account under the "update" policy, none for skipped or reported ones. The directory refresh
+    account under the "update" policy (an update job also GETs each account first: 2 a row), none for
+    skipped or reported ones. The directory refresh
     before the job starts comes on top (one request per 100 accounts added since the last sync)."""
     counts = job.rows.filter(state=BulkRow.State.PENDING).aggregate(
         new=Count("id", filter=Q(directory_user_id="")), existing=Count("id", filter=~Q(directory_user_id=""))
@@ -154,7 +155,8 @@ def bulk_job_cost_estimate(*, job: BulkJob, existing_policy: str, strict_mode: b
     snapshot = rate_budget().snapshot()
     new, existing = counts["new"], counts["existing"]
     return CostEstimate(
-        new_accounts=new, existing_accounts=existing, creates=new, lookups=new if strict_mode else 0,
+        new_accounts=new, existing_accounts=existing, creates=new,
+        lookups=existing if job.kind == BulkJob.Kind.UPDATE else (new if strict_mode else 0),
         updates=existing if existing_policy == BulkJob.ExistingPolicy.UPDATE else 0,
         hourly_limit=snapshot.limit, remaining_now=snapshot.remaining, share=settings.EVADMIN_BULK_BUDGET_SHARE,
     )
@@ -174,3 +176,33 @@ def duration_text(seconds: float | None) -> str:
         return f"about {hours} hour{'s' if hours != 1 else ''}" + (f" {minutes} minutes" if minutes else "")
     days, hours = divmod(hours, 24)
     return f"about {days} days" + (f" {hours} hour{'s' if hours != 1 else ''}" if hours else "")
+
+
+# The directory's column for each field an update file can set (coordinates are two columns).
+_DIRECTORY_FIELDS = {"address_1": "address_1", "address_2": "address_2", "city": "city", "state": "state",
+                     "postal_code": "postal_code", "country_code": "country_code", "tariff": "tariff_id",
+                     "evse_site": "evse_site_id"}
+
+
+def bulk_rows_with_changes(rows) -> list:
+    """An update job's rows (one page), each given `changes`: [(field, current, new)] for what the
+    file sets, the current value from the directory (no API request; the engine reads the account
+    again just before its PATCH). Fields already equal are left out."""
+    from evadmin.directory.models import DirectoryAccount
+
+    rows = list(rows)
+    accounts = DirectoryAccount.objects.in_bulk([row.directory_user_id for row in rows if row.directory_user_id],
+                                                field_name="user_id")
+    for row in rows:
+        account, row.changes = accounts.get(row.directory_user_id), []
+        if account is None or not row.location:
+            continue
+        for name, new in row.location.items():
+            if name == "coordinates":
+                current = None if account.latitude is None else {"latitude": account.latitude,
+                                                                 "longitude": account.longitude}
+            else:
+                current = getattr(account, _DIRECTORY_FIELDS[name]) or None
+            if current != new:
+                row.changes.append((name, current, new))
+    return rows

@@ -135,6 +135,8 @@ def bulk_job_submit(
             raise BulkJobError("Only the person who uploaded the file can start its job.")
         if job.purged_at is not None:
             raise BulkJobError(f"Job {job.pk}'s rows were deleted after the retention period: upload the file again.")
+        if job.kind == BulkJob.Kind.UPDATE:  # every row names an existing account: no other policy applies
+            existing_policy, strict_mode = BulkJob.ExistingPolicy.UPDATE, False
         job.existing_policy = existing_policy
         job.strict_mode = strict_mode
         bulk_rows_match_directory(job=job)

@@ -30,3 +30,11 @@ def bulk_watchdog() -> int:
     from evadmin.bulk.services import bulk_jobs_revive
 
     return bulk_jobs_revive()
+
+
+@shared_task(name="bulk.purge_expired", ignore_result=True)
+def bulk_purge_expired() -> int:
+    """Delete uploaded files and row data past their retention (beat runs this daily)."""
+    from evadmin.bulk.services import bulk_jobs_purge_expired
+
+    return bulk_jobs_purge_expired()

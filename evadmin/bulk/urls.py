@@ -15,6 +15,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/start/", views.bulk_job_submit, name="submit"),
     path("jobs/<int:job_id>/approve/", views.bulk_job_approve, name="approve"),
     path("jobs/<int:job_id>/progress/", views.bulk_job_progress, name="progress"),
+    path("jobs/<int:job_id>/revert/", views.bulk_job_revert, name="revert"),
     path("jobs/<int:job_id>/results.csv", views.bulk_job_results_csv, name="results_csv"),
     re_path(r"^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$", views.bulk_job_control,
             name="control"),

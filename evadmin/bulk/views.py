@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.bulk import progress, selectors, services
-from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS
+from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
 from evadmin.bulk.forms import SubmitForm, UploadForm
 from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.bulk.models import BulkJob, BulkRow
@@ -65,7 +65,7 @@ def _bulk_upload(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("bulk:job", job_id=job.pk)
     context = {"form": form, "rejected": rejected, "columns": COLUMN_HELP, "address_rule": ADDRESS_RULE_HELP,
-               **_limits()}
+               "update_help": UPDATE_FILE_HELP, **_limits()}
     status = 422 if rejected or form.errors else 200
     return render(request, "bulk/upload.html", context, status=status)
 
@@ -98,6 +98,8 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     show = request.GET.get("show", "all")
     show = show if show in selectors.ROW_FILTERS else "all"
     rows = Paginator(selectors.bulk_job_rows(job=job, show=show), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    if job.kind == BulkJob.Kind.UPDATE:
+        rows.object_list = selectors.bulk_rows_with_changes(rows.object_list)
     context = {"job": job, "rows": rows, "show": show, "row_filters": selectors.ROW_FILTERS}
     if wants_partial(request):
         return vary_on_htmx(render(request, "bulk/job.html#rows", context))
@@ -221,6 +223,23 @@ def bulk_job_control(request: HttpRequest, job_id: int, action: str) -> HttpResp
     else:
         messages.success(request, CONTROL_MESSAGES[action].format(job=job.pk))
     return redirect("bulk:job", job_id=job.pk)
+
+
+@require_POST
+@staff_permission_required(RUN_BULK)
+def bulk_job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Set every account a finished update job changed back to its before-image (a new job)."""
+    from evadmin.bulk.revert import bulk_job_revert as revert_job
+
+    job = get_object_or_404(BulkJob, pk=job_id)
+    try:
+        revert = revert_job(job_id=job.pk, actor=request.user, request=request)
+    except services.BulkJobError as exc:
+        messages.error(request, exc.user_message)
+        return redirect("bulk:job", job_id=job.pk)
+    messages.success(request, f"Job {revert.pk} reverts job {job.pk}: accounts changed since are reported as "
+                              "conflicts and left as they are.")
+    return redirect("bulk:job", job_id=revert.pk)
 
 
 CONTROL_MESSAGES = {

@@ -42,11 +42,12 @@ class BulkWorker:
         self.queue = queue
         self.process: subprocess.Popen | None = None
         self.log: list[str] = []
+        self.app = "evadmin"  # the Celery app module the worker loads (tests/bulk/short_slices.py wraps it)
 
     def start(self, **env: str) -> BulkWorker:
         ready = threading.Event()
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO", "--pool", "prefork",
+            [sys.executable, "-m", "celery", "--app", self.app, "worker", "--loglevel", "INFO", "--pool", "prefork",
              "--concurrency", "1", "--queues", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
              "--hostname", f"bulk-{uuid.uuid4().hex[:6]}@%h"],
             cwd=REPO, env={**self.base_env, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
