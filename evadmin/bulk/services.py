@@ -141,6 +141,8 @@ def bulk_job_submit(
         job.strict_mode = strict_mode
         bulk_rows_match_directory(job=job)
         bulk_rows_apply_existing_policy(job=job)
+        if job.kind == BulkJob.Kind.UPDATE:
+            bulk_rows_record_previewed(job=job)
         to_send = job.rows.filter(state=BulkRow.State.PENDING).count()
         needs_approval = to_send > settings.EVADMIN_BULK_APPROVAL_THRESHOLD
         job.status = BulkJob.Status.AWAITING_APPROVAL if needs_approval else BulkJob.Status.QUEUED
@@ -172,6 +174,41 @@ def bulk_job_approve(*, job_id: int, actor, request: HttpRequest | None = None) 
                      after={"status": job.status, "uploaded_by": job.created_by.get_username()})
         bulk_job_start(job=job)
     return job
+
+
+def bulk_rows_record_previewed(*, job: BulkJob) -> None:
+    """Update rows remember the values the preview showed (the directory's) for the fields they set.
+
+    The engine compares them with the account as it reads it before the PATCH: a field changed
+    in between is reported as a conflict on that row instead of being overwritten. Revert rows
+    already carry what their job expects, and keep it.
+    """
+    from evadmin.directory.models import DirectoryAccount
+
+    rows = list(job.rows.filter(state=BulkRow.State.PENDING).exclude(directory_user_id=""))
+    accounts = DirectoryAccount.objects.in_bulk([row.directory_user_id for row in rows], field_name="user_id")
+    changed = []
+    for row in rows:
+        account = accounts.get(row.directory_user_id)
+        if account is None or "expected" in row.values:
+            continue
+        row.values = {**row.values, "expected": previewed_values(account, row.location)}
+        changed.append(row)
+    BulkRow.objects.bulk_update(changed, ["values"], batch_size=1000)
+
+
+def previewed_values(account, location: dict) -> dict:
+    """The directory's values of the fields `location` sets, keyed as the audit trail flattens users."""
+    expected: dict = {}
+    for key in location:
+        if key == "coordinates":
+            expected["default_location.coordinates.latitude"] = account.latitude
+            expected["default_location.coordinates.longitude"] = account.longitude
+        elif key in ("tariff", "evse_site"):
+            expected[f"default_location.{key}"] = getattr(account, f"{key}_id") or None
+        else:
+            expected[f"default_location.{key}"] = getattr(account, key, "") or None
+    return expected
 
 
 def bulk_rows_match_directory(*, job: BulkJob) -> int:

@@ -57,10 +57,13 @@ def bulk_row_update(*, job: BulkJob, row: BulkRow, beat: Callable, fail: Callabl
         if not changes:
             row_unchanged(row=row)
             return None
-        if "expected" in row.values:  # a revert row: keep changes made since the reverted job
+        if "expected" in row.values:  # keep changes made since the preview (or since the reverted job)
             changed_since = conflicts(expected=row.values["expected"], current=flatten(current.editable_values()))
             if changed_since:
-                outcomes.row_failed(row=row, message=conflict_message(changed_since, row.values["expected"], current))
+                source = "the job set" if job.reverts_id else "the preview showed"
+                outcomes.row_failed(
+                    row=row, message=conflict_message(changed_since, row.values["expected"], current, source)
+                )
                 return None
         beat(requests_spent=F("requests_spent") + 1)
         with budget.prepaid(1):
@@ -86,11 +89,12 @@ def bulk_row_update(*, job: BulkJob, row: BulkRow, beat: Callable, fail: Callabl
     return None
 
 
-def conflict_message(keys: list[str], expected: dict, current) -> str:
+def conflict_message(keys: list[str], expected: dict, current, source: str = "the job set") -> str:
     now = flatten(current.editable_values())
-    details = "; ".join(f"{key.removeprefix('default_location.')} is {now.get(key)!r}, the job set {expected[key]!r}"
+    details = "; ".join(f"{key.removeprefix('default_location.')} is {now.get(key)!r}, {source} {expected[key]!r}"
                         for key in keys)
-    return f"{CONFLICT_PREFIX}changed since the job, left as it is: {details}"
+    since = "the job" if source == "the job set" else "the preview"
+    return f"{CONFLICT_PREFIX}changed since {since}, left as it is: {details}"
 
 
 def row_unchanged(*, row: BulkRow) -> None:

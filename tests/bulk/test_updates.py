@@ -27,6 +27,15 @@ def sandbox_get(sandbox_api, user_id: str) -> dict:
     return http.get(sandbox_api.url(f"/users/{user_id}"), headers=headers, timeout=30).json()
 
 
+def mirror_in_directory(*users: dict) -> None:
+    """Store the accounts in the directory as a sync would (what the preview shows)."""
+    from evadmin.directory.services import directory_upsert_user
+    from evadmin.evenergy.resources import User
+
+    for user in users:
+        directory_upsert_user(User.from_api(user))
+
+
 @pytest.fixture
 def update_job(upload, operator, bulk_api, directory_account):
     def make(rows: list[dict], header=("user_id", "city", "postal_code")) -> BulkJob:
@@ -58,8 +67,7 @@ def test_an_update_job_patches_only_what_the_file_sets_and_audits_before_and_aft
     home = {"address_1": "1 High Street", "city": "Leeds", "postal_code": "LS1 1AA", "country_code": "GB"}
     user = sandbox_user(bulk_api, "upd-a@example.com", **home)
     plain = sandbox_user(bulk_api, "upd-b@example.com", **home)
-    directory_account(user["email"], user["id"])
-    directory_account(plain["email"], plain["id"])
+    mirror_in_directory(user, plain)
     job = update_job([{"user_id": user["id"], "city": "York", "postal_code": "YO1 7HH"},
                       {"user_id": plain["id"], "state": "West Yorkshire"}], header=("user_id", "city", "postal_code", "state"))
     services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=True)
@@ -115,8 +123,7 @@ def test_a_finished_update_job_is_reverted_except_accounts_changed_since(
 
     home = {"address_1": "1 High Street", "city": "Leeds", "postal_code": "LS1 1AA", "country_code": "GB"}
     kept, touched = sandbox_user(bulk_api, "rev-a@example.com", **home), sandbox_user(bulk_api, "rev-b@example.com", **home)
-    for user in (kept, touched):
-        directory_account(user["email"], user["id"])
+    mirror_in_directory(kept, touched)
     job = update_job([{"user_id": kept["id"], "city": "York", "postal_code": "YO1 7HH"},
                       {"user_id": touched["id"], "city": "York", "postal_code": "YO1 7HH"}])
     services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="update", strict_mode=False)
@@ -175,3 +182,25 @@ def test_an_onboarding_job_cannot_be_undone(upload, operator, fresh_budget):
     assert "Revert this job" not in page and ONBOARD_NOT_UNDOABLE in page
     response = client.post(f"/bulk/jobs/{job.pk}/revert/", follow=True)
     assert ONBOARD_NOT_UNDOABLE in response.content.decode() and not BulkJob.objects.filter(reverts=job).exists()
+
+
+def test_an_update_job_reports_a_conflict_when_the_account_changed_since_the_preview(
+    update_job, operator, bulk_api
+):
+    home = {"address_1": "3 Mill Lane", "city": "Leeds", "postal_code": "LS2 2BB", "country_code": "GB"}
+    moved = sandbox_user(bulk_api, "moved-since@example.com", **home)
+    steady = sandbox_user(bulk_api, "steady@example.com", **home)
+    mirror_in_directory(moved, steady)
+    job = update_job([{"user_id": moved["id"], "city": "York"}, {"user_id": steady["id"], "city": "York"}],
+                     header=("user_id", "city"))
+    services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="update", strict_mode=False)
+    sandbox_patch(bulk_api, moved["id"], {**home, "city": "Hull"})  # someone else, after the preview
+    job.refresh_from_db()
+    drive(job)
+
+    rows = {row.directory_user_id: row for row in job.rows.all()}
+    assert rows[moved["id"]].state == State.FAILED
+    assert "city is 'Hull', the preview showed 'Leeds'" in rows[moved["id"]].error
+    assert sandbox_get(bulk_api, moved["id"])["default_location"]["city"] == "Hull"  # not overwritten
+    assert rows[steady["id"]].state == State.UPDATED
+    assert sandbox_get(bulk_api, steady["id"])["default_location"]["city"] == "York"
