@@ -1,7 +1,6 @@
-import csv
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -13,11 +12,10 @@ from evadmin.audit.forms import AuditFilterForm
 from evadmin.audit.models import AuditEvent
 from evadmin.audit.selectors import audit_event_list
 from evadmin.audit.services import audit_record
-from evadmin.core.exports import Echo
+from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
-UTF8_BOM = "\ufeff"
 
 
 @require_GET
@@ -45,14 +43,7 @@ def audit_export_csv(request: HttpRequest) -> HttpResponse:
         after={"format": "csv", "filters": {key: value for key, value in filters.items() if value}},
         request=request,
     )
-    writer = csv.writer(Echo())
-    lines = (writer.writerow(row) for row in audit_csv_rows(audit_event_list(**filters).iterator(chunk_size=1000)))
-    response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
-    filename = f"evadmin-audit-{timezone.now():%Y%m%d-%H%M%S}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = audit_csv_rows(audit_event_list(**filters).iterator(chunk_size=1000))
+    return csv_download(rows, f"evadmin-audit-{timezone.now():%Y%m%d-%H%M%S}.csv")
 
 
-def _with_bom(lines):
-    yield UTF8_BOM
-    yield from lines

@@ -1,8 +1,7 @@
-import csv
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
@@ -21,14 +20,13 @@ from evadmin.audit_reports.selectors import (
     rule_summaries,
     rule_title,
 )
-from evadmin.core.exports import Echo
+from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 from evadmin.directory.selectors import directory_as_of
 
 VIEW_AUDIT = "accounts.view_audit"
 REPORTS_PER_PAGE = 20
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
-UTF8_BOM = "\ufeff"
 
 
 @require_GET
@@ -98,15 +96,8 @@ def report_export_csv(request: HttpRequest, report_id: int) -> HttpResponse:
     # A copy of customers' emails leaving evadmin belongs in the audit trail.
     audit_record(actor=request.user, action=services.REPORT_EXPORT, request=request, job_ref=f"audit-report-{report.pk}",
                  after={"report": report.pk, "format": "csv", "filters": {k: v for k, v in filters.items() if v}})
-    writer = csv.writer(Echo())
     rows = audit_findings_csv_rows(audit_findings(report=report, **filters).iterator(chunk_size=2000))
-    response = StreamingHttpResponse(_with_bom(writer.writerow(row) for row in rows),
-                                     content_type="text/csv; charset=utf-8")
     suffix = "-".join(value for value in filters.values() if value)
-    response["Content-Disposition"] = f'attachment; filename="audit-report-{report.pk}{"-" + suffix if suffix else ""}.csv"'
-    return response
+    return csv_download(rows, f'audit-report-{report.pk}{"-" + suffix if suffix else ""}.csv')
 
 
-def _with_bom(lines):
-    yield UTF8_BOM
-    yield from lines

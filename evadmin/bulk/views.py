@@ -22,7 +22,7 @@ from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.parsing import FileRejected, megabytes
 from evadmin.bulk.uploads import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
-from evadmin.core.exports import Echo
+from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 
 RUN_BULK = selectors.RUN_BULK
@@ -138,11 +138,8 @@ def bulk_job_estimate(request: HttpRequest, job_id: int) -> HttpResponse:
 @staff_permission_required(RUN_BULK)
 def bulk_job_rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(BulkJob, pk=job_id)
-    writer = csv.writer(Echo())
-    lines = (writer.writerow(row) for row in selectors.bulk_job_rejected_csv_rows(job=job))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}-rejected-rows.csv"'
-    return response
+    rows = selectors.bulk_job_rejected_csv_rows(job=job)
+    return csv_download(rows, f"bulk-job-{job.pk}-rejected-rows.csv", bom=False)
 
 
 @require_GET
@@ -254,8 +251,4 @@ CONTROL_MESSAGES = {
 @staff_permission_required(RUN_BULK)
 def bulk_job_results_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(BulkJob, pk=job_id)
-    writer = csv.writer(Echo())
-    lines = (writer.writerow(row) for row in progress.bulk_job_results_csv_rows(job=job))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}-results.csv"'
-    return response
+    return csv_download(progress.bulk_job_results_csv_rows(job=job), f"bulk-job-{job.pk}-results.csv", bom=False)

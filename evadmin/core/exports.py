@@ -1,5 +1,6 @@
 """Helpers for files people open in spreadsheets."""
 
+import csv
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,3 +26,22 @@ class Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+UTF8_BOM = "\ufeff"  # lets Excel read accented names in a CSV correctly
+
+
+def csv_download(rows: Iterable[Iterable[Any]], filename: str, *, bom: bool = True):
+    """A streamed CSV attachment of `rows` (already neutralised by the caller's row builder)."""
+    from django.http import StreamingHttpResponse
+
+    writer = csv.writer(Echo())
+    lines = (writer.writerow(row) for row in rows)
+    response = StreamingHttpResponse(_prefixed(UTF8_BOM, lines) if bom else lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _prefixed(first: str, lines: Iterable[str]):
+    yield first
+    yield from lines

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +18,7 @@ from django_tables2 import RequestConfig
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
-from evadmin.core.exports import Echo
+from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 from evadmin.directory import selectors
 from evadmin.directory.exports import LOCATION_HEADINGS, location_rows, locations_xlsx
@@ -34,7 +33,6 @@ VIEW = "accounts.view_users"
 ADMIN = "accounts.manage_staff"
 LOCATIONS_EXPORT = actions.DIRECTORY_EXPORT_LOCATIONS
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UTF8_BOM = "\ufeff"  # Excel reads a UTF-8 CSV as Windows-1252 without it
 
 
 def directory_table(
@@ -84,11 +82,8 @@ def location_export(request: HttpRequest, file_format: str) -> HttpResponse:
     )
     filename = f"evadmin-locations-{timezone.now():%Y%m%d-%H%M%S}.{file_format}"
     if file_format == "csv":
-        writer = csv.writer(Echo())
-        lines = (writer.writerow(row) for row in _with_heading(location_rows(accounts)))
-        response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(locations_xlsx(location_rows(accounts)), content_type=XLSX_TYPE)
+        return csv_download(_with_heading(location_rows(accounts)), filename)
+    response = HttpResponse(locations_xlsx(location_rows(accounts)), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -98,9 +93,6 @@ def _with_heading(rows):
     yield from rows
 
 
-def _with_bom(lines):
-    yield UTF8_BOM
-    yield from lines
 
 
 @require_GET
