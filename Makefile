@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup venv lint bench clean
+.PHONY: run test setup venv lint bench load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# Every benchmark against the sandbox, written to BENCHMARKS.md (about 40 min; QUICK=1 for a small-scale check).
+bench: venv
+	$(PY) -m bench.run $(if $(QUICK),--quick)
+
+# 50 signed-in agents browsing for 60 s on loopback (locust against a throwaway stack): figures, exit 1 on any error.
+load: venv
+	$(PY) -m bench.load --users 50 --seconds 60
 
 clean:
 	rm -rf var staticfiles

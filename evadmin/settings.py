@@ -5,6 +5,8 @@ The defaults are the embedded development setup: SQLite, the bundled sandbox API
 """
 
 import os
+from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",  # Content-Security-Policy header (see the Security block below)
     "django_htmx",
     "django_tables2",
     "template_partials",
@@ -49,12 +52,14 @@ INSTALLED_APPS = [
     "evadmin.directory",
     "evadmin.bulk",
     "evadmin.audit_reports",
+    "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 
 MIDDLEWARE = [
     # First, so every response, errors included, carries X-Request-ID (evadmin/core/middleware.py).
     "evadmin.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,8 +68,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Ends sessions older than EVADMIN_SESSION_MAX_HOURS, however active (evadmin/accounts/sessions.py);
+    # after HtmxMiddleware, so an htmx request is sent to sign in with a client redirect.
+    "evadmin.accounts.sessions.SessionLifetimeMiddleware",
+    # A database outage becomes a 503 "try again shortly" page or htmx banner (evadmin/core/db_errors.py).
+    "evadmin.core.db_errors.DatabaseUnavailableMiddleware",
     # API failures become a friendly page or an htmx banner, never a 500 (evadmin/core/api_errors.py).
     "evadmin.core.api_errors.ApiErrorMiddleware",
+    # Last: turns a sign-in refused for lockout into the sign-in page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "evadmin.urls"
@@ -81,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "evadmin.evenergy.context_processors.api_budget",
+                "evadmin.audit.context_processors.audit_chain_alarm",
             ],
         },
     },
@@ -90,7 +103,10 @@ TEMPLATES = [
 # (its own process reads and writes it; see evadmin/sandbox/router.py).
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'evadmin.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{VAR_DIR / 'evadmin.sqlite3'}", conn_max_age=60,
+        # A persistent connection broken by a database restart is found by a ping at the start of
+        # the next request and replaced, rather than failing that request (tests/core/test_database_outage.py).
+        conn_health_checks=True,
     ),
     "sandbox": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -101,9 +117,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server and the Celery worker read while the other writes.
     # IMMEDIATE transactions take the write lock up front, so the rate budget's
-    # count-then-insert cannot interleave between processes.
+    # count-then-insert cannot interleave between processes. synchronous=NORMAL: in WAL mode a
+    # commit then waits for no disk flush (about 13 ms each, three per API-backed page under load;
+    # bench/load.py); a power cut may lose the last commits but never corrupts the file.
+    # https://www.sqlite.org/pragma.html#pragma_synchronous
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -128,6 +147,42 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/users/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# --- AXES: sign-in throttling and lockout (django-axes, evadmin/accounts/signin_throttle.py) -----
+# EVADMIN_SIGNIN_MAX_FAILURES (default 5) wrong passwords for one username from one IP address lock
+# that pair out for EVADMIN_SIGNIN_LOCKOUT_MINUTES (default 15), counted from the last failure.
+# Keyed on username+IP, not username alone (anyone could lock every agent out by typing their names)
+# nor IP alone (agents behind one office NAT would lock each other out). So that rotating usernames
+# from one IP does not give unlimited guesses, the IP as a whole is also locked after
+# EVADMIN_SIGNIN_MAX_FAILURES_PER_IP (default 4 x the per-username limit) failures in the window.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+EVADMIN_SIGNIN_MAX_FAILURES = int(os.environ.get("EVADMIN_SIGNIN_MAX_FAILURES", "5"))
+EVADMIN_SIGNIN_LOCKOUT_MINUTES = int(os.environ.get("EVADMIN_SIGNIN_LOCKOUT_MINUTES", "15"))
+EVADMIN_SIGNIN_MAX_FAILURES_PER_IP = int(
+    os.environ.get("EVADMIN_SIGNIN_MAX_FAILURES_PER_IP", str(4 * EVADMIN_SIGNIN_MAX_FAILURES))
+)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# The database handler on the default database: counts are shared by every web process, survive
+# restarts, and admins see and clear lockouts at /admin/axes/ or with `manage.py axes_reset`
+# (the cache handler offers neither, and Redis is optional here).
+AXES_HANDLER = "evadmin.accounts.signin_throttle.SignInThrottleHandler"
+AXES_FAILURE_LIMIT = EVADMIN_SIGNIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=EVADMIN_SIGNIN_LOCKOUT_MINUTES)
+# The first group is the per-person lockout; the handler applies the higher per-IP limit to the second.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+# The same client IP as the audit trail (honours EVADMIN_TRUSTED_PROXY_COUNT), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "evadmin.core.middleware.client_ip"
+AXES_USERNAME_CALLABLE = "evadmin.accounts.signin_throttle.attempted_username"
+# A fixed cool-off: retrying while locked out (even with the right password) neither extends the
+# lockout nor is checked against the password; each such attempt is still in the audit trail.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets that person's earlier typos (not the IP's)
+AXES_LOCKOUT_CALLABLE = "evadmin.accounts.views.sign_in_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in and sign-out
+AXES_VERBOSE = False  # no banner on every process start; lockouts are in the audit trail
+
 # --- Staff sessions and request metadata (evadmin/accounts, evadmin/core) ----------------
 # EVADMIN_SESSION_IDLE_MINUTES (default 30): staff are signed out after this many minutes
 # without a request. Saving the session on every request pushes the cookie's expiry forward
@@ -135,9 +190,62 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 EVADMIN_SESSION_IDLE_MINUTES = int(os.environ.get("EVADMIN_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = EVADMIN_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# EVADMIN_SESSION_MAX_HOURS (default 12): a session ends this long after sign-in however active it
+# is (evadmin/accounts/sessions.py); the sign-in time is stored in the session.
+EVADMIN_SESSION_MAX_HOURS = float(os.environ.get("EVADMIN_SESSION_MAX_HOURS", "12"))
 # EVADMIN_TRUSTED_PROXY_COUNT (default 0): how many reverse proxies in front of evadmin append
 # to X-Forwarded-For; the audit trail's client IP is read from that header only if this is > 0.
 EVADMIN_TRUSTED_PROXY_COUNT = int(os.environ.get("EVADMIN_TRUSTED_PROXY_COUNT", "0"))
+
+# --- Security: HTTPS, cookies, Content-Security-Policy -----------------------------------
+# `manage.py check --deploy --fail-level WARNING` passes with EVADMIN_HTTPS=1, DEBUG off and a real
+# SECRET_KEY (tests/core/test_security_settings.py). EVADMIN_HTTPS (default false): evadmin is served
+# over HTTPS, so http is redirected, HSTS is sent and cookies are Secure. Off by default because
+# `make run` serves plain http://127.0.0.1:8000.
+EVADMIN_HTTPS = env_bool("EVADMIN_HTTPS", False)
+SECURE_SSL_REDIRECT = EVADMIN_HTTPS
+# EVADMIN_HSTS_SECONDS (default one year, the preload list's minimum): how long browsers insist on
+# HTTPS; start lower (e.g. 3600) while trying HTTPS out. https://hstspreload.org/#deployment-recommendations
+SECURE_HSTS_SECONDS = int(os.environ.get("EVADMIN_HSTS_SECONDS", "31536000")) if EVADMIN_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # names under evadmin's own host only, never its parent domain
+# "preload" only makes the host eligible for browsers' built-in list; someone still has to submit it.
+SECURE_HSTS_PRELOAD = env_bool("EVADMIN_HSTS_PRELOAD", True)
+# EVADMIN_PROXY_SSL_HEADER (default empty): behind a TLS-terminating proxy, the header it sets to
+# "https", e.g. X-Forwarded-Proto. Set it only if the proxy always sets (overwrites) that header:
+# otherwise a client could claim HTTPS itself. https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+EVADMIN_PROXY_SSL_HEADER = os.environ.get("EVADMIN_PROXY_SSL_HEADER", "").strip()
+if EVADMIN_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + EVADMIN_PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SESSION_COOKIE_SECURE = EVADMIN_HTTPS
+CSRF_COOKIE_SECURE = EVADMIN_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+# htmx sends the token from <body hx-headers> (base.html), so no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link to evadmin from a ticket or chat would arrive without Strict cookies,
+# signed out, and with a new CSRF cookie that breaks the forms in evadmin tabs already open.
+# Lax still keeps both off cross-site POSTs, iframes and fetches.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (tests/core/test_templates.py), so no 'unsafe-inline' and no
+# 'unsafe-eval'; Pico draws its icons from data: SVG images. Django admin needs nothing more.
+# A browser test visits every page and expects no violation (tests/e2e/test_csp.py).
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"upgrade-insecure-requests": True} if EVADMIN_HTTPS else {}),
+    },
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -282,6 +390,21 @@ CELERY_BEAT_SCHEDULE["bulk-purge-expired"] = {
     # Uploaded files and row data go after EVADMIN_BULK_RETENTION_DAYS; jobs and audit events stay.
     "task": "bulk.purge_expired", "schedule": crontab(hour=3, minute=15),
 }
+
+# --- Audit trail integrity (evadmin/audit) ------------------------------------------------
+# EVADMIN_AUDIT_VERIFY_MINUTES (default 60; 0 turns it off): how often beat recomputes the audit
+# hash chain (100,000 events: 10-15 s, 12 MB); a broken chain logs CRITICAL, mails ADMINS and
+# puts a banner on auditors' and admins' pages until a later check passes.
+EVADMIN_AUDIT_VERIFY_MINUTES = int(os.environ.get("EVADMIN_AUDIT_VERIFY_MINUTES", "60"))
+if EVADMIN_AUDIT_VERIFY_MINUTES > 0:
+    CELERY_BEAT_SCHEDULE["audit-verify-chain"] = {
+        "task": "audit.verify_chain",
+        "schedule": EVADMIN_AUDIT_VERIFY_MINUTES * 60.0,
+        "options": {"expires": EVADMIN_AUDIT_VERIFY_MINUTES * 60.0},
+    }
+# ADMINS: who gets alarm mails, comma-separated "Name <email>" or plain addresses.
+ADMINS = [(name or address, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # the sender of mails to ADMINS
 
 # --- Logging: secrets are scrubbed by a filter on every handler ---------------------------
 LOGGING = {

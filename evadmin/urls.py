@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("evadmin.directory.urls")),  # /locations/ and /directory/
     path("admin/", admin.site.urls),
 ]
+
+# A database outage answers 503 "try again shortly", even when raised outside a view (evadmin/core/db_errors.py).
+handler500 = "evadmin.core.db_errors.server_error"

@@ -8,6 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff accounts"
 
     def ready(self) -> None:
-        from evadmin.accounts.signals import sync_role_groups_after_migrate
+        from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_save, pre_save
 
-        post_migrate.connect(sync_role_groups_after_migrate, sender=self)
+        from evadmin.accounts import signals
+
+        post_migrate.connect(signals.sync_role_groups_after_migrate, sender=self)
+        user_logged_in.connect(signals.record_staff_session, dispatch_uid="evadmin.accounts.session_start")
+        user_logged_out.connect(signals.forget_staff_session, dispatch_uid="evadmin.accounts.session_forget")
+        pre_save.connect(signals.note_whether_user_was_active, sender=settings.AUTH_USER_MODEL,
+                         dispatch_uid="evadmin.accounts.was_active")
+        post_save.connect(signals.end_sessions_of_deactivated_staff, sender=settings.AUTH_USER_MODEL,
+                          dispatch_uid="evadmin.accounts.deactivated")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from evadmin.accounts.roles import STAFF_PERMISSIONS
@@ -14,3 +15,19 @@ class StaffPermission(models.Model):
         managed = False
         default_permissions = ()
         permissions = list(STAFF_PERMISSIONS.items())
+
+
+class StaffSession(models.Model):
+    """One sign-in: the session key a staff member got, so all their sessions can be ended at once.
+
+    Django's session engines cannot find sessions by user; deactivating someone deletes the
+    sessions listed here (evadmin/accounts/sessions.py). A row goes at sign-out, at the session's
+    maximum lifetime, or at deactivation.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions")
+    session_key = models.CharField(max_length=40, db_index=True)
+    signed_in_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.signed_in_at:%Y-%m-%d %H:%M}"

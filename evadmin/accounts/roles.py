@@ -61,6 +61,9 @@ ADMIN_SITE_PERMISSIONS: tuple[ModelPermission, ...] = (
     ModelPermission("auth", "user", "change_user", "Can change user"),
     ModelPermission("auth", "group", "view_group", "Can view group"),
     ModelPermission("audit", "auditevent", "view_auditevent", "Can view audit event"),
+    # Sign-in lockouts (django-axes): see them at /admin/axes/accessattempt/ and delete one to lift it.
+    ModelPermission("axes", "accessattempt", "view_accessattempt", "Can view access attempt"),
+    ModelPermission("axes", "accessattempt", "delete_accessattempt", "Can delete access attempt"),
 )
 
 

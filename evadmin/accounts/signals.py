@@ -2,6 +2,9 @@ from django.apps import apps as global_apps
 from django.db import router
 
 from evadmin.accounts.roles import role_groups_sync
+from evadmin.accounts.sessions import current_request, staff_session_forget, staff_session_start, staff_sessions_end
+from evadmin.audit import actions
+from evadmin.audit.services import audit_record
 
 
 def sync_role_groups_after_migrate(sender, *, using, apps=global_apps, **kwargs) -> None:
@@ -24,3 +27,42 @@ def sync_role_groups_after_migrate(sender, *, using, apps=global_apps, **kwargs)
         content_type_model=content_type_model,
         using=using,
     )
+
+
+def record_staff_session(sender, request, user, **kwargs) -> None:
+    """user_logged_in: stamp the session with its sign-in time and remember its key."""
+    if request is not None and hasattr(request, "session"):
+        staff_session_start(request=request, user=user)
+
+
+def forget_staff_session(sender, request, user, **kwargs) -> None:
+    """user_logged_out: the session is about to be flushed; its key no longer matters."""
+    if request is not None and hasattr(request, "session"):
+        staff_session_forget(session_key=request.session.session_key)
+
+
+def note_whether_user_was_active(sender, instance, update_fields=None, **kwargs) -> None:
+    """pre_save of a staff member: remember is_active as stored, to see it change in post_save."""
+    if instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
+        instance._evadmin_was_active = None  # new, or a save that leaves is_active alone (last_login)
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    instance._evadmin_was_active = stored
+
+
+def end_sessions_of_deactivated_staff(sender, instance, created, **kwargs) -> None:
+    """post_save: someone made a staff member inactive, via Django admin or code; sign them out everywhere.
+
+    (Django's ModelBackend already refuses inactive users; deleting the sessions makes sure
+    nothing of theirs lingers.) QuerySet.update() sends no signals: deactivate with save().
+    """
+    if created or instance.is_active or not getattr(instance, "_evadmin_was_active", None):
+        return
+    ended = staff_sessions_end(user=instance)
+    request = current_request()
+    audit_record(
+        actor=getattr(request, "user", None), action=actions.STAFF_DEACTIVATE, request=request,
+        before={"staff_member": instance.get_username(), "is_active": True},
+        after={"staff_member": instance.get_username(), "is_active": False, "sessions_ended": ended},
+    )
+    instance._evadmin_was_active = False

@@ -17,6 +17,9 @@ BULK_JOB_PURGE = "bulk_job.purge"
 BULK_JOB_CONTROL = "bulk_job.control"
 BULK_ROW_CREATE = "bulk_row.create"
 BULK_ROW_UPDATE = "bulk_row.update"
+SIGN_IN_LOCKED_OUT = "auth.locked_out"
+SESSION_EXPIRED = "auth.session_expired"  # ended at EVADMIN_SESSION_MAX_HOURS after sign-in
+STAFF_DEACTIVATE = "staff.deactivate"  # a staff member made inactive; their sessions were ended
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -37,4 +40,7 @@ KNOWN_ACTIONS = (
     BULK_JOB_CONTROL,
     BULK_ROW_CREATE,
     BULK_ROW_UPDATE,
+    SIGN_IN_LOCKED_OUT,
+    SESSION_EXPIRED,
+    STAFF_DEACTIVATE,
 )

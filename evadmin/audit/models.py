@@ -88,3 +88,33 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head after {self.appends} appends"
+
+
+class AuditChainCheck(models.Model):
+    """One run of the chain verification (the periodic task or `verifyaudit`).
+
+    The newest check decides whether auditors and admins see the broken-chain banner, so a
+    failure stays visible until a later verification passes.
+    """
+
+    checked_at = models.DateTimeField(db_index=True)
+    ok = models.BooleanField()
+    events_checked = models.PositiveBigIntegerField()
+    # Not a foreign key: the broken event may be the one that was removed.
+    first_broken_event_id = models.BigIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=200, blank=True)
+    duration_seconds = models.FloatField()
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        get_latest_by = ["checked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"audit chain check at {self.checked_at:%Y-%m-%d %H:%M}: {'intact' if self.ok else 'BROKEN'}"
+
+    def describe(self) -> str:
+        """What operators read in the log, the mail, the banner and `verifyaudit`'s output."""
+        if self.ok:
+            return f"audit chain intact: {self.events_checked} events"
+        where = f"event {self.first_broken_event_id}" if self.first_broken_event_id else "chain head"
+        return f"audit chain broken at {where}: {self.problem} ({self.events_checked} events before it intact)"

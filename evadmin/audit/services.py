@@ -1,17 +1,22 @@
 """Writing and checking the audit trail."""
 
+import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
 from evadmin.audit.hashing import event_hash, json_normalise
-from evadmin.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+from evadmin.audit.models import GENESIS_HASH, AuditChainCheck, AuditChainHead, AuditEvent
 from evadmin.core.middleware import client_ip, current_request_id
+
+logger = logging.getLogger(__name__)
 
 CHAIN_HEAD_ID = 1
 _MAX_USERNAME = AuditEvent._meta.get_field("actor_username").max_length
@@ -86,6 +91,11 @@ class ChainVerification:
     problem: str = ""
 
 
+# Events hashed per query. Keyset chunks keep memory flat however long the trail is, and hold
+# no cursor or transaction open between chunks (unlike a server-side cursor).
+VERIFY_CHUNK_SIZE = 2000
+
+
 def audit_verify_chain() -> ChainVerification:
     """Walk the trail oldest first, recomputing each hash and link.
 
@@ -94,18 +104,62 @@ def audit_verify_chain() -> ChainVerification:
     """
     previous_hash = GENESIS_HASH
     checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != previous_hash:
-            return ChainVerification(False, checked, event.pk, "does not link to the event before it")
-        if event_hash(event) != event.hash:
-            return ChainVerification(False, checked, event.pk, "content does not match its hash")
-        previous_hash = event.hash
-        checked += 1
+    last_id = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:VERIFY_CHUNK_SIZE])
+        for event in chunk:
+            if event.prev_hash != previous_hash:
+                return ChainVerification(False, checked, event.pk, "does not link to the event before it")
+            if event_hash(event) != event.hash:
+                return ChainVerification(False, checked, event.pk, "content does not match its hash")
+            previous_hash = event.hash
+            checked += 1
+        if len(chunk) < VERIFY_CHUNK_SIZE:
+            break
+        last_id = chunk[-1].pk
     head_hash = AuditChainHead.objects.filter(pk=CHAIN_HEAD_ID).values_list("last_hash", flat=True).first()
-    if checked and head_hash != previous_hash:
-        # The newest events were removed, or the head was tampered with.
+    if (checked or head_hash is not None) and head_hash != previous_hash:
+        # The newest events were removed (or all of them: a head but no events), or the head
+        # was tampered with. No head and no events is a trail nothing was recorded in yet.
         return ChainVerification(False, checked, None, "chain head does not match the newest event")
     return ChainVerification(True, checked)
+
+
+def audit_chain_check() -> AuditChainCheck:
+    """Verify the chain, store the result, and raise the alarm if it is broken.
+
+    The alarm: a CRITICAL log line every time, a mail to ADMINS when the break is new (not
+    the same break the previous check already reported), and the stored check, which keeps
+    the banner on every auditor's and admin's page until a later check passes.
+    """
+    previous = AuditChainCheck.objects.order_by("-checked_at", "-id").first()
+    started = time.monotonic()
+    result = audit_verify_chain()
+    check = AuditChainCheck.objects.create(
+        checked_at=timezone.now(),
+        ok=result.ok,
+        events_checked=result.events_checked,
+        first_broken_event_id=result.first_broken_event_id,
+        problem=result.problem,
+        duration_seconds=time.monotonic() - started,
+    )
+    if result.ok:
+        logger.info("%s", check.describe())
+        return check
+    logger.critical("%s", check.describe())
+    already_reported = (
+        previous is not None and not previous.ok
+        and (previous.first_broken_event_id, previous.problem) == (result.first_broken_event_id, result.problem)
+    )
+    if not already_reported:
+        mail_admins(
+            "Audit trail tampering detected",
+            f"{check.describe()}.\n\nChecked at {check.checked_at:%Y-%m-%d %H:%M:%S} UTC. The audit trail was "
+            "changed outside evadmin. Run `python manage.py verifyaudit` to confirm, and investigate "
+            "who had write access to the database.",
+            fail_silently=True,  # the log line and the banner still raise the alarm if mail is down
+        )
+    return check
 
 
 def audit_diff(before: dict | None, after: dict | None) -> tuple[dict[str, Any], dict[str, Any]]:

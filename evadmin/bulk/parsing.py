@@ -171,7 +171,7 @@ def upload_table(file: BinaryIO, facts: UploadFacts, *, max_rows: int, max_bytes
     if facts.format == "xlsx":
         from evadmin.bulk.parsing_xlsx import xlsx_records
 
-        records, notes = xlsx_records(file, max_uncompressed_bytes=max_bytes * XLSX_EXPANSION_ALLOWED)
+        records, notes = xlsx_records(file, max_uncompressed_bytes=max_bytes * XLSX_EXPANSION_ALLOWED, max_rows=max_rows)
     else:
         records, notes = csv_records(file, encoding=facts.encoding), []
     header = next(records, None)
@@ -317,8 +317,8 @@ def _csv_error_message(error: str, start_line: int, line: int) -> str:
         return (f"Line {start_line:,} opens a quote that is never closed (unbalanced quotes): the rest of the file "
                 "would be read as one cell.")
     if "field larger than field limit" in error:
-        return (f"A cell starting on line {start_line:,} is longer than {csv.field_size_limit():,} characters: "
-                "probably a quote that is never closed.")
+        return (f"A cell starting on line {start_line:,} is longer than {csv.field_size_limit():,} characters, far "
+                "more than any column takes: shorten it, or close the quote that opens it if it is never closed.")
     return (f"Line {line:,} has a stray quote ({error}): quote whole cells, and double any quote inside a "
             "quoted cell (\"\").")
 

@@ -4,8 +4,11 @@ An XLSX is a zip of XML parts. Before openpyxl opens it, the zip's central direc
 without decompressing anything) must list a sane number of parts whose declared sizes add up
 to a sane total. Declared sizes bind: Python's zipfile stops a part's output at its declared
 size (and then fails its CRC check), so a part cannot inflate past what was checked here.
-openpyxl then reads in read-only mode, one row at a time, parsing XML through defusedxml
-(installed, so openpyxl uses it), which refuses entity expansion ("billion laughs") and DTDs.
+Then every XML part openpyxl will read is streamed through expat in constant memory, counting
+rows, shared strings, elements and text (parsing_xlsx_scan.py): what openpyxl keeps in memory
+grows with those counts, not with the bytes. openpyxl then reads in read-only mode, one row at
+a time, parsing XML through defusedxml (installed, so openpyxl uses it), which refuses entity
+expansion ("billion laughs") and DTDs.
 """
 
 from __future__ import annotations
@@ -18,6 +21,15 @@ from typing import BinaryIO
 from defusedxml import DefusedXmlException
 
 from evadmin.bulk.parsing import FileRejected, megabytes
+from evadmin.bulk.parsing_xlsx_scan import (
+    OTHER_PART_LIMITS,
+    SHARED_STRINGS_LIMITS,
+    SHARED_STRINGS_PART,
+    sheet_limits,
+    sheet_parts,
+    workbook_parts,
+    xml_parts_scan,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +41,21 @@ XLSX_MAX_HEADER_COLUMNS = 256
 ENCRYPTED_FLAG = 0x1
 
 
-def xlsx_records(file: BinaryIO, *, max_uncompressed_bytes: int) -> tuple[Iterator[tuple[int, list]], list[str]]:
+def xlsx_records(
+    file: BinaryIO, *, max_uncompressed_bytes: int, max_rows: int
+) -> tuple[Iterator[tuple[int, list]], list[str]]:
     """(row number, cell values) of the first sheet, header included, and notes for the preview."""
     _check_zip(file, max_uncompressed_bytes=max_uncompressed_bytes)
     import openpyxl
 
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        # Before openpyxl loads the workbook, which reads these parts (shared strings all at once,
+        # and the start of each sheet). Every sheet is scanned: only openpyxl knows which is first.
+        xml_parts_scan(archive, workbook_parts(archive), OTHER_PART_LIMITS)
+        if SHARED_STRINGS_PART in archive.namelist():
+            xml_parts_scan(archive, [SHARED_STRINGS_PART], SHARED_STRINGS_LIMITS)
+        xml_parts_scan(archive, sheet_parts(archive), sheet_limits(max_rows=max_rows))
     file.seek(0)
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)

@@ -47,9 +47,15 @@ DEFAULT_SORT = "user_id"  # creation order, as the API lists
 
 
 def fold(text: str) -> str:
-    """Lower-case and drop accents: "Zoë Müller" -> "zoe muller"."""
+    """Lower-case, drop accents and invisible characters: "Zoë Müller" -> "zoe muller".
+
+    Invisible format characters (zero-width spaces and joiners, direction marks and overrides:
+    Unicode category Cf) would otherwise hide "Zo\u200be" from a search for "zoe".
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(
+        char for char in decomposed if not unicodedata.combining(char) and unicodedata.category(char) != "Cf"
+    )
 
 
 def search_text_for(

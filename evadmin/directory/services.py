@@ -63,10 +63,27 @@ def account_from_user(user: User, *, synced_at: datetime) -> DirectoryAccount:
     )
 
 
+# The API caps no text field's length. A value longer than its column (on PostgreSQL an error
+# that would stop the whole sync) is cut to fit; search_text keeps it whole, so it is still found,
+# and the user's page reads the full value live from the API.
+CLIPPED_TEXT_FIELDS = [
+    field for field in DirectoryAccount._meta.concrete_fields
+    if field.get_internal_type() == "CharField" and not field.name.endswith("_id")
+]
+
+
+def _clip_to_columns(account: DirectoryAccount) -> DirectoryAccount:
+    for field in CLIPPED_TEXT_FIELDS:
+        value = getattr(account, field.attname)
+        if value and len(value) > field.max_length:
+            setattr(account, field.attname, value[: field.max_length - 1] + "…")
+    return account
+
+
 def directory_store_users(users: Iterable[User], *, synced_at: datetime | None = None) -> int:
     """Insert or update these accounts in bulk (one statement per batch); returns how many."""
     synced_at = synced_at or timezone.now()
-    accounts = [account_from_user(user, synced_at=synced_at) for user in users]
+    accounts = [_clip_to_columns(account_from_user(user, synced_at=synced_at)) for user in users]
     DirectoryAccount.objects.bulk_create(
         accounts, batch_size=UPSERT_BATCH_SIZE,
         update_conflicts=True, unique_fields=["user_id"], update_fields=UPSERT_FIELDS,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import deque
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
@@ -35,6 +36,22 @@ def _allow_plain_http_on_loopback(url: str) -> None:
         os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
 
 
+# The access tokens this process has used, newest last, so log redaction can scrub them even
+# where no "Bearer" prefix marks them (an exception's repr, a dict of headers). A few suffice:
+# a token lives for hours and is replaced one at a time.
+_tokens_in_use: deque[str] = deque(maxlen=4)
+
+
+def _note_token(token: str) -> str:
+    if token and token not in _tokens_in_use:
+        _tokens_in_use.append(token)
+    return token
+
+
+def tokens_in_use() -> list[str]:
+    return list(_tokens_in_use)
+
+
 class StaticToken:
     """EVADMIN_API_TOKEN: a bearer token issued elsewhere; evadmin cannot renew it."""
 
@@ -42,7 +59,10 @@ class StaticToken:
         self._token = token
 
     def get(self) -> str:
-        return self._token
+        return _note_token(self._token)
+
+    def __repr__(self) -> str:
+        return "StaticToken()"
 
     def invalidate(self, token: str) -> None:
         """Nothing to renew: a rejected static token is a configuration problem."""
@@ -63,7 +83,7 @@ class ClientCredentialsToken:
     def get(self) -> str:
         cached = cache.get(self.cache_key)
         if cached and cached["expires_at"] - REFRESH_MARGIN_SECONDS > time.time():
-            return cached["access_token"]
+            return _note_token(cached["access_token"])
         return self._fetch()
 
     def invalidate(self, token: str) -> None:
@@ -100,4 +120,4 @@ class ClientCredentialsToken:
             {"access_token": token["access_token"], "expires_at": time.time() + expires_in},
             timeout=max(1, int(expires_in - REFRESH_MARGIN_SECONDS)),
         )
-        return token["access_token"]
+        return _note_token(token["access_token"])

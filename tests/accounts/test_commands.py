@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from evadmin.accounts.roles import ROLES
 from evadmin.accounts.selectors import staff_roles
@@ -19,7 +20,7 @@ def _run(*args) -> str:
 def test_creates_one_account_per_role_and_prints_logins():
     output = _run()
     for role in ROLES:
-        user = authenticate(username=role, password=f"evadmin-{role}-demo")
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=role, password=f"evadmin-{role}-demo")
         assert user is not None, role
         assert staff_roles(user) == [role]
         assert f"login: {role} / evadmin-{role}-demo" in output

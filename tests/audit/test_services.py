@@ -4,13 +4,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, ManagementUtility, call_command
-from django.db import connection
 from django.test import RequestFactory
 
 from evadmin.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from evadmin.audit.services import audit_diff, audit_record, audit_verify_chain
 from evadmin.core.middleware import REQUEST_ID_HEADER
 from tests.accounts.fixtures import make_staff
+from tests.audit.tampering import tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ def _record_some(count: int = 4) -> list[AuditEvent]:
         audit_record(actor=actor, action="user.update", target_user_id=f"u-{n}", before={"n": n}, after={"n": n + 1})
         for n in range(count)
     ]
-
-
-def _raw_sql(sql: str, params: list) -> None:
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=table), params)
 
 
 def test_record_takes_ip_and_request_id_from_the_request():
@@ -73,7 +67,7 @@ def test_empty_trail_verifies():
 
 def test_an_edit_behind_the_apps_back_is_found_and_named():
     events = _record_some(4)
-    _raw_sql("UPDATE {table} SET reason = %s WHERE id = %s", ["nothing to see", events[1].pk])
+    tamper("UPDATE {table} SET reason = %s WHERE id = %s", ["nothing to see", events[1].pk])
     result = audit_verify_chain()
     assert not result.ok
     assert result.first_broken_event_id == events[1].pk
@@ -83,13 +77,13 @@ def test_an_edit_behind_the_apps_back_is_found_and_named():
 
 def test_an_edit_to_json_content_is_found():
     events = _record_some(3)
-    _raw_sql("UPDATE {table} SET after = %s WHERE id = %s", ['{"n": 999}', events[2].pk])
+    tamper("UPDATE {table} SET after = %s WHERE id = %s", ['{"n": 999}', events[2].pk])
     assert audit_verify_chain().first_broken_event_id == events[2].pk
 
 
 def test_a_deleted_event_breaks_the_link_of_the_next_one():
     events = _record_some(4)
-    _raw_sql("DELETE FROM {table} WHERE id = %s", [events[1].pk])
+    tamper("DELETE FROM {table} WHERE id = %s", [events[1].pk])
     result = audit_verify_chain()
     assert not result.ok
     assert result.first_broken_event_id == events[2].pk
@@ -98,7 +92,7 @@ def test_a_deleted_event_breaks_the_link_of_the_next_one():
 
 def test_removing_the_newest_events_is_found_through_the_chain_head():
     events = _record_some(3)
-    _raw_sql("DELETE FROM {table} WHERE id = %s", [events[-1].pk])
+    tamper("DELETE FROM {table} WHERE id = %s", [events[-1].pk])
     result = audit_verify_chain()
     assert not result.ok
     assert result.first_broken_event_id is None
@@ -112,7 +106,7 @@ def test_verifyaudit_command_exit_codes():
     assert out.getvalue().strip() == "audit chain intact: 2 events"
 
     broken = AuditEvent.objects.order_by("id").first()
-    _raw_sql("UPDATE {table} SET actor_username = %s WHERE id = %s", ["someone-else", broken.pk])
+    tamper("UPDATE {table} SET actor_username = %s WHERE id = %s", ["someone-else", broken.pk])
     with pytest.raises(CommandError, match=f"event {broken.pk}") as excinfo:
         call_command("verifyaudit")
     assert excinfo.value.returncode == 1
@@ -121,7 +115,7 @@ def test_verifyaudit_command_exit_codes():
 def test_verifyaudit_exits_1_from_the_shell():
     """The exit status as cron or CI sees it (call_command raises instead of exiting)."""
     _record_some(1)
-    _raw_sql("UPDATE {table} SET reason = %s", ["tampered"])
+    tamper("UPDATE {table} SET reason = %s", ["tampered"])
     with pytest.raises(SystemExit) as excinfo:
         ManagementUtility(["manage.py", "verifyaudit"]).execute()
     assert excinfo.value.code == 1

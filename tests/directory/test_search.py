@@ -116,3 +116,10 @@ def test_search_text_holds_every_searchable_field_lower_cased():
                            city="Leeds", postal_code="LS6 2AB")
     for part in ("user01abc", "a.b@example.com", "zoë ünal", "zoe unal", "1 high st", "leeds", "ls6 2ab", "ls62ab"):
         assert part in text
+
+
+def test_invisible_characters_do_not_hide_an_account(store_accounts):
+    # A zero-width space or a direction override pasted into a name must not hide it from "zoe".
+    [user_id] = store_accounts(api_user(1, full_name="Zo\u200be Ma\u202erks"))
+    found = directory_search(query="zoe", filters=DirectoryFilters())
+    assert [account.user_id for account in found] == [user_id]

@@ -73,3 +73,14 @@ def test_upsert_replaces_every_field_and_brings_a_gone_account_back(store_accoun
         "New Name", "M1 1AA", 2, None)
     assert "ls6" not in account.search_text and "m11aa" in account.search_text
     assert DirectoryAccount.objects.count() == 1
+
+
+def test_a_value_longer_than_its_column_is_cut_to_fit_and_still_found(store_accounts):
+    # The API caps no length: on PostgreSQL one overlong value used to fail the whole sync.
+    long_name = "Bartholomew " + "x" * 5000
+    [user_id] = store_accounts(api_user(1, full_name=long_name, address_1="9 " + "Long Road " * 100))
+    account = DirectoryAccount.objects.get(user_id=user_id)
+    assert len(account.full_name) == DirectoryAccount._meta.get_field("full_name").max_length
+    assert account.full_name.startswith("Bartholomew xxx") and account.full_name.endswith("…")
+    assert len(account.address_1) == DirectoryAccount._meta.get_field("address_1").max_length
+    assert long_name.lower() in account.search_text

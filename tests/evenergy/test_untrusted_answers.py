@@ -79,10 +79,21 @@ def test_json_error_body_without_problem_type_still_maps(peers, db):
         client_for(peer).users.get(USER["id"])
 
 
-def test_link_to_another_host_gives_only_its_cursor(peers, db):
+LINK_TARGETS = {
+    "another port on the same host": "{elsewhere}",
+    "a protocol-relative link": "//{elsewhere_netloc}",
+    "a scheme change on the API's own host and port": "https://{api_netloc}",
+    "another host name": "http://evil.invalid",
+}
+
+
+@pytest.mark.parametrize("target", LINK_TARGETS.values(), ids=LINK_TARGETS.keys())
+def test_link_to_another_host_gives_only_its_cursor(peers, db, target):
     elsewhere = peers(body=b"[]", headers={"Content-Type": "application/json"})
-    link = f'<about:blank>; rel="previous", <{elsewhere.url}/v2/users?page_size=1&page_after={USER["id"]}>; rel="next"'
-    api = peers(body=json.dumps([USER]).encode(), headers={"Content-Type": "application/json", "Link": link})
+    api = peers(body=json.dumps([USER]).encode(), headers={"Content-Type": "application/json"})
+    origin = target.format(elsewhere=elsewhere.url, elsewhere_netloc=elsewhere.url.removeprefix("http://"),
+                           api_netloc=api.url.removeprefix("http://"))
+    api.headers["Link"] = f'<about:blank>; rel="previous", <{origin}/v2/users?page_size=1&page_after={USER["id"]}>; rel="next"'
     client = client_for(api)
 
     pages = client.users.pages(page_size=1)
@@ -90,7 +101,16 @@ def test_link_to_another_host_gives_only_its_cursor(peers, db):
     assert first.next_cursor == USER["id"]
     assert first.previous_cursor is None
     api.body = b"[]"
-    next(pages)  # the next page is asked of the configured base URL, not of the Link's host
+    next(pages)  # the next page is asked of the configured base URL (plain http, its port), not of the Link's
     assert elsewhere.received == []
     assert len(api.received) == 2
     assert api.received[1]["path"].startswith(f"/v2/users?page_size=1&page_after={USER['id']}")
+    assert api.received[1]["authorization"] == "Bearer secret-token-value"
+
+
+def test_a_redirect_to_another_host_is_not_followed(peers, db):
+    elsewhere = peers(body=b"[]", headers={"Content-Type": "application/json"})
+    api = peers(status=302, headers={"Location": f"{elsewhere.url}/v2/users"})
+    with pytest.raises(errors.UnexpectedResponse):
+        client_for(api).users.list()
+    assert elsewhere.received == []

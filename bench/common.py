@@ -1,0 +1,269 @@
+"""What every benchmark section shares: the run's context, sandbox and worker processes, statistics
+and the result tables the runner turns into markdown.
+
+Everything a run touches lives in its own temporary work directory (SQLite files, the file broker,
+each sandbox's database and logs) or in a throwaway PostgreSQL database and the Redis databases
+named by the environment; bench/run.py sets that up before Django starts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+SANDBOX_READY = re.compile(r"sandbox API on (http://[^\s/]+)/v2")
+# A run's API limit when a section does not measure against a specific one: high enough that the
+# budget never holds a measurement back.
+UNLIMITED_PER_HOUR = 10_000_000
+
+
+# --- results ---------------------------------------------------------------------------------
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+
+    def add(self, *cells) -> None:
+        self.rows.append([str(cell) for cell in cells])
+
+
+@dataclass
+class SectionResult:
+    key: str  # the --only name
+    title: str
+    intro: str
+    tables: list[Table] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "what: why" for each row not measured
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    raw: dict = field(default_factory=dict)  # the figures, for tests and other sections
+
+
+# --- statistics ------------------------------------------------------------------------------
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank): with 30 samples, the second largest."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f}"
+
+
+def goal_note(met: bool, goal: str) -> str:
+    return f"goal {goal}: met" if met else f"**goal {goal}: missed**"
+
+
+# --- the run's context -------------------------------------------------------------------------
+@dataclass
+class Context:
+    workdir: Path
+    quick: bool
+    database: str  # "postgresql" or "sqlite"
+    redis_url: str  # "" when Redis is not used
+    services_note: str
+    shared: dict = field(default_factory=dict)  # work one section did that another reuses
+    _sandboxes: list = field(default_factory=list)
+
+    @property
+    def postgres(self) -> bool:
+        return self.database == "postgresql"
+
+    def command(self, section: str) -> str:
+        return f"`python -m bench.run --only {section}{' --quick' if self.quick else ''}`"
+
+    def sandbox(self, name: str, *, seed_users: int, rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> Sandbox:
+        sandbox = Sandbox.start(self.workdir / f"sandbox-{name}", seed_users=seed_users,
+                                rate_limit_per_hour=rate_limit_per_hour)
+        self._sandboxes.append(sandbox)
+        return sandbox
+
+    def close(self) -> None:
+        for sandbox in self._sandboxes:
+            sandbox.stop()
+        self._sandboxes.clear()
+
+
+def sign_in_client(role: str = "admin"):
+    """A django.test.Client signed in as a new staff member with `role` (force_login: no throttling)."""
+    from django.test import Client
+
+    from evadmin.accounts.services import staff_member_create
+
+    staff = staff_member_create(username=f"bench-{role}-{time.time_ns()}", password="bench-" + "x" * 20,
+                                roles=[role])
+    client = Client()
+    client.force_login(staff)
+    return client, staff
+
+
+def point_evadmin_at(sandbox: Sandbox, *, rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> None:
+    """This process's settings, client, token cache and budget, for `sandbox`; an empty directory.
+
+    The directory (and its sync history) held another sandbox's accounts: a section starts without it.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from evadmin.directory.models import DirectoryAccount, DirectorySync
+    from evadmin.evenergy.client import reset_evenergy_client
+    from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+
+    settings.EVADMIN_API_BASE_URL = sandbox.base_url
+    settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
+    settings.EVADMIN_API_TOKEN = ""
+    settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = rate_limit_per_hour
+    cache.clear()
+    reset_rate_budget()
+    reset_evenergy_client()
+    rate_budget().clear()
+    DirectoryAccount.objects.all().delete()
+    DirectorySync.objects.all().delete()
+
+
+# --- the sandbox API process -------------------------------------------------------------------
+@dataclass
+class Sandbox:
+    origin: str
+    folder: Path
+    process: subprocess.Popen
+
+    @classmethod
+    def start(cls, folder: Path, *, seed_users: int, rate_limit_per_hour: int) -> Sandbox:
+        """`manage.py seedsandbox` then `runsandbox --port 0` on a database file of its own."""
+        folder.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "EVADMIN_SANDBOX_DB": str(folder / "sandbox.sqlite3"),
+               "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": str(rate_limit_per_hour), "PYTHONUNBUFFERED": "1"}
+        subprocess.run([sys.executable, "manage.py", "seedsandbox", "--users", str(seed_users), "--seed", "1", "--reset"],
+                       cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+        log_path = folder / "sandbox.log"
+        with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would stall the server
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "runsandbox", "--host", "127.0.0.1", "--port", "0", "--quiet"],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            match = SANDBOX_READY.search(log_path.read_text(errors="replace"))
+            if match:
+                return cls(origin=match.group(1), folder=folder, process=process)
+            if process.poll() is not None:
+                break
+            time.sleep(0.05)
+        process.kill()
+        raise RuntimeError(f"the sandbox did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.origin}/v2"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.origin}/o/token/"
+
+    def _control(self, method: str, path: str, json=None):
+        response = requests.request(method, f"{self.origin}/_sandbox/{path}", json=json, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def faults(self, **changes) -> dict:
+        return self._control("POST", "faults", changes)
+
+    def reset(self) -> dict:
+        """Faults off, rate-limit window and request log cleared (the data stays)."""
+        return self._control("POST", "reset", {})
+
+    def requests(self) -> list[dict]:
+        return self._control("GET", "requests")
+
+    def api_requests(self) -> list[dict]:
+        """The /v2 requests since the last reset (the token endpoint's are left out)."""
+        return [entry for entry in self.requests() if entry["path"].startswith("/v2")]
+
+    def token(self) -> str:
+        from django.conf import settings
+
+        response = requests.post(self.token_url, data={"grant_type": "client_credentials"}, timeout=10,
+                                 auth=(settings.EVADMIN_API_CLIENT_ID, settings.EVADMIN_API_CLIENT_SECRET))
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+# --- a Celery worker ---------------------------------------------------------------------------
+class Worker:
+    """`celery --app evadmin worker` (one pool process) against this run's database and broker."""
+
+    def __init__(self, log_path: Path, **env: str) -> None:
+        self.lines: list[str] = []
+        ready = threading.Event()
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO", "--concurrency", "1",
+             "--without-gossip", "--without-mingle", "--hostname", f"bench-{os.getpid()}-{time.time_ns()}@%h"],
+            cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True)
+
+        def pump() -> None:
+            with log_path.open("w") as log:
+                for line in self.process.stdout:  # keep reading so the pipe never fills and stalls the worker
+                    log.write(line)
+                    self.lines.append(line)
+                    del self.lines[:-200]
+                    if " ready." in line:
+                        ready.set()
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + 90
+        while not ready.wait(0.2):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the Celery worker did not start:\n" + "".join(self.lines)[-3000:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, every: float = 0.5,
+               tick: Callable[[], None] | None = None, what: str = "the condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
+        if tick is not None:
+            tick()
+        time.sleep(every)

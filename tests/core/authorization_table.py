@@ -1,0 +1,173 @@
+"""Who gets what from every URL pattern: the declared table tests/core/test_authorization_matrix.py checks.
+
+One row per URL pattern (as Django's resolver spells it), one answer per caller in CALLERS:
+  ok       200
+  login    a redirect to a sign-in page (/accounts/login/, or /admin/login/ for Django admin)
+  redirect any other redirect
+  allowed  a POST-only write the caller may make: anything but 403, login or a 5xx (its outcome
+           depends on the objects' state; the view's own tests check what it does)
+  403 404 405 400 ...  that status
+"""
+
+OK = "ok"
+LOGIN = "login"
+REDIRECT = "redirect"
+ALLOWED = "allowed"
+DENIED = "403"
+NOT_FOUND = "404"
+
+CALLERS = ("anonymous", "no role", "viewer", "support", "bulk_operator", "auditor", "admin")
+
+# route -> (method, path with {placeholders} from the test's World, POST data). Not listed: GET the route itself.
+REQUESTS: dict[str, tuple[str, str, dict | None]] = {
+    "accounts/logout/": ("POST", "accounts/logout/", None),
+    "audit/reports/run/": ("POST", "audit/reports/run/", None),
+    "audit/reports/<int:report_id>/": ("GET", "audit/reports/{report_id}/", None),
+    "audit/reports/<int:report_id>/findings.csv": ("GET", "audit/reports/{report_id}/findings.csv", None),
+    "users/form/fields/<str:field_name>/": ("POST", "users/form/fields/email/", {"email": "someone@example.com"}),
+    "users/<str:user_id>/": ("GET", "users/{user_id}/", None),
+    "users/<str:user_id>/devices/": ("GET", "users/{user_id}/devices/", None),
+    "users/<str:user_id>/edit/": ("GET", "users/{user_id}/edit/", None),
+    # No fingerprint: a permitted caller gets "someone changed this user", and nothing is cleared.
+    "users/<str:user_id>/clear-address/": ("POST", "users/{user_id}/clear-address/", None),
+    "bulk/jobs/<int:job_id>/": ("GET", "bulk/jobs/{job_id}/", None),
+    "bulk/jobs/<int:job_id>/estimate/": ("GET", "bulk/jobs/{job_id}/estimate/", None),
+    "bulk/jobs/<int:job_id>/rejected.csv": ("GET", "bulk/jobs/{job_id}/rejected.csv", None),
+    "bulk/jobs/<int:job_id>/file/": ("GET", "bulk/jobs/{job_id}/file/", None),
+    "bulk/jobs/<int:job_id>/start/": ("POST", "bulk/jobs/{job_id}/start/", None),  # no policy chosen: refused
+    "bulk/jobs/<int:job_id>/approve/": ("POST", "bulk/jobs/{job_id}/approve/", None),
+    "bulk/jobs/<int:job_id>/progress/": ("GET", "bulk/jobs/{job_id}/progress/", None),
+    "bulk/jobs/<int:job_id>/revert/": ("POST", "bulk/jobs/{job_id}/revert/", None),
+    "bulk/jobs/<int:job_id>/results.csv": ("GET", "bulk/jobs/{job_id}/results.csv", None),
+    "bulk/^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$":
+        ("POST", "bulk/jobs/{job_id}/pause/", None),
+    "directory/sync/": ("POST", "directory/sync/", {"kind": "incremental"}),
+    "admin/logout/": ("POST", "admin/logout/", None),
+    "admin/r/<path:content_type_id>/<path:object_id>/": ("GET", "admin/r/{user_content_type_id}/{staff_id}/", None),
+    "admin/auth/group/<path:object_id>/history/": ("GET", "admin/auth/group/{group_id}/history/", None),
+    "admin/auth/group/<path:object_id>/delete/": ("GET", "admin/auth/group/{group_id}/delete/", None),
+    "admin/auth/group/<path:object_id>/change/": ("GET", "admin/auth/group/{group_id}/change/", None),
+    "admin/auth/group/<path:object_id>/": ("GET", "admin/auth/group/{group_id}/", None),
+    "admin/auth/user/<id>/password/": ("GET", "admin/auth/user/{staff_id}/password/", None),
+    "admin/auth/user/<path:object_id>/history/": ("GET", "admin/auth/user/{staff_id}/history/", None),
+    "admin/auth/user/<path:object_id>/delete/": ("GET", "admin/auth/user/{staff_id}/delete/", None),
+    "admin/auth/user/<path:object_id>/change/": ("GET", "admin/auth/user/{staff_id}/change/", None),
+    "admin/auth/user/<path:object_id>/": ("GET", "admin/auth/user/{staff_id}/", None),
+    "admin/^(?P<app_label>auth|audit|directory|axes)/$": ("GET", "admin/auth/", None),
+    "admin/(?P<url>.*)$": ("GET", "admin/no-such-page/", None),
+}
+for _app_model, _object_id in (("audit/auditevent", "audit_event_id"), ("directory/directoryaccount", "account_id"),
+                               ("directory/directorysync", "sync_id"), ("axes/accessattempt", "attempt_id"),
+                               ("axes/accesslog", "access_log_id"), ("axes/accessfailurelog", "failure_log_id")):
+    for _suffix in ("history/", "delete/", "change/", ""):
+        REQUESTS[f"admin/{_app_model}/<path:object_id>/{_suffix}"] = (
+            "GET", f"admin/{_app_model}/{{{_object_id}}}/{_suffix}", None)
+
+# Notes on Django admin's answers: admin/autocomplete/ is 403 without its query parameters; admin/r/ is 404
+# because staff accounts have no page of their own; the admin role may not add or delete groups or staff,
+# add or delete audit events, or see the directory's tables (none of which it needs); it may view and
+# delete sign-in lockouts (axes' access attempts), which is how an admin lifts one.
+EXPECTED: dict[str, tuple[str, ...]] = {
+    #                                                                                anonymous  no role    viewer     support    bulk_op    auditor    admin
+    # Start page (any signed-in staff member), sign-in and sign-out
+    "":                                                                              (LOGIN,     OK,        OK,        OK,        OK,        OK,        OK),
+    "accounts/login/":                                                               (OK,        OK,        OK,        OK,        OK,        OK,        OK),
+    "accounts/logout/":                                                              (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN),
+    # Account audit reports: view_audit (auditor, admin)
+    "audit/reports/":                                                                (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    "audit/reports/run/":                                                            (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    ALLOWED,   ALLOWED),
+    "audit/reports/<int:report_id>/":                                                (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    "audit/reports/<int:report_id>/findings.csv":                                    (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    # Audit trail: view_audit
+    "audit/":                                                                        (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    "audit/export.csv":                                                              (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    # Users: view_users to read (every role), edit_users to write (support, admin)
+    "users/":                                                                        (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "users/new/":                                                                    (LOGIN,     DENIED,    DENIED,    OK,        DENIED,    DENIED,    OK),
+    "users/form/fields/<str:field_name>/":                                           (LOGIN,     DENIED,    DENIED,    ALLOWED,   DENIED,    DENIED,    ALLOWED),
+    "users/form/tariffs/":                                                           (LOGIN,     DENIED,    DENIED,    OK,        DENIED,    DENIED,    OK),
+    "users/<str:user_id>/":                                                          (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/edit/":                                                     (LOGIN,     DENIED,    DENIED,    OK,        DENIED,    DENIED,    OK),
+    "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   DENIED,    DENIED,    ALLOWED),
+    # Bulk jobs: run_bulk (bulk_operator, admin)
+    "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/":                                                                    (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/":                                                       (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/estimate/":                                              (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/rejected.csv":                                           (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/file/":                                                  (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/start/":                                                 (LOGIN,     DENIED,    DENIED,    DENIED,    ALLOWED,   DENIED,    ALLOWED),
+    "bulk/jobs/<int:job_id>/approve/":                                               (LOGIN,     DENIED,    DENIED,    DENIED,    ALLOWED,   DENIED,    ALLOWED),
+    "bulk/jobs/<int:job_id>/progress/":                                              (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/jobs/<int:job_id>/revert/":                                                (LOGIN,     DENIED,    DENIED,    DENIED,    ALLOWED,   DENIED,    ALLOWED),
+    "bulk/jobs/<int:job_id>/results.csv":                                            (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
+    "bulk/^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$":  (LOGIN,     DENIED,    DENIED,    DENIED,    ALLOWED,   DENIED,    ALLOWED),
+    # Directory: view_users; its sync state and Sync now: manage_staff (admin)
+    "locations/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "locations/export.csv":                                                          (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "locations/export.xlsx":                                                         (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK),
+    "directory/":                                                                    (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    OK),
+    "directory/sync/":                                                               (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    ALLOWED),
+    # Django admin: staff (is_staff: the admin role) only, then Django's model permissions (roles.ADMIN_SITE_PERMISSIONS)
+    "admin/":                                                                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/login/":                                                                  (OK,        OK,        OK,        OK,        OK,        OK,        REDIRECT),
+    "admin/logout/":                                                                 (REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
+    "admin/password_change/":                                                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/password_change/done/":                                                   (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/autocomplete/":                                                           (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/jsi18n/":                                                                 (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/r/<path:content_type_id>/<path:object_id>/":                              (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     NOT_FOUND),
+    "admin/auth/group/":                                                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/group/add/":                                                         (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/auth/group/<path:object_id>/history/":                                    (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/group/<path:object_id>/delete/":                                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/auth/group/<path:object_id>/change/":                                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/group/<path:object_id>/":                                            (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/auth/user/<id>/password/":                                                (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/user/":                                                              (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/user/add/":                                                          (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/user/<path:object_id>/history/":                                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/user/<path:object_id>/delete/":                                      (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/auth/user/<path:object_id>/change/":                                      (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/auth/user/<path:object_id>/":                                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/audit/auditevent/":                                                       (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/audit/auditevent/add/":                                                   (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/audit/auditevent/<path:object_id>/history/":                              (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/audit/auditevent/<path:object_id>/delete/":                               (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/audit/auditevent/<path:object_id>/change/":                               (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/audit/auditevent/<path:object_id>/":                                      (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/directory/directoryaccount/":                                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directoryaccount/add/":                                         (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directoryaccount/<path:object_id>/history/":                    (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directoryaccount/<path:object_id>/delete/":                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directoryaccount/<path:object_id>/change/":                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directoryaccount/<path:object_id>/":                            (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/directory/directorysync/":                                                (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directorysync/add/":                                            (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directorysync/<path:object_id>/history/":                       (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directorysync/<path:object_id>/delete/":                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directorysync/<path:object_id>/change/":                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/directory/directorysync/<path:object_id>/":                               (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/axes/accessattempt/":                                                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/axes/accessattempt/add/":                                                 (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessattempt/<path:object_id>/history/":                            (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/axes/accessattempt/<path:object_id>/delete/":                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/axes/accessattempt/<path:object_id>/change/":                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/axes/accessattempt/<path:object_id>/":                                    (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/axes/accesslog/":                                                         (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accesslog/add/":                                                     (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accesslog/<path:object_id>/history/":                                (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accesslog/<path:object_id>/delete/":                                 (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accesslog/<path:object_id>/change/":                                 (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accesslog/<path:object_id>/":                                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/axes/accessfailurelog/":                                                  (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessfailurelog/add/":                                              (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessfailurelog/<path:object_id>/history/":                         (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessfailurelog/<path:object_id>/delete/":                          (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessfailurelog/<path:object_id>/change/":                          (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     DENIED),
+    "admin/axes/accessfailurelog/<path:object_id>/":                                 (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     REDIRECT),
+    "admin/^(?P<app_label>auth|audit|directory|axes)/$":                             (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
+    "admin/(?P<url>.*)$":                                                            (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     NOT_FOUND),
+}
