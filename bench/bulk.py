@@ -62,7 +62,7 @@ def _run_job(rows: list[dict], *, operator, sandbox, worker: Worker) -> dict:
     seconds = time.monotonic() - started
     log = sandbox.api_requests()
     # The sandbox's log of the job, kept in the work directory (--keep-workdir) to see where requests went.
-    (sandbox.folder / f"job-{job.pk}-requests.json").write_text(json.dumps(log, indent=1))
+    (sandbox.log_path.parent / f"job-{job.pk}-requests.json").write_text(json.dumps(log, indent=1))
     states = Counter(job.rows.values_list("state", flat=True))
     kinds = Counter((entry["method"], "/v2/users" if entry["path"].rstrip("/") == "/v2/users" else "other")
                     for entry in log)

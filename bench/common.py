@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -20,10 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
+from evadmin.sandbox.process import SandboxProcess, start_sandbox
 
 REPO = Path(__file__).resolve().parents[1]
-SANDBOX_READY = re.compile(r"sandbox API on (http://[^\s/]+)/v2")
 # A run's API limit when a section does not measure against a specific one: high enough that the
 # budget never holds a measurement back.
 UNLIMITED_PER_HOUR = 10_000_000
@@ -90,9 +88,10 @@ class Context:
     def command(self, section: str) -> str:
         return f"`python -m bench.run --only {section}{' --quick' if self.quick else ''}`"
 
-    def sandbox(self, name: str, *, seed_users: int, rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> Sandbox:
-        sandbox = Sandbox.start(self.workdir / f"sandbox-{name}", seed_users=seed_users,
-                                rate_limit_per_hour=rate_limit_per_hour)
+    def sandbox(self, name: str, *, seed_users: int,
+                rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> SandboxProcess:
+        sandbox = start_bench_sandbox(self.workdir / f"sandbox-{name}", seed_users=seed_users,
+                                      rate_limit_per_hour=rate_limit_per_hour)
         self._sandboxes.append(sandbox)
         return sandbox
 
@@ -115,7 +114,7 @@ def sign_in_client(role: str = "admin"):
     return client, staff
 
 
-def point_evadmin_at(sandbox: Sandbox, *, rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> None:
+def point_evadmin_at(sandbox: SandboxProcess, *, rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> None:
     """This process's settings, client, token cache and budget, for `sandbox`; an empty directory.
 
     The directory (and its sync history) held another sandbox's accounts: a section starts without it.
@@ -140,79 +139,18 @@ def point_evadmin_at(sandbox: Sandbox, *, rate_limit_per_hour: int = UNLIMITED_P
 
 
 # --- the sandbox API process -------------------------------------------------------------------
-@dataclass
-class Sandbox:
-    origin: str
-    folder: Path
-    process: subprocess.Popen
+def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: int) -> SandboxProcess:
+    """`manage.py seedsandbox` then `runsandbox` on a database file of its own in `folder`."""
+    from django.conf import settings
 
-    @classmethod
-    def start(cls, folder: Path, *, seed_users: int, rate_limit_per_hour: int) -> Sandbox:
-        """`manage.py seedsandbox` then `runsandbox --port 0` on a database file of its own."""
-        folder.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "EVADMIN_SANDBOX_DB": str(folder / "sandbox.sqlite3"),
-               "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": str(rate_limit_per_hour), "PYTHONUNBUFFERED": "1"}
-        subprocess.run([sys.executable, "manage.py", "seedsandbox", "--users", str(seed_users), "--seed", "1", "--reset"],
-                       cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
-        log_path = folder / "sandbox.log"
-        with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would stall the server
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", "runsandbox", "--host", "127.0.0.1", "--port", "0", "--quiet"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            match = SANDBOX_READY.search(log_path.read_text(errors="replace"))
-            if match:
-                return cls(origin=match.group(1), folder=folder, process=process)
-            if process.poll() is not None:
-                break
-            time.sleep(0.05)
-        process.kill()
-        raise RuntimeError(f"the sandbox did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.origin}/v2"
-
-    @property
-    def token_url(self) -> str:
-        return f"{self.origin}/o/token/"
-
-    def _control(self, method: str, path: str, json=None):
-        response = requests.request(method, f"{self.origin}/_sandbox/{path}", json=json, timeout=120)
-        response.raise_for_status()
-        return response.json()
-
-    def faults(self, **changes) -> dict:
-        return self._control("POST", "faults", changes)
-
-    def reset(self) -> dict:
-        """Faults off, rate-limit window and request log cleared (the data stays)."""
-        return self._control("POST", "reset", {})
-
-    def requests(self) -> list[dict]:
-        return self._control("GET", "requests")
-
-    def api_requests(self) -> list[dict]:
-        """The /v2 requests since the last reset (the token endpoint's are left out)."""
-        return [entry for entry in self.requests() if entry["path"].startswith("/v2")]
-
-    def token(self) -> str:
-        from django.conf import settings
-
-        response = requests.post(self.token_url, data={"grant_type": "client_credentials"}, timeout=10,
-                                 auth=(settings.EVADMIN_API_CLIENT_ID, settings.EVADMIN_API_CLIENT_SECRET))
-        response.raise_for_status()
-        return response.json()["access_token"]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+    folder.mkdir(parents=True, exist_ok=True)
+    db_path = folder / "sandbox.sqlite3"
+    env = {**os.environ, "EVADMIN_SANDBOX_DB": str(db_path),
+           "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": str(rate_limit_per_hour)}
+    subprocess.run([sys.executable, "manage.py", "seedsandbox", "--users", str(seed_users), "--seed", "1", "--reset"],
+                   cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
+    return start_sandbox(env=env, log_path=folder / "sandbox.log", db_path=db_path, seed_users=seed_users,
+                         client_id=settings.EVADMIN_API_CLIENT_ID, client_secret=settings.EVADMIN_API_CLIENT_SECRET)
 
 
 # --- a Celery worker ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Section 5, concurrency: bench/load.py's load test (helper "load" owns it), rendered as a section.
+"""Section 5, concurrency: bench/load.py's load test (`make load`), rendered as a section.
 
 `run_load_test` builds its own stack (gunicorn, sandbox, a throwaway database) and returns the
 figures; this module only picks the scale and turns them into the section's table.

@@ -1,14 +1,13 @@
 """The load test: many signed-in support agents browsing evadmin at once, on loopback, for a set time.
 
-    python -m bench.load [--users 50] [--seconds 60] [--write BENCHMARKS.md]     (make load)
+    python -m bench.load [--users 50] [--seconds 60]     (make load; `make bench` puts it in BENCHMARKS.md)
 
 `run_load_test()` builds a throwaway stack, runs locust headless against it (bench/locustfile.py
 describes what each simulated agent does) and returns the figures: every agent signs in first, then
 all browse for `seconds`, and the requests per second and percentiles are the browsing window's
 (sign-in is reported on its own rows; failures count everything). The command prints them as a
-table, exits non-zero on any failed request, and with --write replaces the load section of
-BENCHMARKS.md (between the `<!-- load:start -->` and `<!-- load:end -->` markers). `load_stack()`
-gives the stack itself, for several runs on one build.
+table and exits non-zero on any failed request; bench/concurrency.py renders the same figures as
+BENCHMARKS.md's concurrency section. `load_stack()` gives the stack itself, for several runs on one build.
 
 The stack, built for each run and removed after it, whatever happens (failure, Ctrl-C, SIGTERM):
 - a temporary var dir (EVADMIN_VAR_DIR) with evadmin's SQLite database, or, when DATABASE_URL and
@@ -28,7 +27,6 @@ import contextlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import socket
@@ -38,11 +36,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from evadmin.sandbox.process import start_sandbox, stop_process
 
 REPO = Path(__file__).resolve().parents[1]
 LOCUSTFILE = REPO / "bench" / "locustfile.py"
@@ -61,8 +60,6 @@ CLIENT_ID, CLIENT_SECRET = "evadmin-load", "evadmin-load-secret"
 STAFF_PASSWORD = "load-agent-password-not-secret"  # throwaway accounts in a throwaway database
 # How long 50 sign-ins may take before the window (each hashes a password: ~0.5 s of CPU).
 SIGN_IN_ALLOWANCE_SECONDS = 120
-SANDBOX_READY = re.compile(r"sandbox API on (http://[^\s/]+)/v2")
-MARKERS = ("<!-- load:start -->", "<!-- load:end -->")
 
 
 class LoadTestError(RuntimeError):
@@ -171,23 +168,14 @@ class _Processes:
         self._started.append(process)
         return process
 
+    def adopt(self, process: subprocess.Popen) -> None:
+        """Stop this one too (started elsewhere, in its own process group)."""
+        self._started.append(process)
+
     def close(self) -> None:
         for process in reversed(self._started):
-            _stop(process)
+            stop_process(process)  # the whole group: gunicorn's master stops its workers
         self._started.clear()
-
-
-def _stop(process: subprocess.Popen, grace: float = 15) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)  # gunicorn's master stops its workers
-    try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def _wait_for(what: str, check, process: subprocess.Popen, log: Path, timeout: float = 60):
@@ -200,11 +188,6 @@ def _wait_for(what: str, check, process: subprocess.Popen, log: Path, timeout: f
             break
         time.sleep(0.1)
     raise LoadTestError(f"{what} did not start; its log:\n{_tail(log)}")
-
-
-def _sandbox_origin(log: Path):
-    match = SANDBOX_READY.search(log.read_text(errors="replace")) if log.exists() else None
-    return match.group(1) if match else None
 
 
 def _answers(url: str) -> bool:
@@ -272,14 +255,16 @@ class LoadStack:
         setup_log = work / "setup.log"
         database = "PostgreSQL + Redis" if database_url else "SQLite"
         _say(f"building the stack in {work} ({database})")
-        # The sandbox migrates and seeds its own database while evadmin's is migrated.
-        sandbox_log = work / "sandbox.log"
-        sandbox = processes.start([sys.executable, "manage.py", "runsandbox", "--host", "127.0.0.1", "--port", "0",
-                                   "--seed-users", str(SEED_USERS), "--seed", "1", "--quiet"], env, sandbox_log)
+        try:
+            sandbox = start_sandbox(env=env, log_path=work / "sandbox.log", client_id=CLIENT_ID,
+                                    client_secret=CLIENT_SECRET, args=["--seed-users", str(SEED_USERS), "--seed", "1"])
+        except RuntimeError as exc:
+            raise LoadTestError(str(exc)) from exc
+        processes.adopt(sandbox.process)
         _manage(env, setup_log, "migrate", "--noinput", "--verbosity", "0")
         if not env.get("REDIS_URL"):
             _manage(env, setup_log, "createcachetable")
-        origin = _wait_for("the sandbox API", lambda: _sandbox_origin(sandbox_log), sandbox, sandbox_log)
+        origin = sandbox.origin
         env["EVADMIN_API_BASE_URL"], env["EVADMIN_API_TOKEN_URL"] = f"{origin}/v2", f"{origin}/o/token/"
 
         _say(f"sandbox API at {origin} with {SEED_USERS:,} users; syncing the directory, "
@@ -332,7 +317,7 @@ class LoadStack:
         except subprocess.TimeoutExpired as exc:
             raise LoadTestError(f"locust did not stop in time:\n{_tail(locust_log)}") from exc
         finally:
-            _stop(locust)
+            stop_process(locust)
         if not result_file.exists():
             raise LoadTestError(f"locust wrote no result (exit {locust.returncode}):\n{_tail(locust_log)}")
         measured = json.loads(result_file.read_text())
@@ -450,56 +435,6 @@ def summary(result: dict) -> str:
             f"{result['load_average'][0]} before and {result['load_average'][1]} after.")
 
 
-def _machine() -> str:
-    cores = os.cpu_count() or 0
-    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{cores} cores{f' ({model})' if model else ''}, {memory_gib:.0f} GiB RAM"
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def benchmarks_section(result: dict, command: str) -> str:
-    errors = "".join(f"\n- {error['name']}: {error['error']} ({error['occurrences']}×)" for error in result["errors"])
-    return "\n".join([
-        MARKERS[0],
-        f"## Load: {result['users']} signed-in agents for {result['seconds']} s",
-        "",
-        f"`{command}` at commit {_commit()} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_machine()}. "
-        "Each agent signs in with its own staff account, then lists users and pages through them (htmx), "
-        "searches the directory, filters /locations/ and opens user pages with their devices fragment, "
-        f"0.5–1.5 s apart (bench/locustfile.py). Sandbox API seeded with {result['seed_users']:,} users.",
-        "",
-        summary(result),
-        "",
-        markdown_table(result),
-        *(["", f"Failures:{errors}"] if errors else []),
-        MARKERS[1],
-    ])
-
-
-def write_benchmarks(path: Path, section: str) -> None:
-    """Replace the load section of `path` (or add it, or create the file), leaving the rest alone."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    start, end = text.find(MARKERS[0]), text.find(MARKERS[1])
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(MARKERS[1]):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent signed-in agents (default 50)")
@@ -507,7 +442,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=int, default=10, help="agents started per second (default 10)")
     parser.add_argument("--workers", type=int, default=GUNICORN_WORKERS, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=GUNICORN_THREADS, help="threads per gunicorn worker")
-    parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md", help="replace the load section of this file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON rather than a table")
     parser.add_argument("--prepare-plan", type=Path, help=argparse.SUPPRESS)  # internal: runs inside the stack
     args = parser.parse_args(argv)
@@ -526,10 +460,6 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown_table(result))
         for error in result["errors"]:
             print(f"FAILED {error['name']}: {error['error']} ({error['occurrences']}×)")
-    if args.write:
-        command = f"python -m bench.load --users {args.users} --seconds {args.seconds}"
-        write_benchmarks(args.write, benchmarks_section(result, command))
-        print(f"wrote the load section of {args.write}")
     return 1 if result["failures"] else 0
 
 

@@ -154,8 +154,7 @@ def commit() -> str:
 
 # --- markdown ---------------------------------------------------------------------------------------
 def _markers(key: str) -> tuple[str, str]:
-    return (f"<!-- {key}:start -->", f"<!-- {key}:end -->") if key == "load" else \
-        (f"<!-- bench:{key}:start -->", f"<!-- bench:{key}:end -->")
+    return f"<!-- bench:{key}:start -->", f"<!-- bench:{key}:end -->"
 
 
 def render_section(result: SectionResult, *, stamp: str) -> str:
@@ -199,7 +198,7 @@ def write_output(path: Path, blocks: dict[str, str]) -> None:
     """Replace the blocks measured now; keep the others (and any text outside the markers)."""
     text = path.read_text() if path.exists() else ""
     if "<!-- bench:header:start -->" not in text:
-        # A new layout; a block already in the file (`make load` writes its section alone) is kept.
+        # A new file, or one from before the header block: lay it out, keeping any section found.
         parts = [PREAMBLE]
         for key in ("header", *SECTIONS):
             start, end = _markers(key)
@@ -234,7 +233,7 @@ def run_section(key: str, ctx: Context) -> SectionResult:
 
     started = time.monotonic()
     try:
-        # The load test is bench/load.py's (helper "load"); bench/concurrency.py renders it.
+        # The load test is bench/load.py's (`make load` too); bench/concurrency.py renders it.
         module = "bench.concurrency" if key == "load" else f"bench.{key}"
         result = importlib.import_module(module).run(ctx)
     except Exception as exc:  # one broken section must not lose the others' figures

@@ -68,6 +68,14 @@ def user_changes(current: User, *, email: str, location: dict[str, Any]) -> dict
     return changes
 
 
+# The API may still create the account after evadmin stopped waiting; saving again is safe because
+# user_create looks the email up first.
+CREATE_UNCONFIRMED_MESSAGE = (
+    "The ev.energy API did not answer in time, so evadmin cannot tell whether the account was created."
+    " Wait a moment and save again: if it was created, evadmin will say so rather than create a second one."
+)
+
+
 def user_create(
     *, email: str, location: dict[str, Any] | None, actor, reason: str = "", request: HttpRequest | None = None
 ) -> User:
@@ -85,6 +93,7 @@ def user_create(
         # The request may have created the user before the connection failed: look, don't resend.
         created = client.users.find_by_email(email)
         if len(created) != 1:
+            exc.user_message = CREATE_UNCONFIRMED_MESSAGE
             raise
         user = created[0]
     user = client.users.get(user.id, expand=UsersApi.FULL_EXPAND)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -103,7 +104,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             # Keep what the agent typed: the form comes back with the banner, ready to resubmit.
             return _form_with_api_error(request, form, exc, {"mode": "create"})
         else:
-            messages.success(request, f"Created {user.email}.")
+            messages.success(request, format_html("Created <bdi>{}</bdi>.", user.email))
             return _redirect(request, reverse("users:detail", args=[user.id]))
     context = {"form": form, "mode": "create", "duplicates": duplicates}
     return render(request, "users/form.html", context, status=422 if form.errors else 200)
@@ -153,7 +154,7 @@ def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
         except errors.ApiError as exc:
             return _form_with_api_error(request, form, exc, {"mode": "edit", "account": account})
         else:
-            messages.success(request, f"Saved changes to {user.email}.")
+            messages.success(request, format_html("Saved changes to <bdi>{}</bdi>.", user.email))
             return _redirect(request, reverse("users:detail", args=[user_id]))
     return render(request, "users/form.html", {"form": form, "mode": "edit", "account": account}, status=422)
 

@@ -12,7 +12,7 @@ import sys
 
 from tests.worker import REPO
 
-KEPT_LOAD_SECTION = "<!-- load:start -->\n## 5. Concurrency\n\nfigures from an earlier run\n<!-- load:end -->"
+KEPT_LOAD_SECTION = "<!-- bench:load:start -->\n## 5. Concurrency\n\nfigures from an earlier run\n<!-- bench:load:end -->"
 
 
 def test_a_quick_preview_run_rewrites_its_section_and_keeps_the_others(tmp_path):

@@ -4,8 +4,6 @@ for 60 s. Uses the services `make test` has: SQLite, or PostgreSQL and Redis whe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bench import load
@@ -39,7 +37,7 @@ def test_agents_browse_every_page_without_a_failure_and_failing_pages_are_counte
     assert all("status 404" in error["error"] for error in faulty["errors"]), faulty["errors"]
 
 
-def test_the_command_exits_non_zero_on_failures_and_replaces_only_its_section(tmp_path, monkeypatch):
+def test_the_command_exits_non_zero_on_failures_and_prints_them(monkeypatch, capsys):
     figures = {"users": 2, "seconds": 1, "requests": 10, "failures": 1, "rps": 5.0, "p50_ms": 20.0, "p95_ms": 40.0,
                "p99_ms": 50.0, "api_requests": 4, "api_requests_per_page": 0.5, "api_429s": 0,
                "server": "gunicorn -w 3 --threads 4", "database": "SQLite", "rate_limit_per_hour": 1_000_000,
@@ -49,25 +47,9 @@ def test_the_command_exits_non_zero_on_failures_and_replaces_only_its_section(tm
                             "p95_ms": 40.0, "p99_ms": 50.0}],
                "errors": [{"name": "/users/<id>/", "error": "status 502", "occurrences": 1}]}
     monkeypatch.setattr(load, "run_load_test", lambda **kwargs: figures)
-    benchmarks = tmp_path / "BENCHMARKS.md"
-    benchmarks.write_text("# Benchmarks\n\nBefore.\n\n<!-- load:start -->\nold figures\n<!-- load:end -->\n\nAfter.\n")
 
-    assert load.main(["--users", "2", "--seconds", "1", "--write", str(benchmarks)]) == 1
+    assert load.main(["--users", "2", "--seconds", "1"]) == 1
 
-    text = benchmarks.read_text()
-    assert text.startswith("# Benchmarks\n\nBefore.\n\n<!-- load:start -->\n## Load: 2 signed-in agents for 1 s")
-    assert text.endswith("<!-- load:end -->\n\nAfter.\n")
-    assert "old figures" not in text
+    text = capsys.readouterr().out
     assert "| /users/<id>/ | 10 | 1 | 5.0 | 20 | 40 | 50 |" in text
-    assert "/users/<id>/: status 502 (1×)" in text
-
-
-def test_the_section_is_added_to_a_file_without_one(tmp_path):
-    benchmarks = tmp_path / "BENCHMARKS.md"
-    benchmarks.write_text("# Benchmarks\n\nOther figures.\n")
-
-    load.write_benchmarks(benchmarks, "<!-- load:start -->\nnew\n<!-- load:end -->")
-    load.write_benchmarks(Path(tmp_path / "new.md"), "<!-- load:start -->\nnew\n<!-- load:end -->")
-
-    assert benchmarks.read_text() == "# Benchmarks\n\nOther figures.\n\n<!-- load:start -->\nnew\n<!-- load:end -->\n"
-    assert (tmp_path / "new.md").read_text().startswith("# Benchmarks\n\n<!-- load:start -->\nnew")
+    assert "FAILED /users/<id>/: status 502 (1×)" in text

@@ -86,13 +86,13 @@ CSV_CORPUS = {
     "embedded newline in a quoted field": ("newline.csv", _lines(
         HEADER, 'a@example.com,"1 High Street\nFlat 2",London,SW1A 1AA,GB,51.5,-0.12',
         "b@example.com,2 High Street,London,SW1A 1AA,GB,51.5,-0.12").encode(), Accepted(
-        rows=2, invalid=1, preview_shows=("Row 2 (a@example.com)", "address_1 contains a line break"))),
+        rows=2, invalid=1, preview_shows=("Row 2 (<bdi>a@example.com</bdi>)", "address_1 contains a line break"))),
     "200,000-character field": ("long-field.csv", _lines(
         HEADER, "a@example.com," + "x" * 200_000 + ",London,SW1A 1AA,GB,51.5,-0.12").encode(), Rejected(
         says=("A cell starting on line 2 is longer than 131,072 characters",))),
     "100,000-character address (under the CSV cell limit)": ("long-address.csv", _lines(
         HEADER, '"a@example.com","' + "x" * 100_000 + '",London,SW1A 1AA,GB,51.5,-0.12').encode(), Accepted(
-        rows=1, invalid=1, preview_shows=("Row 2 (a@example.com)",))),
+        rows=1, invalid=1, preview_shows=("Row 2 (<bdi>a@example.com</bdi>)",))),
     "missing header row": ("no-header.csv", _lines(
         "a@example.com,1 High Street,London", "b@example.com,2 High Street,Ely").encode(), Rejected(
         says=("The header row (row 1) has no email column", "Row 1 looks like data: add a header row above it."))),

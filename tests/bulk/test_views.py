@@ -94,8 +94,8 @@ def test_upload_then_preview(as_operator, directory_account):
     html = as_operator.get(f"/bulk/jobs/{job.pk}/").content.decode()
     assert '<td id="count-valid">2</td>' in html and '<td id="count-existing">1</td>' in html
     assert '<td id="count-invalid">1</td>' in html and '<td id="count-duplicates">1</td>' in html
-    assert "Row 4 (New@Example.com): Same email as row 2" in html
-    assert "Row 5 (bad): email: “bad” is not a valid email address" in html
+    assert "Row 4 (<bdi>New@Example.com</bdi>): Same email as row 2" in html
+    assert "Row 5 (<bdi>bad</bdi>): email: “bad” is not a valid email address" in html
     assert f'href="/bulk/jobs/{job.pk}/rejected.csv"' in html
     assert '<strong id="estimate-requests">1</strong>' in html  # one new account, skip policy
     assert 'id="same-file-warning"' not in html and 'id="approval-note"' not in html

@@ -3,10 +3,6 @@ second sandbox process seeded with 2,500 users, and directory rows made without 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.cache import cache
 
@@ -15,7 +11,7 @@ from evadmin.evenergy.client import reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from evadmin.evenergy.resources import User
 from tests.conftest import point_settings_at
-from tests.sandbox.fixtures import REPO_ROOT, SEED, Sandbox, _wait_until_ready
+from tests.sandbox.fixtures import sandbox_process
 
 BIG_SANDBOX_USERS = 2500
 
@@ -35,32 +31,7 @@ def directory_api(api_settings, sandbox_api):
 @pytest.fixture(scope="session")
 def big_sandbox(tmp_path_factory):
     """A sandbox process of its own with 2,500 users (the session one has 250)."""
-    from django.conf import settings
-
-    work = tmp_path_factory.mktemp("big-sandbox")
-    db_path, log_path = work / "sandbox.sqlite3", work / "sandbox.log"
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "evadmin.settings", "EVADMIN_SANDBOX_DB": str(db_path),
-        "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": "1000", "EVADMIN_SANDBOX_TOKEN_LIFETIME": "36000",
-        "EVADMIN_API_CLIENT_ID": settings.EVADMIN_API_CLIENT_ID,
-        "EVADMIN_API_CLIENT_SECRET": settings.EVADMIN_API_CLIENT_SECRET, "PYTHONUNBUFFERED": "1",
-    }
-    command = [sys.executable, "manage.py", "runsandbox", "--host", "127.0.0.1", "--port", "0",
-               "--seed-users", str(BIG_SANDBOX_USERS), "--seed", str(SEED), "--quiet"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        origin = _wait_until_ready(process, log_path)
-        yield Sandbox(origin=origin, client_id=settings.EVADMIN_API_CLIENT_ID,
-                      client_secret=settings.EVADMIN_API_CLIENT_SECRET, db_path=db_path, log_path=log_path,
-                      process=process, seed_users=BIG_SANDBOX_USERS)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    yield from sandbox_process(tmp_path_factory.mktemp("big-sandbox"), seed_users=BIG_SANDBOX_USERS)
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_create_with_a_good_address_goes_to_the_new_user(pages, sandbox_api, dir
     assert created.email == "fresh.driver@example.com"
     assert created.default_location.postal_code == "SW1A 2AA"
     detail = client.get(response["Location"]).content.decode()
-    assert "Created fresh.driver@example.com" in detail
+    # The address sits in <bdi>, so a right-to-left override inside it cannot turn the sentence around.
+    assert "Created <bdi>fresh.driver@example.com</bdi>." in detail
     # The history names the fields as staff know them, one per line, never a raw dict.
     assert "<dt>Postcode</dt>" in detail and "SW1A 2AA" in detail
     assert "{&#x27;" not in detail and "None" not in detail
