@@ -180,6 +180,8 @@ AXES_USERNAME_CALLABLE = "evadmin.accounts.signin_throttle.attempted_username"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets that person's earlier typos (not the IP's)
 AXES_LOCKOUT_CALLABLE = "evadmin.accounts.views.sign_in_locked_out"
+# Failed attempts keep the form's fields for /admin/axes/; the CSRF token is masked with them.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in and sign-out
 AXES_VERBOSE = False  # no banner on every process start; lockouts are in the audit trail
 

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from evadmin.accounts.permissions import public_view, signed_in_required
 from evadmin.accounts.roles import ROLE_DESCRIPTIONS
@@ -39,7 +39,7 @@ def sign_in_locked_out(request: HttpRequest, original_response: HttpResponse | N
 sign_out = public_view(auth_views.LogoutView.as_view())
 
 
-@require_GET
+@require_safe
 @signed_in_required
 def home(request: HttpRequest) -> HttpResponse:
     """The start page: who you are, your roles and what they let you do."""

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
@@ -18,7 +18,7 @@ from evadmin.core.htmx import vary_on_htmx, wants_partial
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
 
 
-@require_GET
+@require_safe
 @staff_permission_required("accounts.view_audit")
 def audit_trail(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
@@ -29,7 +29,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required("accounts.view_audit")
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.accounts.permissions import staff_permission_required
@@ -29,7 +29,7 @@ REPORTS_PER_PAGE = 20
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW_AUDIT)
 def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(audit_report_list(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -61,7 +61,7 @@ def report_run(request: HttpRequest) -> HttpResponse:
     return redirect("audit_reports:detail", report_id=report.pk)
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW_AUDIT)
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(AuditReport.objects.select_related("started_by", "previous", "sync"), pk=report_id)
@@ -85,7 +85,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW_AUDIT)
 def report_export_csv(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(AuditReport, pk=report_id, status=AuditReport.Status.COMPLETE)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.accounts.permissions import staff_permission_required
@@ -40,7 +40,7 @@ def _limits() -> dict:
 # CSRF is checked by csrf_protect inside, once the size limit is installed: the middleware's
 # check reads the body, after which Django refuses new upload handlers.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(RUN_BULK)
 def bulk_upload(request: HttpRequest) -> HttpResponse:
     request.upload_handlers.insert(0, UploadSizeLimit(request, max_bytes=settings.EVADMIN_BULK_MAX_UPLOAD_BYTES))
@@ -70,7 +70,7 @@ def _bulk_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "bulk/upload.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -79,7 +79,7 @@ def bulk_template(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
@@ -91,7 +91,7 @@ def bulk_job_list(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(render(request, "bulk/jobs.html", {"page": page, "mine": mine, "notices": notices}))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(BulkJob.objects.select_related("created_by", "approved_by"), pk=job_id)
@@ -121,7 +121,7 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return vary_on_htmx(render(request, "bulk/job.html", context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_estimate(request: HttpRequest, job_id: int) -> HttpResponse:
     """The cost estimate for the options ticked on the preview (re-rendered as they change)."""
@@ -134,7 +134,7 @@ def bulk_job_estimate(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "bulk/job.html#estimate", {"job": job, "estimate": estimate, **_limits()})
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(BulkJob, pk=job_id)
@@ -142,7 +142,7 @@ def bulk_job_rejected_csv(request: HttpRequest, job_id: int) -> StreamingHttpRes
     return csv_download(rows, f"bulk-job-{job.pk}-rejected-rows.csv", bom=False)
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_file(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     """The file as uploaded (until the retention purge)."""
@@ -194,7 +194,7 @@ def bulk_job_approve(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The progress fragment the job page polls every 2 s; polling stops once the job has ended."""
@@ -247,7 +247,7 @@ CONTROL_MESSAGES = {
 }
 
 
-@require_GET
+@require_safe
 @staff_permission_required(RUN_BULK)
 def bulk_job_results_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(BulkJob, pk=job_id)

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from evadmin.accounts.permissions import staff_permission_required
@@ -50,7 +50,7 @@ def directory_table(
     return form, table, accounts
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW)
 def location_list(request: HttpRequest) -> HttpResponse:
     form, table, _ = directory_table(request, LocationTable)
@@ -68,7 +68,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW)
 def location_export(request: HttpRequest, file_format: str) -> HttpResponse:
     form = DirectorySearchForm(request.GET)
@@ -95,7 +95,7 @@ def _with_heading(rows):
 
 
 
-@require_GET
+@require_safe
 @staff_permission_required(ADMIN)
 def sync_state(request: HttpRequest) -> HttpResponse:
     context = {"overview": selectors.directory_sync_overview()}

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.accounts.permissions import staff_permission_required
@@ -28,7 +28,7 @@ VIEW = "accounts.view_users"
 EDIT = "accounts.edit_users"
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
     if wants_directory(request.GET):
@@ -62,7 +62,7 @@ def _directory_user_list(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW)
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     user = selectors.user_get(user_id=user_id)
@@ -72,7 +72,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-@require_GET
+@require_safe
 @staff_permission_required(VIEW)
 def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
     vehicles, evses = selectors.user_devices(user_id=user_id)
@@ -84,7 +84,7 @@ def _user_form(data=None, **kwargs) -> UserForm:
     return UserForm(data, tariffs=selectors.tariff_choices(), evse_sites=selectors.evse_site_choices(), **kwargs)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(EDIT)
 def user_create(request: HttpRequest) -> HttpResponse:
     form = _user_form(request.POST or None)
@@ -121,7 +121,7 @@ def user_form_field(request: HttpRequest, field_name: str) -> HttpResponse:
     return render(request, "users/form.html#field", {"field": form[field_name], "form": form})
 
 
-@require_GET
+@require_safe
 @staff_permission_required(EDIT)
 def tariff_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the tariffs matching the search box, for the form's tariff select."""
@@ -129,7 +129,7 @@ def tariff_options(request: HttpRequest) -> HttpResponse:
     return render(request, "users/form.html#tariff_options", {"tariffs": tariffs, "selected": request.GET.get("tariff")})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(EDIT)
 def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
     if request.method == "GET":

@@ -168,3 +168,18 @@ def test_django_admin_sign_in_is_throttled_too(client, clock):
                                REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 429
     assert LOCKED_OUT in response.content.decode()
+
+
+def test_a_failed_attempt_keeps_neither_password_nor_csrf_token(clock):
+    from axes.models import AccessAttempt
+
+    make_staff("support")
+    client = Client(enforce_csrf_checks=True)
+    client.get(LOGIN)
+    token = client.cookies["csrftoken"].value
+    response = client.post(LOGIN, {"username": "support-member", "password": "wrong-secret",
+                                   "csrfmiddlewaretoken": token, "next": "/"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 200 and WRONG_PASSWORD_ERROR in response.content.decode()
+    [stored] = AccessAttempt.objects.values_list("post_data", flat=True)
+    assert "csrfmiddlewaretoken=" in stored  # the field is listed, its value is not
+    assert token not in stored and "wrong-secret" not in stored
