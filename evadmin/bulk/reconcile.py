@@ -82,25 +82,38 @@ def _reserve(beat) -> float | None:
     return max(1.0, budget.blocked_for() or budget.seconds_until_free() or API_TROUBLE_WAIT)
 
 
+class _Wait(Exception):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+def _reserved_read(read, *args, beat, **kwargs):
+    """One read from the bulk share of the budget, counted on the job; raises _Wait with how long
+    to wait when the share is spent or the API is in trouble (the caller checkpoints and returns)."""
+    wait = _reserve(beat)
+    if wait is not None:
+        raise _Wait(wait)
+    try:
+        with rate_budget().prepaid(1):
+            return read(*args, **kwargs)
+    except errors.RateLimited as exc:
+        raise _Wait(max(1.0, exc.retry_after)) from exc
+    except (errors.ServerError, errors.TransportError) as exc:
+        raise _Wait(API_TROUBLE_WAIT) from exc
+    finally:
+        beat(requests_spent=F("requests_spent") + 1)
+
+
 def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow] | float:
     """List users after `start`; returns the rows still unsettled ([] if the list was complete)."""
-    client, budget = evenergy_client(), rate_budget()
+    client = evenergy_client()
     oldest: dict[str, str] = {}
     cursor, complete = start, False
     for _page in range(max_pages):
-        wait = _reserve(beat)
-        if wait is not None:
-            return wait
         try:
-            with budget.prepaid(1):
-                page = client.users.list(page_size=MAX_PAGE_SIZE, page_after=cursor)
-        except errors.RateLimited as exc:
-            beat(requests_spent=F("requests_spent") + 1)
-            return max(1.0, exc.retry_after)
-        except (errors.ServerError, errors.TransportError):
-            beat(requests_spent=F("requests_spent") + 1)
-            return API_TROUBLE_WAIT
-        beat(requests_spent=F("requests_spent") + 1)
+            page = _reserved_read(client.users.list, page_size=MAX_PAGE_SIZE, page_after=cursor, beat=beat)
+        except _Wait as wait:
+            return wait.seconds
         for user in page.items:
             oldest.setdefault(normalise_email(user.email), user.id)
         if not page.has_next or not page.items:
@@ -119,21 +132,12 @@ def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow]
 
 
 def _by_lookup(job, rows, *, beat) -> float | None:
-    client, budget = evenergy_client(), rate_budget()
+    client = evenergy_client()
     for row in rows:
-        wait = _reserve(beat)
-        if wait is not None:
-            return wait
         try:
-            with budget.prepaid(1):
-                matches = client.users.find_by_email(row.email)
-        except errors.RateLimited as exc:
-            beat(requests_spent=F("requests_spent") + 1)
-            return max(1.0, exc.retry_after)
-        except (errors.ServerError, errors.TransportError):
-            beat(requests_spent=F("requests_spent") + 1)
-            return API_TROUBLE_WAIT
-        beat(requests_spent=F("requests_spent") + 1)
+            matches = _reserved_read(client.users.find_by_email, row.email, beat=beat)
+        except _Wait as wait:
+            return wait.seconds
         if matches:
             found = min(matches, key=lambda user: user.id)
             outcomes.row_resolved(job=job, row=row, user_id=found.id, email=row.email)

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from urllib.parse import parse_qs
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.sync import STALE_AFTER
 from evadmin.directory.tasks import directory_sync
+from tests.bulk.workers import wait_for
 from tests.conftest import sent
 from tests.worker import REPO, _database_url
 
@@ -26,14 +26,6 @@ pytestmark = pytest.mark.worker
 KILL_QUEUE = "directory-kill-test"  # only our own, doomed worker takes tasks from it
 
 
-def wait_for(condition, *, timeout: float, message):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        assert time.monotonic() < deadline, message()
-        time.sleep(0.1)
 
 
 def test_sync_now_runs_a_full_sync_on_the_worker(celery_worker_process, transactional_db, directory_api, client_as):
