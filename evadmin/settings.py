@@ -332,6 +332,11 @@ EVADMIN_DIRECTORY_INCREMENTAL_MINUTES = int(os.environ.get("EVADMIN_DIRECTORY_IN
 # which also marks accounts the API no longer lists as gone. 100,000 accounts cost 1,000
 # requests: two hours at half of the default budget.
 EVADMIN_DIRECTORY_FULL_SYNC_AT = os.environ.get("EVADMIN_DIRECTORY_FULL_SYNC_AT", "02:30").strip()
+# EVADMIN_DIRECTORY_MAX_GONE_SHARE (default 0.1): a full sync that did not list more than this share
+# of the directory's accounts marks none of them gone (an API answering a short or empty list is
+# likelier than a tenth of all drivers leaving overnight), records why and mails ADMINS; the next
+# full sync that misses the same accounts agrees, and marks them.
+EVADMIN_DIRECTORY_MAX_GONE_SHARE = float(os.environ.get("EVADMIN_DIRECTORY_MAX_GONE_SHARE", "0.1"))
 if EVADMIN_DIRECTORY_INCREMENTAL_MINUTES > 0:
     CELERY_BEAT_SCHEDULE["directory-sync-incremental"] = {
         "task": "directory.sync",

@@ -68,6 +68,9 @@ def _drop_required(node, flag: str) -> None:
 def _raw_spec() -> dict:
     with SPEC_PATH.open("rb") as handle:
         spec = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # The one exception to the spec as published (see the module docstring and the README's
+    # "Clearing an address"): without it, clearing an address by PATCH with explicit nulls, as the
+    # spec's own text prescribes, would fail the request check.
     country_code = spec["components"]["schemas"]["Location"]["properties"]["country_code"]
     if "$ref" in country_code and "anyOf" in country_code:
         del country_code["$ref"]
@@ -232,3 +235,47 @@ def validate_exchange(response) -> None:
     request = response.request
     validate_request(request.method, request.url, dict(request.headers), request.body)
     validate_response(request.method, request.url, response.status_code, dict(response.headers), response.content)
+
+
+def _resolved(node: dict) -> dict:
+    while isinstance(node, dict) and "$ref" in node and len(node) == 1:
+        node = _raw_spec()["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
+
+
+def _properties(node: dict) -> dict:
+    node, found = _resolved(node), {}
+    for part in node.get("allOf", []):
+        found.update(_properties(part))
+    for part in node.get("anyOf", [])[:1]:  # User.default_location: Location or LocationDetail
+        found.update(_properties(part))
+    found.update(node.get("properties", {}))
+    return found
+
+
+def _nullable(node: dict) -> bool:
+    kinds = node.get("type")
+    if kinds == "null" or (isinstance(kinds, list) and "null" in kinds):
+        return True
+    return any(_nullable(_resolved(alt)) for key in ("anyOf", "oneOf") for alt in node.get(key, []))
+
+
+def nullable_fields_by_id_prefix() -> dict[str, set[str]]:
+    """{id prefix: dotted paths the spec lets be null} for every schema with an id pattern, one
+    level into its id-less object properties (User -> default_location.address_1, ...)."""
+    require_spec()
+    found: dict[str, set[str]] = {}
+    for schema in _raw_spec()["components"]["schemas"].values():
+        properties = _properties(schema)
+        prefix = str(properties.get("id", {}).get("pattern", ""))[:4]
+        if not (len(prefix) == 4 and prefix.isalpha() and prefix.islower()):
+            continue
+        paths = found.setdefault(prefix, set())
+        for name, node in properties.items():
+            if _nullable(node):
+                paths.add(name)
+            nested = _properties(node) if isinstance(node, dict) else {}
+            if nested and "id" not in nested:
+                paths.update(f"{name}.{inner}" for inner, inner_node in nested.items() if _nullable(inner_node))
+    return found
+

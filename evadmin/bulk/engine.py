@@ -54,6 +54,10 @@ BATCH_ROWS = 10
 MAX_COUNTDOWN = 300.0
 # When the budget can't say when our share frees up, look again after this long (costs nothing).
 SHARE_RECHECK_SECONDS = 30.0
+# The directory sync a job runs first failed: wait this long after the 1st, 2nd, 3rd failure; the
+# next failure pauses the job and tells its owner. A failed sync is usually configuration (scopes,
+# credentials) or an API fault that takes minutes, not seconds, to clear.
+PRECONDITION_BACKOFF_SECONDS = (60.0, 180.0, 600.0)
 # A job's watermark when the directory has no account at all: smaller than every user id.
 ZERO_USER_ID = "user" + "0" * 26
 
@@ -137,17 +141,19 @@ def _run(job: BulkJob, token: str) -> PumpOutcome:
         job.status = Status.RUNNING
     deadline = time.monotonic() + SLICE_SECONDS
     if not job.watermark_user_id:
-        wait = _prepare(job, token, deadline)
-        if wait is not None:
-            return PumpOutcome(again=True, countdown=wait, note="bringing the directory up to date")
+        waiting = _prepare(job, token, deadline)
+        if waiting is not None:
+            return waiting
     wait = bulk_job_reconcile(job=job, beat=lambda **changes: beat(job, token, **changes))
     if wait is not None:
-        return PumpOutcome(again=True, countdown=wait, note="waiting to reconcile")
+        return _wait(job, token, wait, "checking with the API whether rows sent before a failure made accounts.")
+    if job.waiting_reason:
+        beat(job, token, waiting_reason="")
     return _send_loop(job, token, deadline)
 
 
-def _prepare(job: BulkJob, token: str, deadline: float) -> float | None:
-    """Directory up to date, watermark recorded, existing-account policy applied; else a wait."""
+def _prepare(job: BulkJob, token: str, deadline: float) -> PumpOutcome | None:
+    """Directory up to date, watermark recorded, existing-account policy applied; else how the job waits."""
     from evadmin.directory.models import DirectoryAccount, DirectorySync
     from evadmin.directory.sync import FULL, INCREMENTAL, directory_sync_step
 
@@ -160,24 +166,61 @@ def _prepare(job: BulkJob, token: str, deadline: float) -> float | None:
         done = done.filter(kind=FULL)
     while not done.exists():
         if time.monotonic() >= deadline:
-            return 0.0
+            return PumpOutcome(again=True, note="bringing the directory up to date")
         beat(job, token)
         step_seconds = max(1.0, min(settings.EVADMIN_BULK_STALE_SECONDS / 3, deadline - time.monotonic()))
         progress = directory_sync_step(kind=FULL if needs_full else INCREMENTAL, max_seconds=step_seconds)
-        if progress.busy:
-            return 5.0  # another worker is walking the directory: ours starts when it is done
+        if progress.busy:  # another worker is walking the directory: ours starts when it is done
+            return _wait(job, token, 5.0, "another directory sync is running; this job starts when it ends.")
         if not progress.finished and progress.resume_in > 0:
-            return min(progress.resume_in, MAX_COUNTDOWN)
+            sync_error = DirectorySync.objects.filter(pk=progress.sync_id).values_list("error", flat=True).first()
+            reason = "the directory sync this job runs first is waiting"
+            return _wait(job, token, progress.resume_in,
+                         f"{reason} ({sync_error})." if sync_error else f"{reason} for its share of the API budget.")
         if progress.note == "failed":
-            return 60.0
+            return _precondition_failed(job, token, sync_id=progress.sync_id)
     newest = DirectoryAccount.objects.order_by("-user_id").values_list("user_id", flat=True).first()
     with transaction.atomic():
-        beat(job, token, watermark_user_id=newest or ZERO_USER_ID)
+        beat(job, token, watermark_user_id=newest or ZERO_USER_ID, waiting_reason="", precondition_failures=0)
         job.watermark_user_id = newest or ZERO_USER_ID
         bulk_rows_match_directory(job=job)
         bulk_rows_apply_existing_policy(job=job)
     logger.info("bulk job %s: directory up to date, watermark %s", job.pk, job.watermark_user_id)
     return None
+
+
+def _wait(job: BulkJob, token: str, seconds: float, reason: str) -> PumpOutcome:
+    """Say on the job's page why it is not sending (it resumes at pump_due_at), and wait."""
+    seconds = min(max(seconds, 1.0), MAX_COUNTDOWN)
+    beat(job, token, waiting_reason=reason[:1000])
+    return PumpOutcome(again=True, countdown=seconds, note=reason)
+
+
+def _precondition_failed(job: BulkJob, token: str, *, sync_id: int | None) -> PumpOutcome:
+    """The directory sync a job runs first failed: back off, then pause the job and tell its owner.
+
+    Starting a new sync at once would fail the same way and spend requests each time (issue 11:
+    a job re-queued itself every 27 s while its page said "Running 0%").
+    """
+    from evadmin.directory.models import DirectorySync
+
+    failures = job.precondition_failures + 1
+    job.precondition_failures = failures
+    error = DirectorySync.objects.filter(pk=sync_id).values_list("error", flat=True).first() or "no reason given"
+    attempts = len(PRECONDITION_BACKOFF_SECONDS) + 1
+    if failures < attempts:
+        beat(job, token, precondition_failures=failures)
+        reason = (f"the directory sync this job runs first failed ({error}). Nothing has been sent; evadmin tries "
+                  f"again (attempt {failures + 1} of {attempts}). An admin can look at /directory/; you can "
+                  "pause or cancel the job.")
+        return _wait(job, token, PRECONDITION_BACKOFF_SECONDS[failures - 1], reason)
+    message = (f"Paused: the directory sync this job runs first failed {failures} times (last: {error}). Nothing "
+               "was sent. Resume the job once /directory/ shows a complete sync.")
+    with transaction.atomic():
+        beat(job, token, status=Status.PAUSED, precondition_failures=failures, waiting_reason="", error=message[:2000])
+        transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
+    logger.error("bulk job %s paused: %s", job.pk, message)
+    return PumpOutcome(again=False, note="paused: the directory sync failed")
 
 
 def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
@@ -199,13 +242,11 @@ def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
         wanted = min(BATCH_ROWS, pending.count()) * per_row
         allowance = _fair_allowance(job, budget, share, per_row)
         if allowance < per_row:
-            beat(job, token)
-            return PumpOutcome(again=True, countdown=SHARE_RECHECK_SECONDS, note="other jobs' turn")
+            return _wait(job, token, SHARE_RECHECK_SECONDS, "other bulk jobs are using their part of the budget.")
         granted = budget.reserve(min(wanted, allowance), max_share=share)
         if granted < per_row:
             wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
-            beat(job, token)
-            return PumpOutcome(again=True, countdown=min(max(wait, 1.0), MAX_COUNTDOWN), note="budget share spent")
+            return _wait(job, token, wait, "the bulk jobs' share of the hourly API budget is spent for now.")
         for row in list(pending[: granted // per_row]):
             wait = _send_row(job, token, row)
             if wait is not None:

@@ -11,8 +11,7 @@ Job status (BulkJob.Status)
                                        (approver: accounts.run_bulk holder who is not created_by)
     queued ──pump's first run──▶ running ──▶ finished | failed
     running ⇄ paused;   draft | awaiting_approval | queued | running | paused ──▶ cancelled
-  Only the upload and submit/approve steps exist in phase one; `services.bulk_job_start` is
-  called when a job becomes queued and is where the pump is enqueued.
+  `services.bulk_job_start` is called when a job becomes queued and enqueues the pump.
 
 Row state (BulkRow.State): see BulkRow's docstring for every transition.
 """
@@ -102,6 +101,11 @@ class BulkJob(models.Model):
     requests_spent = models.PositiveIntegerField(default=0)
     watermark_user_id = models.CharField(max_length=30, blank=True)
     error = models.TextField(blank=True)
+    # Why an active job is not sending right now, for its page ("" while it sends); it resumes at
+    # pump_due_at. precondition_failures: the directory sync the job runs first failed this many
+    # times in a row (the job backs off, then pauses and tells its owner).
+    waiting_reason = models.TextField(blank=True)
+    precondition_failures = models.PositiveSmallIntegerField(default=0)
     # The pump (engine.py): claim_token is set by the run sending for the job right now (a claim
     # whose heartbeat is stale belongs to a dead worker and is taken over); pump_id names the one
     # live chain of pump tasks (a task carrying another id was superseded and does nothing);

@@ -12,6 +12,7 @@ lookup: pending again, safe to send (or parked after the bounded number of attem
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,7 +25,7 @@ from evadmin.bulk import outcomes
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
-from evadmin.evenergy.pagination import MAX_PAGE_SIZE
+from evadmin.evenergy.pagination import MAX_PAGE_SIZE, iter_cursor_pages, next_cursor_after_last_item
 from evadmin.evenergy.ratelimit import rate_budget
 from evadmin.evenergy.validation import normalise_email
 
@@ -105,21 +106,27 @@ def _reserved_read(read, *args, beat, **kwargs):
 
 
 def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow] | float:
-    """List users after `start`; returns the rows still unsettled ([] if the list was complete)."""
+    """List users after `start`; returns the rows still unsettled ([] if the list was complete).
+
+    At most `max_pages` (then looking the rest up is cheaper); a listing that does not move
+    forward stops (PaginationStalled, logged) and its rows are looked up one by one instead.
+    """
     client = evenergy_client()
     oldest: dict[str, str] = {}
-    cursor, complete = start, False
-    for _page in range(max_pages):
-        try:
-            page = _reserved_read(client.users.list, page_size=MAX_PAGE_SIZE, page_after=cursor, beat=beat)
-        except _Wait as wait:
-            return wait.seconds
-        for user in page.items:
-            oldest.setdefault(normalise_email(user.email), user.id)
-        if not page.has_next or not page.items:
-            complete = True
-            break
-        cursor = page.items[-1].id
+    pages = iter_cursor_pages(
+        lambda cursor: _reserved_read(client.users.list, page_size=MAX_PAGE_SIZE, page_after=cursor, beat=beat),
+        start_after=start, collection="users", next_cursor=next_cursor_after_last_item,
+    )
+    complete = False
+    try:
+        for page in itertools.islice(pages, max_pages):
+            for user in page.items:
+                oldest.setdefault(normalise_email(user.email), user.id)
+            complete = not page.has_next or not page.items
+    except _Wait as wait:
+        return wait.seconds
+    except errors.PaginationStalled:
+        complete = False
     unsettled = []
     for row in rows:
         if row.email_normalised in oldest:

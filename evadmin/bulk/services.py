@@ -89,11 +89,13 @@ def bulk_job_control(*, job_id: int, actor, action: str, request: HttpRequest | 
             job.status, job.finished_at = BulkJob.Status.CANCELLED, now
         elif action == "resume":
             job.status = BulkJob.Status.RUNNING if job.started_at else BulkJob.Status.QUEUED
+            # A job paused by evadmin (its directory sync kept failing) starts its attempts afresh.
+            job.error, job.waiting_reason, job.precondition_failures = "", "", 0
         else:
             retried = job.rows.filter(state__in=(BulkRow.State.FAILED, BulkRow.State.PARKED)).update(
                 state=BulkRow.State.PENDING, attempts=0, error="", updated_at=now)
             job.status, job.finished_at = BulkJob.Status.RUNNING, None
-        job.save(update_fields=["status", "finished_at"])
+        job.save(update_fields=["status", "finished_at", "error", "waiting_reason", "precondition_failures"])
         if action in ("resume", "retry_failed"):
             _pump_chain_new(job=job)
         audit_record(actor=actor, action=actions.BULK_JOB_CONTROL, job_ref=job.pk, request=request,

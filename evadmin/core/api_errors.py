@@ -27,6 +27,8 @@ def api_error_status(error: errors.ApiError) -> int:
 
 
 def api_error_headline(error: errors.ApiError) -> str:
+    if isinstance(error, errors.InvalidCursor):
+        return "This list could not be paged."
     if isinstance(error, errors.NotFound):
         return "This user does not exist."
     if isinstance(error, errors.RateLimited):
@@ -52,6 +54,9 @@ class ApiErrorMiddleware:
         status = api_error_status(exception)
         retryable = isinstance(exception, (errors.ServerError, errors.TransportError, errors.RateLimited))
         context = {"api_error": exception, "headline": api_error_headline(exception), "retryable": retryable}
+        if isinstance(exception, errors.InvalidCursor):  # the page link is the problem: offer the first page
+            current = request.htmx.current_url_abs_path if getattr(request, "htmx", False) else None
+            context["first_page_url"] = (current or request.path).split("?", 1)[0]
         if getattr(request, "htmx", False):
             response = render(request, "errors/api_error.html#banner", context, status=status)
             return reswap(retarget(response, "#flash"), "innerHTML")

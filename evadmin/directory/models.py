@@ -99,6 +99,13 @@ class DirectorySync(models.Model):
     # When the run, let go to wait for the rate budget or a Retry-After, is due to continue.
     resume_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveIntegerField(default=0)  # consecutive failed attempts; reset by a stored page
+    # A full sync that would mark more than EVADMIN_DIRECTORY_MAX_GONE_SHARE of the directory gone
+    # marks none (the API listing nobody is likelier than everyone leaving): how many it held back,
+    # a digest of which (a later full sync holding back the same accounts agrees, and proceeds),
+    # and the sentence staff read.
+    gone_held_back = models.PositiveIntegerField(default=0)
+    gone_held_back_digest = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -22,6 +22,7 @@ RECENT_SYNCS = 15
 class DirectoryStatus:
     as_of: datetime | None  # when the last complete sync finished (None: never synced)
     running: DirectorySync | None
+    held_back: int = 0  # accounts the last full sync did not mark gone, for admins to look at
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,9 @@ def directory_as_of() -> datetime | None:
 
 def directory_status() -> DirectoryStatus:
     running = DirectorySync.objects.filter(status=DirectorySync.Status.RUNNING).first()
-    return DirectoryStatus(as_of=directory_as_of(), running=running)
+    last_full = (DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE, kind=DirectorySync.Kind.FULL)
+                 .order_by("-finished_at").values_list("gone_held_back", flat=True).first())
+    return DirectoryStatus(as_of=directory_as_of(), running=running, held_back=last_full or 0)
 
 
 def country_label(code: str) -> str:

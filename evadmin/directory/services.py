@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -104,14 +107,36 @@ def directory_upsert_user(user: User) -> None:
         logger.exception("could not update the directory for %s; the next sync will", user.id)
 
 
-def directory_mark_gone(*, listed_since: datetime, now: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class GoneMarking:
+    marked: int  # accounts marked gone
+    held_back: int = 0  # accounts not marked, because that many looked implausible
+    digest: str = ""  # which accounts were held back (a later sync holding back the same agrees)
+    note: str = ""  # why, for the sync state page and the admins' mail
+
+
+def directory_mark_gone(*, listed_since: datetime, now: datetime | None = None, agreed_digest: str = "") -> GoneMarking:
     """Mark gone every account a complete full sync that started at `listed_since` did not list.
 
-    Accounts it listed (or evadmin wrote since) have synced_at >= listed_since.
+    Accounts it listed (or evadmin wrote since) have synced_at >= listed_since. More than
+    EVADMIN_DIRECTORY_MAX_GONE_SHARE of the directory at once is held back instead (an API that
+    answered an empty or short list would otherwise hide everyone from search), unless the same
+    accounts were held back by the previous full sync (`agreed_digest`): two syncs agree.
     """
-    return DirectoryAccount.objects.filter(synced_at__lt=listed_since, gone_at__isnull=True).update(
-        gone_at=now or timezone.now()
-    )
+    present = DirectoryAccount.objects.filter(gone_at__isnull=True)
+    unlisted = present.filter(synced_at__lt=listed_since)
+    count = unlisted.count()
+    total = present.count()
+    if count and count > total * settings.EVADMIN_DIRECTORY_MAX_GONE_SHARE:
+        digest = hashlib.sha256("\n".join(unlisted.order_by("user_id").values_list("user_id", flat=True)).encode())
+        digest = digest.hexdigest()
+        if digest != agreed_digest:
+            note = (f"Held back: this full sync did not list {count} of the directory's {total} accounts, more than "
+                    f"{settings.EVADMIN_DIRECTORY_MAX_GONE_SHARE:.0%}, so none were marked gone. If the next full "
+                    "sync misses the same accounts, they will be marked gone then; if the API's list was wrong, "
+                    "it will list them again.")
+            return GoneMarking(marked=0, held_back=count, digest=digest, note=note)
+    return GoneMarking(marked=unlisted.update(gone_at=now or timezone.now()))
 
 
 def directory_sync_request(*, kind: str, started_by=None) -> tuple[DirectorySync, bool]:

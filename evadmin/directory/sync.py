@@ -24,15 +24,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from evadmin.directory.models import DirectoryAccount, DirectorySync
-from evadmin.directory.services import directory_mark_gone, directory_store_users
+from evadmin.directory.services import GoneMarking, directory_mark_gone, directory_store_users
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi, evenergy_client
-from evadmin.evenergy.pagination import MAX_PAGE_SIZE
+from evadmin.evenergy.pagination import MAX_PAGE_SIZE, MAX_PAGES
 from evadmin.evenergy.ratelimit import rate_budget
 
 logger = logging.getLogger(__name__)
@@ -77,8 +79,11 @@ class LostClaim(Exception):
     """Another worker took the run over (ours looked dead): stop without writing."""
 
 
-def directory_sync_last_complete() -> DirectorySync | None:
-    return DirectorySync.objects.filter(status=COMPLETE).order_by("-finished_at", "-pk").first()
+def directory_sync_last_complete(*, kind: str | None = None) -> DirectorySync | None:
+    complete = DirectorySync.objects.filter(status=COMPLETE)
+    if kind:
+        complete = complete.filter(kind=kind)
+    return complete.order_by("-finished_at", "-pk").first()
 
 
 def directory_sync_begin(*, kind: str, started_by=None) -> DirectorySync | None:
@@ -191,6 +196,9 @@ def _walk(sync: DirectorySync, token: str, *, max_pages: int | None, max_seconds
     while True:
         if (max_pages is not None and pages >= max_pages) or time.monotonic() >= deadline:
             return _release(sync, token, resume_in=0, note="end of time slice")
+        if sync.requests_spent + pages >= MAX_PAGES:  # over every slice of this run
+            return _fail(sync, token, errors.PaginationStalled(
+                f"it still had a next page after {MAX_PAGES} pages", collection="users"))
         if not budget.reserve(1, max_share=share):
             wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
             if wait <= MAX_INLINE_WAIT:
@@ -227,8 +235,11 @@ def _walk(sync: DirectorySync, token: str, *, max_pages: int | None, max_seconds
         pages += 1
         if page.items and page.items[-1].id <= cursor:
             # Ids grow with creation, so a walk only moves forward; a page that doesn't would be
-            # requested again and again, each time from the budget.
-            return _fail(sync, token, errors.UnexpectedResponse(f"the API listed {page.items[-1].id} after {cursor}"))
+            # requested again and again, each time from the budget. (The next page is asked for
+            # after the last id stored, never by the Link's cursor, so a Link that repeats itself
+            # or names another kind of id cannot turn the walk around.)
+            return _fail(sync, token, errors.PaginationStalled(
+                f"it listed {page.items[-1].id} after {cursor}", collection="users"))
         if page.items:
             cursor = page.items[-1].id
         _store_page(sync, token, page.items, cursor)
@@ -246,13 +257,29 @@ def _store_page(sync: DirectorySync, token: str, users, cursor: str) -> None:
 
 def _complete(sync: DirectorySync, token: str) -> SyncProgress:
     now = timezone.now()
+    gone = GoneMarking(marked=0)
     with transaction.atomic():
-        gone = directory_mark_gone(listed_since=sync.started_at, now=now) if sync.kind == FULL else 0
-        _beat(sync, token, status=COMPLETE, finished_at=now, claim_token="", resume_at=None)
+        if sync.kind == FULL:
+            previous = directory_sync_last_complete(kind=FULL)
+            gone = directory_mark_gone(listed_since=sync.started_at, now=now,
+                                       agreed_digest=previous.gone_held_back_digest if previous else "")
+        _beat(sync, token, status=COMPLETE, finished_at=now, claim_token="", resume_at=None,
+              gone_held_back=gone.held_back, gone_held_back_digest=gone.digest, note=gone.note)
     sync.refresh_from_db()
     logger.info("directory sync %s (%s) complete: %s accounts, %s requests, %s marked gone",
-                sync.pk, sync.kind, sync.accounts_seen, sync.requests_spent, gone)
+                sync.pk, sync.kind, sync.accounts_seen, sync.requests_spent, gone.marked)
+    if gone.held_back:
+        _tell_admins_held_back(sync)
     return SyncProgress(sync.pk, sync.kind, finished=True)
+
+
+def _tell_admins_held_back(sync: DirectorySync) -> None:
+    logger.warning("directory sync %s: %s", sync.pk, sync.note)
+    try:
+        mail_admins(f"evadmin: directory sync {sync.pk} held back marking {sync.gone_held_back} accounts gone",
+                    f"{sync.note}\n\nSync state: {reverse('directory:sync_state')}\n")
+    except Exception:  # the sync state page and the log say it either way
+        logger.exception("directory sync %s: could not mail the admins", sync.pk)
 
 
 def _fail(sync: DirectorySync, token: str, exc: Exception) -> SyncProgress:

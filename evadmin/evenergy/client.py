@@ -21,7 +21,14 @@ from requests.adapters import HTTPAdapter
 
 from evadmin.evenergy import errors
 from evadmin.evenergy.auth import ClientCredentialsToken, StaticToken
-from evadmin.evenergy.pagination import MAX_PAGE_SIZE, CursorPage, NumberPage, iter_cursor_pages, iter_number_pages
+from evadmin.evenergy.pagination import (
+    MAX_PAGE_SIZE,
+    CursorPage,
+    NumberPage,
+    collect_items,
+    iter_cursor_pages,
+    iter_number_pages,
+)
 from evadmin.evenergy.ratelimit import RateBudget, rate_budget
 from evadmin.evenergy.resources import Evse, EvseSite, Supplier, Tariff, User, Vehicle
 
@@ -73,6 +80,33 @@ def _scope_for(method: str, path: str) -> str:
     collection = path.strip("/").split("/", 1)[0]
     table = READ_SCOPES if method in RETRYABLE_METHODS else WRITE_SCOPES
     return table.get(collection, "")
+
+
+# A cursor is the API's to define (an id today, but opaque): passed on as given, unless it could not
+# be a cursor at all. Requests URL-encodes it; the Link's host is never used (pagination.py).
+MAX_CURSOR_LENGTH = 200
+# Reference lists are short; a walk longer than this is a loop (100 tariffs a page).
+MAX_REFERENCE_PAGES = 50
+
+
+def check_cursor(cursor: str) -> str:
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isprintable():
+        raise errors.InvalidCursor(f"{cursor[:40]!r}… is not a page cursor.", status=400)
+    return cursor
+
+
+def list_request(client: EvEnergyClient, path: str, *, params: dict[str, Any], paged_by_cursor: bool,
+                 headers: dict[str, str] | None = None) -> requests.Response:
+    """GET a list; a page link the API refuses is InvalidCursor (the list's fault, not a record's)."""
+    try:
+        return client.request("GET", path, params=params, headers=headers)
+    except errors.ValidationFailed as exc:
+        if paged_by_cursor and "pagination" in exc.title.lower():
+            raise errors.InvalidCursor(
+                exc.describe(), status=exc.status, problem=exc.problem, method=exc.method, path=exc.path,
+                request_id=exc.request_id,
+            ) from exc
+        raise
 
 
 def check_id(resource_id: str, prefix: str) -> str:
@@ -246,12 +280,12 @@ class UsersApi:
     ) -> CursorPage[User]:
         params: dict[str, Any] = {"page_size": _page_size(page_size), **_expand(expand)}
         if page_after:
-            params["page_after"] = check_id(page_after, "user")
+            params["page_after"] = check_cursor(page_after)
         elif page_before:
-            params["page_before"] = check_id(page_before, "user")
+            params["page_before"] = check_cursor(page_before)
         if email:
             params["email"] = email
-        response = self.client.request("GET", "/users", params=params)
+        response = list_request(self.client, "/users", params=params, paged_by_cursor=bool(page_after or page_before))
         return CursorPage.from_response(response, User.from_api)
 
     def pages(
@@ -260,7 +294,8 @@ class UsersApi:
         """Every page of users in creation order, lazily: one request per page."""
         expand = tuple(expand)
         return iter_cursor_pages(
-            lambda cursor: self.list(page_size=page_size, page_after=cursor, expand=expand), start_after=start_after
+            lambda cursor: self.list(page_size=page_size, page_after=cursor, expand=expand), start_after=start_after,
+            collection="users",
         )
 
     def find_by_email(self, email: str, *, expand: Iterable[str] = ()) -> list[User]:
@@ -300,8 +335,10 @@ class TariffsApi:
 
     def all(self, *, expand: Iterable[str] = ("supplier",)) -> list[Tariff]:
         expand = tuple(expand)
-        pages = iter_number_pages(lambda number: self.list(page=number, page_size=MAX_PAGE_SIZE, expand=expand))
-        return [tariff for page in pages for tariff in page]
+        return collect_items(iter_number_pages(
+            lambda number: self.list(page=number, page_size=MAX_PAGE_SIZE, expand=expand),
+            collection="tariffs", max_pages=MAX_REFERENCE_PAGES,
+        ))
 
     def get(self, tariff_id: str, *, expand: Iterable[str] = ("supplier",)) -> Tariff:
         path = f"/tariffs/{check_id(tariff_id, 'tari')}"
@@ -317,8 +354,10 @@ class SuppliersApi:
         return NumberPage.from_response(self.client.request("GET", "/suppliers", params=params), Supplier.from_api, params["page"])
 
     def all(self) -> list[Supplier]:
-        pages = iter_number_pages(lambda number: self.list(page=number, page_size=MAX_PAGE_SIZE))
-        return [supplier for page in pages for supplier in page]
+        return collect_items(iter_number_pages(
+            lambda number: self.list(page=number, page_size=MAX_PAGE_SIZE),
+            collection="suppliers", max_pages=MAX_REFERENCE_PAGES,
+        ))
 
     def get(self, supplier_id: str) -> Supplier:
         return Supplier.from_api(self.client.request("GET", f"/suppliers/{check_id(supplier_id, 'supl')}").json())

@@ -130,6 +130,34 @@ class UnexpectedResponse(ApiError):
     """An answer evadmin cannot read (an unexpected status or a body that is not JSON)."""
 
 
+class InvalidCursor(ValidationFailed):
+    """The API refused a page link it gave (or one evadmin could not pass on): the list cannot be
+    paged from there. Not the record's fault: say so, and offer the first page."""
+
+    user_message = ("This list could not be paged: the ev.energy API did not accept the link to that page. "
+                    "Start again from the first page.")
+
+
+class PaginationStalled(UnexpectedResponse):
+    """The API's next link did not move the list forward (a page or cursor offered again, a page of
+    items already read, or more pages than any real list has): a loop, not a list. Never retried:
+    each retry would spend the hour's budget for nothing.
+
+    `items` holds what was read before the loop was noticed, for callers that can use a partial list.
+    """
+
+    def __init__(self, message: str = "", *, collection: str = "", items: list | None = None, **kwargs: Any) -> None:
+        self.collection = collection
+        self.reason = message
+        self.items = list(items or [])
+        super().__init__(message, **kwargs)
+
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        return (f"The ev.energy API's list of {self.collection or 'records'} did not move forward ({self.reason}), "
+                "so evadmin stopped reading it instead of asking again.")
+
+
 def error_for_status(status: int) -> type[ApiError]:
     if status in (400, 422):
         return ValidationFailed

@@ -9,16 +9,25 @@ so the token only ever goes to the configured base URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from evadmin.evenergy import errors
+
+logger = logging.getLogger(__name__)
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+# No list evadmin walks has more pages than this: 1,000,000 accounts at 100 a page. A walk that
+# goes on past it is a loop, and stopping it keeps the hour's budget for people. Lists that are
+# much shorter (tariffs, suppliers) pass a bound of their own.
+MAX_PAGES = 10_000
 
 
 def link_params(response: requests.Response, rel: str) -> dict[str, str]:
@@ -88,22 +97,83 @@ class NumberPage(Generic[T]):
         return len(self.items)
 
 
-def iter_cursor_pages(fetch: Callable[[str | None], CursorPage[T]], *, start_after: str | None = None) -> Iterator[CursorPage[T]]:
-    """Lazily walk every page from `start_after` (or the beginning), one request per page."""
-    cursor = start_after
-    while True:
+def _item_ids(items: Iterable) -> set[str]:
+    return {item_id for item in items if (item_id := getattr(item, "id", None))}
+
+
+def _stalled(collection: str, reason: str) -> errors.PaginationStalled:
+    logger.error("paging the API's %s stopped: %s", collection, reason)
+    return errors.PaginationStalled(reason, collection=collection)
+
+
+def next_cursor_from_link(page: CursorPage) -> str | None:
+    return page.next_cursor
+
+
+def next_cursor_after_last_item(page: CursorPage) -> str | None:
+    """For walks in id order (users by creation): no Link header can turn such a walk around."""
+    return page.items[-1].id if page.items else None
+
+
+def iter_cursor_pages(
+    fetch: Callable[[str | None], CursorPage[T]], *, start_after: str | None = None, collection: str = "records",
+    max_pages: int = MAX_PAGES, next_cursor: Callable[[CursorPage], str | None] = next_cursor_from_link,
+) -> Iterator[CursorPage[T]]:
+    """Lazily walk every page from `start_after` (or the beginning), one request per page.
+
+    The walk must move forward: a cursor offered again, a page whose items were all read already,
+    or more than `max_pages` pages raise PaginationStalled (logged) instead of asking again.
+    """
+    cursor, cursors, seen = start_after, {start_after}, set()
+    for number in range(1, max_pages + 1):
         page = fetch(cursor)
+        ids = _item_ids(page.items)
+        if ids and ids <= seen:
+            raise _stalled(collection, f"the page after {cursor} repeats {len(ids)} items already read")
+        seen |= ids
         yield page
         if not page.has_next or not page.items:
             return
-        cursor = page.next_cursor
+        following = next_cursor(page)
+        if following in cursors:
+            raise _stalled(collection, f"its next link offers the cursor {following} again")
+        if number == max_pages:
+            break
+        cursor = following
+        cursors.add(cursor)
+    raise _stalled(collection, f"it still had a next page after {max_pages} pages")
 
 
-def iter_number_pages(fetch: Callable[[int], NumberPage[T]]) -> Iterator[NumberPage[T]]:
-    number = 1
-    while True:
+def iter_number_pages(
+    fetch: Callable[[int], NumberPage[T]], *, collection: str = "records", max_pages: int = MAX_PAGES
+) -> Iterator[NumberPage[T]]:
+    """Every page from page 1, one request each; stops the same ways as iter_cursor_pages."""
+    number, numbers, seen = 1, {1}, set()
+    for count in range(1, max_pages + 1):
         page = fetch(number)
+        ids = _item_ids(page.items)
+        if ids and ids <= seen:
+            raise _stalled(collection, f"page {number} repeats {len(ids)} items already read")
+        seen |= ids
         yield page
         if page.next_number is None or not page.items:
             return
+        if page.next_number in numbers:
+            raise _stalled(collection, f"page {page.next_number} was offered again after page {number}")
+        if count == max_pages:
+            break
         number = page.next_number
+        numbers.add(number)
+    raise _stalled(collection, f"it still had a next page after {max_pages} pages")
+
+
+def collect_items(pages: Iterator) -> list:
+    """Every item of every page; a stalled walk raises with what it read before (`exc.items`)."""
+    items: list = []
+    try:
+        for page in pages:
+            items.extend(page)
+    except errors.PaginationStalled as exc:
+        exc.items = items
+        raise
+    return items

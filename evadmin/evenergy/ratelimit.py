@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import math
 import time
 import uuid
@@ -33,6 +34,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
 OBSERVED_KEY = "evenergy:budget:observed"
@@ -200,13 +203,17 @@ class RateBudget:
 
     # --- what the API itself said ---------------------------------------------------------
     def observe(self, *, limit: str | None, remaining: str | None) -> None:
+        """Record the API's X-RateLimit-* headers, unless they cannot be true (then evadmin's own
+        count stays in charge): a count is a whole number from 0, a limit from 1, both at most
+        MAX_PLAUSIBLE_LIMIT."""
         if remaining is None:
             return
-        try:
-            reported_limit = int(float(limit)) if limit else None
-            observed = {"limit": reported_limit, "remaining": max(0, int(float(remaining))), "at": time.time()}
-        except (ValueError, OverflowError):
+        reported_remaining = _whole_number(remaining)
+        reported_limit = _whole_number(limit) if limit else None
+        if reported_remaining is None or (limit and not reported_limit):
+            _log_implausible_once(limit, remaining)
             return
+        observed = {"limit": reported_limit, "remaining": reported_remaining, "at": time.time()}
         cache.set(OBSERVED_KEY, observed, timeout=WINDOW_SECONDS)
 
     def block_for(self, seconds: float) -> None:
@@ -230,6 +237,32 @@ class RateBudget:
         return BudgetSnapshot(
             limit=self.limit, remaining=max(0, self.limit - self.used()), as_of=timezone.now(), source="local"
         )
+
+
+# No client's hourly limit comes near this (the default is 1,000; `make load` runs at 1,000,000):
+# a larger X-RateLimit-* value is a broken header, not a budget.
+MAX_PLAUSIBLE_LIMIT = 10_000_000
+_implausible_logged: set[str] = set()
+
+
+def _whole_number(raw: str) -> int | None:
+    """A header's count, or None when it is not a whole number between 0 and MAX_PLAUSIBLE_LIMIT."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(value) or value != int(value) or not 0 <= value <= MAX_PLAUSIBLE_LIMIT:
+        return None
+    return int(value)
+
+
+def _log_implausible_once(limit: str | None, remaining: str | None) -> None:
+    """A proxy or API that sends nonsense sends it on every answer: one warning per process is enough."""
+    if "headers" in _implausible_logged:
+        return
+    _implausible_logged.add("headers")
+    logger.warning("ignoring X-RateLimit headers that cannot be true (limit %r, remaining %r); "
+                   "the budget follows evadmin's own count", (limit or "")[:40], (remaining or "")[:40])
 
 
 _budget: RateBudget | None = None

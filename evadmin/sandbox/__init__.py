@@ -26,6 +26,24 @@ Control API (not part of ev.energy's API; no authentication; dev and tests only)
          token_lifetime       seconds, for tokens issued from now on
          rate_limit_per_hour  the rolling-hour limit for clients without their own
          revoke_all_tokens    true: every issued token stops working
+       Odd answers the published spec allows, each one a way evadmin once went wrong:
+         paging               null, or how list answers page:
+                                "repeat_next"    numbered pages: every next link says page=2,
+                                                 as the spec's example does (a page past the end
+                                                 serves the last); cursor pages: the next link
+                                                 repeats the cursor just asked for
+                                "ignore_paging"  the page or cursor asked for is ignored (the
+                                                 first page again), while the links advance
+                                "foreign_cursor" the next link's cursor is a vehicle id (as in
+                                                 the spec's Link example)
+         empty_lists          true: every list answers [] with no next page
+         rate_limit_headers   null, or {"limit": "...", "remaining": "..."}: sent verbatim as
+                              X-RateLimit-Limit / -Remaining (negative, fractional, huge...)
+         overrides            [{"match": "<id or 4-letter prefix>", "set": {"dotted.path": value}}]:
+                              every object in a /v2 answer (nested ones too) whose id matches
+                              gets these values where the path's parent exists: a tariff or site
+                              no list offers, nulls on nullable fields, stored coordinates out of
+                              range. Writes still go to the real record; answers show the override.
     POST /_sandbox/reset      faults off, overrides back to settings, rate-limit window and request
                               log cleared; {"data": true} also re-seeds the data as first seeded
     POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [...], "rate_limit_per_hour"?}

@@ -14,6 +14,17 @@ from django.conf import settings
 
 # The log is for counting requests in tests and benchmarks; cap it so a long run can't eat memory.
 MAX_LOGGED_REQUESTS = 50_000
+# Paging answers the spec's own examples allow, each one a way a client's paging loop can fail:
+ODD_PAGING = {
+    # numbered pages: every next link says page 2, as the spec's link-pages example does (a page
+    # past the end serves the last one); cursor pages: the next link repeats the cursor asked for
+    "repeat_next": "the next link says page=2 on every page, or repeats the cursor just asked for",
+    # the page or cursor asked for is ignored: the first page is served again, with advancing links
+    "ignore_paging": "every page is the first page, with links that still advance",
+    # the next link's cursor is an id of another collection (the spec's Link example is a vehicle id)
+    "foreign_cursor": "the next link carries a vehicle id as its cursor",
+}
+ID_PREFIX_LENGTH = 4
 
 
 @dataclass
@@ -28,6 +39,11 @@ class FaultState:
     hang_seconds: float = 0.0
     token_lifetime: int | None = None  # None: settings.EVADMIN_SANDBOX_TOKEN_LIFETIME
     rate_limit_per_hour: int | None = None  # None: settings.EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR
+    # Odd answers the published spec allows (issue 11): see ODD_PAGING and apply_overrides.
+    paging: str | None = None
+    rate_limit_headers: dict | None = None  # {"limit": "...", "remaining": "..."}, sent verbatim
+    overrides: list = field(default_factory=list)  # [{"match": id or 4-letter prefix, "set": {path: value}}]
+    empty_lists: bool = False  # every list answers [] with no next page
 
     def as_json(self) -> dict:
         return {
@@ -37,6 +53,8 @@ class FaultState:
             "hang_next": self.hang_next, "hang_seconds": self.hang_seconds,
             "token_lifetime": self.token_lifetime or settings.EVADMIN_SANDBOX_TOKEN_LIFETIME,
             "rate_limit_per_hour": self.rate_limit_per_hour or settings.EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR,
+            "paging": self.paging, "rate_limit_headers": self.rate_limit_headers,
+            "overrides": self.overrides, "empty_lists": self.empty_lists,
         }
 
 
@@ -102,6 +120,18 @@ def configure(changes: dict) -> dict:
             state.token_lifetime = _number(changes, "token_lifetime", int, 1)
         if "rate_limit_per_hour" in changes:
             state.rate_limit_per_hour = _number(changes, "rate_limit_per_hour", int, 1)
+        if "paging" in changes:
+            if changes["paging"] is not None and changes["paging"] not in ODD_PAGING:
+                raise ValueError(f"paging must be null or one of: {', '.join(ODD_PAGING)}")
+            state.paging = changes["paging"]
+        if "rate_limit_headers" in changes:
+            state.rate_limit_headers = _rate_limit_headers(changes["rate_limit_headers"])
+        if "overrides" in changes:
+            state.overrides = _overrides(changes["overrides"])
+        if "empty_lists" in changes:
+            if not isinstance(changes["empty_lists"], bool):
+                raise ValueError("empty_lists must be true or false")
+            state.empty_lists = changes["empty_lists"]
         _state = state
     return snapshot()
 
@@ -117,6 +147,83 @@ def _scripted_answer(value) -> tuple[int, dict | None, str | None]:
         method = str(value["method"]).upper() if value.get("method") else None
         return _status(value.get("status")), field_errors, method
     return _status(value), None, None
+
+
+def _rate_limit_headers(value) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not set(value) <= {"limit", "remaining"}:
+        raise ValueError('rate_limit_headers must be null or {"limit": "...", "remaining": "..."}')
+    return {key: str(raw) for key, raw in value.items()}
+
+
+def _overrides(value) -> list:
+    if not isinstance(value, list):
+        raise ValueError("overrides must be a list")
+    for override in value:
+        if not (isinstance(override, dict) and isinstance(override.get("match"), str) and override["match"]
+                and isinstance(override.get("set"), dict)):
+            raise ValueError('each override must be {"match": "<id or 4-letter prefix>", "set": {"path": value}}')
+    return [{"match": override["match"], "set": dict(override["set"])} for override in value]
+
+
+def _matches(resource_id: str, match: str) -> bool:
+    return resource_id == match or (len(match) == ID_PREFIX_LENGTH and resource_id.startswith(match))
+
+
+def _set_path(node: dict, path: str, value) -> None:
+    """Set a dotted path whose parent exists (a path the resource does not have is left alone)."""
+    *parents, leaf = path.split(".")
+    for name in parents:
+        node = node.get(name)
+        if not isinstance(node, dict):
+            return
+    node[leaf] = value
+
+
+def apply_overrides(data):
+    """Every object in an answer (nested ones too) whose `id` an override matches gets its values.
+
+    Answers the spec allows but the sandbox's own rules never produce: a tariff or EVSE site that
+    no list offers, a null on every nullable field, coordinates the API stored out of range.
+    """
+    with _lock:
+        overrides = list(_state.overrides)
+    if not overrides:
+        return data
+
+    def walk(node):
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for child in list(node.values()):
+                walk(child)
+            resource_id = node.get("id")
+            if isinstance(resource_id, str):
+                for override in overrides:
+                    if _matches(resource_id, override["match"]):
+                        for path, value in override["set"].items():
+                            _set_path(node, path, value)
+
+    walk(data)
+    return data
+
+
+def overrides_active() -> bool:
+    with _lock:
+        return bool(_state.overrides)
+
+
+def odd_paging() -> tuple[str | None, bool]:
+    """(paging mode, empty_lists) for the list being answered."""
+    with _lock:
+        return _state.paging, _state.empty_lists
+
+
+def rate_limit_headers() -> dict | None:
+    with _lock:
+        return _state.rate_limit_headers
 
 
 def snapshot() -> dict:

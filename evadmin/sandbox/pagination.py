@@ -6,13 +6,16 @@ ordering by id is creation order. Page-number style (tariffs, suppliers): `page`
 the end is 404. Either way the Link header reads
 `<url>; rel="previous", <url>; rel="next"`, with `<about:blank>` where there is no such page; the
 URLs are absolute and keep the request's other query parameters.
+
+Fault modes (faults.ODD_PAGING, `empty_lists`) bend these answers the ways the spec's own
+examples allow, so evadmin's paging loops can be tested against them.
 """
 
 import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from evadmin.sandbox import ids
+from evadmin.sandbox import faults, ids
 from evadmin.sandbox.responses import api_origin, invalid_pagination, not_found
 
 DEFAULT_PAGE_SIZE = 25
@@ -70,6 +73,11 @@ def cursor_page(request, queryset, *, model, prefix: str) -> Page:
     after = _cursor(request, "page_after", model, prefix)
     before = None if after else _cursor(request, "page_before", model, prefix)
     queryset = queryset.order_by("pk")
+    paging, empty = faults.odd_paging()
+    if empty:
+        return Page([], link_header(None, None))
+    if paging == "ignore_paging":
+        after = before = None
     if after:
         items = list(queryset.filter(pk__gt=after)[:size])
     elif before:
@@ -81,6 +89,12 @@ def cursor_page(request, queryset, *, model, prefix: str) -> Page:
         previous_url = page_url(request, size, page_before=items[0].pk)
     if items and queryset.filter(pk__gt=items[-1].pk).exists():
         next_url = page_url(request, size, page_after=items[-1].pk)
+    if paging == "repeat_next" and request.GET.get("page_after"):
+        next_url = page_url(request, size, page_after=request.GET["page_after"])
+    elif next_url and paging == "foreign_cursor":
+        next_url = page_url(request, size, page_after=ids.new_id(ids.VEHICLE))
+    elif paging == "ignore_paging" and items:  # the links advance as if the cursor had been honoured
+        next_url = page_url(request, size, page_after=request.GET.get("page_after") or items[-1].pk)
     return Page(items, link_header(previous_url, next_url))
 
 
@@ -94,11 +108,23 @@ def number_page(request, queryset) -> Page:
     if not math.isfinite(number) or number != int(number) or number < 1:
         raise invalid_pagination("page")
     number = int(number)
+    paging, empty = faults.odd_paging()
+    if empty:
+        return Page([], link_header(None, None))
     total = queryset.count()
+    asked = number
+    if paging == "ignore_paging":
+        number = 1
+    elif paging == "repeat_next":  # the spec's example: next is page 2 on every page, the last included
+        number = min(number, max(1, math.ceil(total / size)))
     if number > 1 and (number - 1) * size >= total:
         raise not_found("Invalid page.")
     items = list(queryset[(number - 1) * size:number * size])
     previous_url = page_url(request, size, page=number - 1) if number > 1 else None
     next_url = page_url(request, size, page=number + 1) if number * size < total else None
+    if paging == "repeat_next":
+        next_url = page_url(request, size, page=2)
+    elif paging == "ignore_paging":
+        next_url = page_url(request, size, page=asked + 1)
     return Page(items, link_header(previous_url, next_url))
 

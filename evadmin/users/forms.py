@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from django import forms
 from django_countries import countries
 
+from evadmin.evenergy.client import RESOURCE_ID
 from evadmin.evenergy.resources import ADDRESS_FIELDS, EvseSite, Tariff, User
 from evadmin.evenergy.validation import address_rule_errors
 
 LOCATION_FIELDS = (*ADDRESS_FIELDS, "latitude", "longitude", "tariff", "evse_site")
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -25,8 +29,10 @@ class UserForm(forms.Form):
     state = forms.CharField(label="State or county", required=False, max_length=255)
     postal_code = forms.CharField(label="Postcode", required=False, max_length=32)
     country_code = forms.ChoiceField(label="Country", required=False, choices=country_choices)
-    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    # Ranges are checked in clean(): a value the API already stores out of range is kept while the
+    # agent leaves it alone (issue 11), only a new one must fit.
+    latitude = forms.FloatField(required=False, widget=forms.NumberInput(attrs={"min": -90, "max": 90, "step": "any"}))
+    longitude = forms.FloatField(required=False, widget=forms.NumberInput(attrs={"min": -180, "max": 180, "step": "any"}))
     tariff = forms.ChoiceField(required=False)
     evse_site = forms.ChoiceField(label="EVSE site", required=False)
     reason = forms.CharField(
@@ -34,26 +40,75 @@ class UserForm(forms.Form):
         help_text="Optional: why this change is made, e.g. a ticket reference. Kept in the audit trail.",
     )
     fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
+    # What the API stores that the form cannot offer as it is (a tariff or EVSE site no list has,
+    # coordinates out of range), as JSON from the account as loaded: kept exactly unless the agent
+    # changes that field, so saving another field never clears or refuses it (issue 11).
+    stored = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, tariffs: list[Tariff], evse_sites: list[EvseSite], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tariff"].choices = [("", "No tariff"), *tariff_choice_groups(tariffs)]
-        self.fields["evse_site"].choices = [("", "None"), *((site.id, site_label(site)) for site in evse_sites)]
+        self.stored_values = self._stored_values()
+        tariff_choices = [("", "No tariff"), *tariff_choice_groups(tariffs)]
+        site_choices = [("", "No EVSE site"), *((site.id, site_label(site)) for site in evse_sites)]
+        for name, choices, known in (("tariff", tariff_choices, {t.id for t in tariffs}),
+                                     ("evse_site", site_choices, {site.id for site in evse_sites})):
+            current = self.stored_values.get(name)
+            if current and current not in known:
+                choices.insert(1, (current, f"current: {current}, not in the list"))
+            self.fields[name].choices = choices
+        for name, limit in COORDINATE_LIMITS.items():
+            current = self.stored_values.get(name)
+            if current is not None:
+                self.fields[name].help_text = (
+                    f"The API stores {current:g}, outside −{limit} to {limit}: correct it, or clear both "
+                    "coordinates. Left as it is, it is not changed.")
         for name in ("address_1", "city", "postal_code", "country_code"):
             self.fields[name].widget.attrs["data-address-required"] = "true"
 
     @classmethod
-    def initial_for(cls, user: User) -> dict[str, Any]:
+    def initial_for(cls, user: User, *, tariffs: list[Tariff], evse_sites: list[EvseSite]) -> dict[str, Any]:
         location = (user.default_location.editable_values() if user.default_location else {}) or {}
         coordinates = location.pop("coordinates", None) or {}
+        stored = {}
+        if location.get("tariff") and location["tariff"] not in {t.id for t in tariffs}:
+            stored["tariff"] = location["tariff"]
+        if location.get("evse_site") and location["evse_site"] not in {site.id for site in evse_sites}:
+            stored["evse_site"] = location["evse_site"]
+        for name, limit in COORDINATE_LIMITS.items():
+            value = coordinates.get(name)
+            if value is not None and not -limit <= value <= limit:
+                stored[name] = value
         return {
             "email": user.email, **{k: v for k, v in location.items() if v is not None},
             "latitude": coordinates.get("latitude"), "longitude": coordinates.get("longitude"),
-            "fingerprint": user.fingerprint,
+            "fingerprint": user.fingerprint, "stored": json.dumps(stored) if stored else "",
         }
+
+    def _stored_values(self) -> dict[str, Any]:
+        raw = self.data.get("stored") if self.is_bound else self.initial.get("stored")
+        try:
+            values = json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+        if not isinstance(values, dict):
+            return {}
+        kept: dict[str, Any] = {}
+        for name, prefix in (("tariff", "tari"), ("evse_site", "site")):
+            value = values.get(name)
+            if isinstance(value, str) and RESOURCE_ID.match(value) and value.startswith(prefix):
+                kept[name] = value
+        for name in COORDINATE_LIMITS:
+            value = values.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+                kept[name] = float(value)
+        return kept
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        for name, limit in COORDINATE_LIMITS.items():
+            value = cleaned.get(name)
+            if value is not None and not -limit <= value <= limit and value != self.stored_values.get(name):
+                self.add_error(name, f"Ensure this value is between −{limit} and {limit}.")
         coordinates_invalid = self.has_error("latitude") or self.has_error("longitude")
         for name, message in address_rule_errors(cleaned).items():
             # A field that failed its own check already says why; an unreadable coordinate

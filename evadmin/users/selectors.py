@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
+from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.pagination import CursorPage
 from evadmin.evenergy.resources import Evse, EvseSite, Tariff, User, Vehicle
@@ -36,12 +37,33 @@ def user_devices(*, user_id: str) -> tuple[list[Vehicle], list[Evse]]:
     return client.vehicles.list_for_user(user_id).items, client.evses.list_for_user(user_id).items
 
 
+TARIFF_CHOICES_KEY = "users:tariff_choices:v2"
+
+
+def _tariff_list() -> dict:
+    """{"items": tariffs by supplier and name, "problem": why the list is incomplete, or ""}, cached."""
+    cached = cache.get(TARIFF_CHOICES_KEY)
+    if cached is None:
+        try:
+            tariffs, problem = evenergy_client().tariffs.all(), ""
+        except errors.PaginationStalled as exc:
+            # What was read is still worth offering; asking again would only loop again. A driver's
+            # current tariff missing from the list is kept by the forms as it is (forms.py).
+            tariffs, problem = exc.items, exc.user_message
+        tariffs = sorted(tariffs, key=lambda t: (t.supplier.name if t.supplier else "", t.name))
+        cached = {"items": tariffs, "problem": problem}
+        cache.set(TARIFF_CHOICES_KEY, cached, REFERENCE_CACHE_SECONDS)
+    return cached
+
+
 def tariff_choices() -> list[Tariff]:
-    tariffs = cache.get("users:tariff_choices")
-    if tariffs is None:
-        tariffs = sorted(evenergy_client().tariffs.all(), key=lambda t: (t.supplier.name if t.supplier else "", t.name))
-        cache.set("users:tariff_choices", tariffs, REFERENCE_CACHE_SECONDS)
-    return tariffs
+    return _tariff_list()["items"]
+
+
+def reference_problems() -> list[str]:
+    """Why a choice list the forms offer is incomplete (shown above the form), from the cache."""
+    problem = _tariff_list()["problem"]
+    return [f"Tariffs: {problem} Tariffs after that point are not offered."] if problem else []
 
 
 def evse_site_choices() -> list[EvseSite]:

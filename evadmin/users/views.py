@@ -80,8 +80,12 @@ def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
     return vary_on_htmx(render(request, template, {"account_id": user_id, "vehicles": vehicles, "evses": evses}))
 
 
-def _user_form(data=None, **kwargs) -> UserForm:
-    return UserForm(data, tariffs=selectors.tariff_choices(), evse_sites=selectors.evse_site_choices(), **kwargs)
+def _user_form(data=None, *, user=None, **kwargs) -> UserForm:
+    """The form over the cached choice lists; `user` fills it for an edit (keeping what it cannot offer)."""
+    tariffs, evse_sites = selectors.tariff_choices(), selectors.evse_site_choices()
+    if user is not None:
+        kwargs["initial"] = UserForm.initial_for(user, tariffs=tariffs, evse_sites=evse_sites)
+    return UserForm(data, tariffs=tariffs, evse_sites=evse_sites, **kwargs)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -107,7 +111,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, format_html("Created <bdi>{}</bdi>.", user.email))
             return _redirect(request, reverse("users:detail", args=[user.id]))
     context = {"form": form, "mode": "create", "duplicates": duplicates}
-    return render(request, "users/form.html", context, status=422 if form.errors else 200)
+    return _form_page(request, context, status=422 if form.errors else 200)
 
 
 @require_POST
@@ -126,7 +130,11 @@ def user_form_field(request: HttpRequest, field_name: str) -> HttpResponse:
 def tariff_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the tariffs matching the search box, for the form's tariff select."""
     tariffs = selectors.tariffs_matching(request.GET.get("tariff_search", ""))
-    return render(request, "users/form.html#tariff_options", {"tariffs": tariffs, "selected": request.GET.get("tariff")})
+    selected = request.GET.get("tariff")
+    form = _user_form(request.GET)  # for the stored tariff no list offers, kept as an option
+    kept = form.stored_values.get("tariff")
+    context = {"tariffs": tariffs, "selected": selected, "kept": kept if kept not in {t.id for t in tariffs} else None}
+    return render(request, "users/form.html#tariff_options", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -134,8 +142,8 @@ def tariff_options(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
     if request.method == "GET":
         user = selectors.user_get(user_id=user_id)
-        form = _user_form(initial=UserForm.initial_for(user))
-        return render(request, "users/form.html", {"form": form, "mode": "edit", "account": user})
+        form = _user_form(user=user)
+        return _form_page(request, {"form": form, "mode": "edit", "account": user})
     form = _user_form(request.POST)
     account = {"id": user_id, "email": request.POST.get("email", "")}
     if form.is_valid():
@@ -156,7 +164,7 @@ def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
         else:
             messages.success(request, format_html("Saved changes to <bdi>{}</bdi>.", user.email))
             return _redirect(request, reverse("users:detail", args=[user_id]))
-    return render(request, "users/form.html", {"form": form, "mode": "edit", "account": account}, status=422)
+    return _form_page(request, {"form": form, "mode": "edit", "account": account}, status=422)
 
 
 @require_POST
@@ -195,7 +203,13 @@ def _conflict(request: HttpRequest, form: UserForm, conflict: services.EditConfl
 
 def _form_with_api_error(request: HttpRequest, form: UserForm, error: errors.ApiError, context: dict) -> HttpResponse:
     context = {**context, "form": form, "api_error": error}
-    return render(request, "users/form.html", context, status=api_error_status(error))
+    return _form_page(request, context, status=api_error_status(error))
+
+
+def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The create or edit form, saying when a choice list could not be read whole."""
+    context = {**context, "reference_problems": selectors.reference_problems()}
+    return render(request, "users/form.html", context, status=status)
 
 
 def _has_location(form: UserForm) -> bool:

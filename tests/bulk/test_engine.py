@@ -223,3 +223,27 @@ def test_two_jobs_share_a_small_budget_and_both_make_progress(started_job, bulk_
     assert sum(sent.values()) == 12  # the whole share, never more
     assert sent == {first.pk: 6, second.pk: 6}  # neither starves: each its half
     assert rate_budget().used() <= 12
+
+
+@pytest.mark.parametrize("paging", ["repeat_next", "ignore_paging", "foreign_cursor"])
+def test_reconciling_by_listing_moves_forward_or_falls_back_to_lookups(started_job, bulk_api, paging):
+    """Issue 11: the reconcile listing is a paging loop too; one that does not move forward stops
+    (and its rows are looked up by email instead), never asks again and again."""
+    domain = unique_domain()
+    emails = [f"r{n}@{domain}" for n in range(6)]
+    job = started_job(emails)
+    drive(job)
+    lost = emails[1:5]
+    job.rows.filter(email__in=lost).update(state=State.UNCERTAIN, user_id="")  # four answers lost
+    job.status = BulkJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    services._pump_chain_new(job=job)
+    bulk_api.reset()
+    bulk_api.faults(paging=paging)
+
+    drive(job)
+
+    assert set(states(job).values()) == {State.CREATED}
+    assert not posts_by_email(bulk_api)  # every lost answer was found, none sent again
+    reads = [entry for entry in bulk_api.api_requests() if entry["method"] == "GET"]
+    assert len(reads) <= 2 + len(lost)  # a listing page or two, then at most one lookup a row

@@ -160,3 +160,42 @@ def test_a_429s_remaining_gives_way_to_its_retry_after(make_budget):
     assert budget.reserve(5) == 0
     time.sleep(0.3)
     assert budget.reserve(5) == 5  # Retry-After has passed: room again, whatever that 0 said
+
+
+IMPLAUSIBLE_HEADERS = {
+    "a negative limit": {"limit": "-52176424", "remaining": "0"},
+    "a fractional remaining": {"limit": "1000", "remaining": "0.5"},
+    "an absurd limit": {"limit": "1e15", "remaining": "999"},
+    "a negative remaining": {"limit": "1000", "remaining": "-3"},
+    "a zero limit": {"limit": "0", "remaining": "0"},
+}
+
+
+@pytest.mark.parametrize("headers", IMPLAUSIBLE_HEADERS.values(), ids=IMPLAUSIBLE_HEADERS.keys())
+def test_headers_that_cannot_be_true_leave_the_budget_to_evadmins_own_count(api, sandbox_api, client_as, headers):
+    """Issue 11: "API budget 0 /-52176424" in the header, and a directory sync paused by it."""
+    from evadmin.directory.sync import directory_sync_step
+    from evadmin.evenergy.ratelimit import rate_budget
+
+    sandbox_api.faults(rate_limit_headers=headers)
+    api.users.list(page_size=1)
+    snapshot = rate_budget().snapshot()
+    assert (snapshot.source, snapshot.limit) == ("local", 1000)
+    assert rate_budget().reserve(5, max_share=0.5) == 5
+    progress = directory_sync_step(kind="full")  # not held back by a budget that is not there
+    assert progress.finished and progress.note != "failed"
+    header = client_as("viewer").get("/locations/").content.decode().split('id="api-budget"', 1)[1].split("</span>")[0]
+    shown = rate_budget().snapshot()
+    assert shown.source == "local" and f"<strong>{shown.remaining}</strong>/1000" in header
+
+
+def test_implausible_headers_are_logged_once(make_budget, caplog):
+    from evadmin.evenergy import ratelimit
+
+    ratelimit._implausible_logged.clear()
+    budget = make_budget(1000)
+    with caplog.at_level("WARNING", logger="evadmin.evenergy.ratelimit"):
+        for _ in range(3):
+            budget.observe(limit="-5", remaining="2")
+    assert caplog.text.count("ignoring X-RateLimit headers that cannot be true") == 1
+    assert budget.snapshot().source == "local"

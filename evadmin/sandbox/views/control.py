@@ -5,8 +5,9 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
   GET  /_sandbox/faults     current faults and run-time overrides
   POST /_sandbox/faults     {"latency_ms", "error_rate", "error_status", "force_429", "retry_after",
                             "fail_next": [statuses], "hang_next", "hang_seconds", "token_lifetime",
-                            "rate_limit_per_hour", "revoke_all_tokens": true}; keys given change,
-                            others keep their value
+                            "rate_limit_per_hour", "revoke_all_tokens": true, and the odd answers
+                            "paging", "empty_lists", "rate_limit_headers", "overrides" (see
+                            evadmin/sandbox/__init__.py)}; keys given change, others keep their value
   POST /_sandbox/reset      faults off, overrides back to settings, rate window and request log
                             cleared; {"data": true} also re-seeds the data as it was first seeded
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
@@ -39,6 +40,12 @@ def _bad_request(message: str) -> JsonResponse:
 
 
 ENDPOINTS = {
+    "odd answers (POST /_sandbox/faults)": {
+        "paging": {"null": "normal paging", **faults.ODD_PAGING},
+        "empty_lists": "true: every list answers [] with no next page",
+        "rate_limit_headers": '{"limit": "...", "remaining": "..."} sent verbatim as X-RateLimit-*',
+        "overrides": '[{"match": "<id or 4-letter prefix>", "set": {"dotted.path": value}}] on matching objects',
+    },
     "GET /_sandbox/faults": "current faults and run-time overrides",
     "POST /_sandbox/faults": "set faults (JSON keys: " + ", ".join(faults.FaultState().as_json()) + ", revoke_all_tokens)",
     "POST /_sandbox/reset": "faults off, rate window and request log cleared; {\"data\": true} re-seeds",
