@@ -29,7 +29,7 @@ def _submit(rows: list[dict], *, operator) -> object:
     import io
 
     from evadmin.bulk import services
-    from evadmin.bulk.imports import bulk_job_create_from_upload
+    from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
     from tests.bulk.factories import csv_bytes
 
     job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="bench.csv", actor=operator)
@@ -37,8 +37,8 @@ def _submit(rows: list[dict], *, operator) -> object:
 
 
 def _run_job(rows: list[dict], *, operator, sandbox, worker: Worker) -> dict:
-    from evadmin.bulk import services
     from evadmin.bulk.models import BulkJob, BulkRow
+    from evadmin.bulk.run import chain
 
     sandbox.reset()
     sandbox.faults(latency_ms=LATENCY_MS)
@@ -48,7 +48,7 @@ def _run_job(rows: list[dict], *, operator, sandbox, worker: Worker) -> dict:
 
     def revive() -> None:  # beat's watchdog, every minute
         if time.monotonic() - last_revive[0] > 60:
-            services.bulk_jobs_revive()
+            chain.bulk_jobs_revive()
             last_revive[0] = time.monotonic()
 
     def finished():

@@ -36,7 +36,7 @@ def child(rows: int) -> dict:
     django.setup()
 
     from bench.common import sign_in_client
-    from evadmin.bulk.imports import bulk_job_create_from_upload
+    from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
     from tests.bulk.factories import csv_bytes, generated_rows
 
     client, staff = sign_in_client("bulk_operator")

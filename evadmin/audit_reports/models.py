@@ -7,8 +7,13 @@ is complete. `is_new` and the per-rule counts compare the report with the one co
 from django.conf import settings
 from django.db import models
 
+from evadmin.core.jobs import LeasedJob
 
-class AuditReport(models.Model):
+
+class AuditReport(LeasedJob):
+    """A report is a leased job (core.jobs): its run claims it, so a duplicated task does nothing
+    and a run whose worker died is taken over."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SYNCING = "syncing", "Syncing the directory"
@@ -35,7 +40,6 @@ class AuditReport(models.Model):
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     new_counts = models.JSONField(default=dict, blank=True)
     resolved_counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

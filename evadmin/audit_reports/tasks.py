@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 
-@shared_task(name="audit_reports.advance", bind=True, acks_late=True, ignore_result=True)
+@shared_task(name="audit_reports.advance", bind=True, acks_late=True, ignore_result=True)  # services.ADVANCE_TASK
 def audit_reports_advance(self, report_id: int) -> None:
     """Run a report, or check on the sync it waits for and look again a little later."""
     from evadmin.audit_reports.models import AuditReport

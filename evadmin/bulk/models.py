@@ -22,10 +22,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from evadmin.core.jobs import LeasedJob
+
 # The error of a row whose account already exists under the "error" policy (the user id follows).
 EXISTING_ACCOUNT_MESSAGE = "An account with this email already exists: "
 
-class BulkJob(models.Model):
+class BulkJob(LeasedJob):
     """One uploaded file and what becomes of it.
 
     The preview counts (`rows_*`) are fixed at upload; live per-state counts come from the rows
@@ -94,32 +96,23 @@ class BulkJob(models.Model):
     rows_duplicate = models.PositiveIntegerField(default=0)
     rows_existing = models.PositiveIntegerField(default=0)
 
-    # For the engine. requests_spent: every API request sent for this job (increment with F()).
+    # For the engine (run/engine.py); the lease columns (claim_token, heartbeat_at, due_at,
+    # requests_spent, error, waiting_reason) come from core.jobs.LeasedJob.
     # watermark_user_id: the newest user id in the directory when the job started sending;
     # accounts created by this job have larger ids (ULIDs sort by creation), so reconciliation
-    # lists the users after it. error: why the job failed, for people.
-    requests_spent = models.PositiveIntegerField(default=0)
+    # lists the users after it. precondition_failures: the directory sync the job runs first failed
+    # this many times in a row (the job backs off, then pauses and tells its owner). pump_id names
+    # the one live chain of pump tasks (run/chain.py): a task carrying another id does nothing; the
+    # watchdog revives an active job whose due_at passed in silence.
     watermark_user_id = models.CharField(max_length=30, blank=True)
-    error = models.TextField(blank=True)
-    # Why an active job is not sending right now, for its page ("" while it sends); it resumes at
-    # pump_due_at. precondition_failures: the directory sync the job runs first failed this many
-    # times in a row (the job backs off, then pauses and tells its owner).
-    waiting_reason = models.TextField(blank=True)
     precondition_failures = models.PositiveSmallIntegerField(default=0)
-    # The pump (engine.py): claim_token is set by the run sending for the job right now (a claim
-    # whose heartbeat is stale belongs to a dead worker and is taken over); pump_id names the one
-    # live chain of pump tasks (a task carrying another id was superseded and does nothing);
-    # pump_due_at is when the queued continuation should run (the watchdog revives jobs past it).
-    claim_token = models.CharField(max_length=32, blank=True)
     pump_id = models.CharField(max_length=32, blank=True)
-    pump_due_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)  # Start pressed
     approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)  # the pump's first run
     finished_at = models.DateTimeField(null=True, blank=True)  # reached a final status
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the pump's last sign of life
     # The file and row data are deleted after this (services.bulk_job_purge); the job itself,
     # its counts and the audit events stay.
     purge_after = models.DateTimeField()
@@ -181,7 +174,7 @@ class BulkRow(models.Model):
       pending | uncertain ─▶ parked   after the bounded number of attempts. FINAL unless retried.
       failed | parked ─▶ pending      an operator's "retry failed rows".
 
-    Update jobs (kind update, a file keyed by user_id; updates.py): `email_normalised` holds the
+    Update jobs (kind update, a file keyed by user_id; updates.py): `match_key` holds the
     user id (the key duplicates are found by), `email` the directory's email, `directory_user_id`
     the account. in_flight covers the GET and the PATCH; in_flight ─▶ updated also when nothing
     differed (no PATCH, `error` says so); a revert job's row whose account changed since the
@@ -216,11 +209,13 @@ class BulkRow(models.Model):
     # so the number matches what Excel shows).
     row_number = models.PositiveIntegerField()
     email = models.CharField(max_length=254, blank=True)  # as in the file, trimmed (cut to 254 if longer)
-    email_normalised = models.CharField(max_length=254, blank=True)  # validation.normalise_email(email)
+    # What rows are matched and de-duplicated by: the normalised email (validation.normalise_email)
+    # of an onboarding row, the user id of an update row.
+    match_key = models.CharField(max_length=254, blank=True)
     values = models.JSONField(default=dict)  # the file's non-blank cells by canonical column, as text
     # What the file sets for the account's default_location, in the users form's shape (tariff and
     # evse_site as ids, coordinates as {latitude, longitude}); only the keys the row gives; null for
-    # none. users.services.location_to_api turns it into the API's shape.
+    # none. evenergy.payloads.location_to_api turns it into the API's shape.
     location = models.JSONField(null=True, blank=True)
     directory_user_id = models.CharField(max_length=30, blank=True)  # the directory's account for the email
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -238,14 +233,14 @@ class BulkRow(models.Model):
             # The guard behind "the same email in one job is created once": at most one row per
             # normalised email that can be (or was) sent. Duplicates are stored as skipped.
             models.UniqueConstraint(
-                fields=["job", "email_normalised"],
+                fields=["job", "match_key"],
                 condition=~Q(state__in=["invalid", "skipped"]),
                 name="bulk_row_one_sendable_row_per_email",
             ),
         ]
         indexes = [
             models.Index(fields=["job", "state"], name="bulk_row_job_state"),
-            models.Index(fields=["job", "email_normalised"], name="bulk_row_job_email"),
+            models.Index(fields=["job", "match_key"], name="bulk_row_job_match_key"),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkJob, BulkRow
+from evadmin.bulk.upload.columns import COLUMNS
 from evadmin.core.exports import neutralise_row
 from evadmin.evenergy.ratelimit import rate_budget
 

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.accounts.permissions import staff_permission_required
-from evadmin.bulk import progress, selectors, services
-from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
+from evadmin.bulk import selectors, services
 from evadmin.bulk.forms import SubmitForm, UploadForm
-from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.bulk.models import BulkJob, BulkRow
-from evadmin.bulk.parsing import FileRejected, megabytes
-from evadmin.bulk.uploads import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
+from evadmin.bulk.run import progress
+from evadmin.bulk.upload.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.bulk.upload.rejections import FileRejected, megabytes
+from evadmin.bulk.upload.size_limit import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 
@@ -226,7 +227,7 @@ def bulk_job_control(request: HttpRequest, job_id: int, action: str) -> HttpResp
 @staff_permission_required(RUN_BULK)
 def bulk_job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
     """Set every account a finished update job changed back to its before-image (a new job)."""
-    from evadmin.bulk.revert import bulk_job_revert as revert_job
+    from evadmin.bulk.run.revert import bulk_job_revert as revert_job
 
     job = get_object_or_404(BulkJob, pk=job_id)
     try:

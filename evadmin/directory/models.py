@@ -9,6 +9,8 @@ live, and evadmin's own writes update the directory at once (`directory_upsert_u
 from django.conf import settings
 from django.db import models
 
+from evadmin.core.jobs import LeasedJob
+
 
 class DirectoryAccount(models.Model):
     """One account as last seen in the API, flattened for searching and filtering."""
@@ -69,7 +71,7 @@ class DirectoryAccount(models.Model):
         return f"{self.email} ({self.user_id})"
 
 
-class DirectorySync(models.Model):
+class DirectorySync(LeasedJob):
     """One sync run, with the checkpoint a crashed run resumes from."""
 
     class Kind(models.TextChoices):
@@ -85,19 +87,13 @@ class DirectorySync(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
     # The last user id stored: the next page starts after it (page_after), also after a crash.
     cursor = models.CharField(max_length=30, blank=True)
-    requests_spent = models.PositiveIntegerField(default=0)
     accounts_seen = models.PositiveIntegerField(default=0)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    error = models.TextField(blank=True)
-    # Who is walking the pages now: a random token set by the worker that claimed the run and
-    # cleared when it lets go (to wait for budget, or at the end of its time slice). A claimed
-    # run whose heartbeat has gone stale belongs to a dead worker and may be taken over.
-    claim_token = models.CharField(max_length=32, blank=True)
-    # When the run, let go to wait for the rate budget or a Retry-After, is due to continue.
-    resume_at = models.DateTimeField(null=True, blank=True)
+    # The lease columns (claim_token, heartbeat_at, due_at, requests_spent, error, waiting_reason)
+    # come from core.jobs.LeasedJob: a run let go to wait for the budget or a Retry-After is due
+    # to continue at due_at.
     failures = models.PositiveIntegerField(default=0)  # consecutive failed attempts; reset by a stored page
     # A full sync that would mark more than EVADMIN_DIRECTORY_MAX_GONE_SHARE of the directory gone
     # marks none (the API listing nobody is likelier than everyone leaving): how many it held back,

@@ -10,18 +10,17 @@ both find that postcode. The lookup is a case-sensitive `contains` on the lower-
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, fields
 
 from django.db.models import QuerySet
 
 from evadmin.directory.models import DirectoryAccount
+from evadmin.evenergy.resources import is_resource_id
 
 # A query is cut to this many words of this length: enough for a name and a postcode, and no
 # pathological request can build a huge WHERE clause.
 MAX_TERMS = 6
-USER_ID = re.compile(r"^user[0-9a-z]{26}$")  # as folded by search_terms
 MAX_TERM_LENGTH = 100
 
 # Sort keys offered to the pages (django-tables2 column names) -> model fields, each ending
@@ -102,8 +101,9 @@ def directory_search(
     filters = filters or DirectoryFilters()
     accounts = DirectoryAccount.objects.all()
     for term in search_terms(query):
-        if USER_ID.match(term):  # a whole id: the unique index answers at once
-            accounts = accounts.filter(user_id="user" + term[4:].upper())
+        user_id = "user" + term[4:].upper()  # search terms are folded to lower case
+        if term.startswith("user") and is_resource_id(user_id, "user"):  # the unique index answers at once
+            accounts = accounts.filter(user_id=user_id)
         else:
             accounts = accounts.filter(search_text__contains=term)
     if not filters.include_gone:

@@ -1,4 +1,4 @@
-"""Writes to the directory: storing accounts as the API lists them, and asking for a sync."""
+"""Writes to the directory: storing accounts as the API lists them (syncs start in sync.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
-from evadmin.directory.models import DirectoryAccount, DirectorySync
+from evadmin.directory.models import DirectoryAccount
 from evadmin.directory.search import search_text_for
 from evadmin.evenergy.resources import User, id_from_url
 
@@ -137,26 +136,3 @@ def directory_mark_gone(*, listed_since: datetime, now: datetime | None = None, 
                     "it will list them again.")
             return GoneMarking(marked=0, held_back=count, digest=digest, note=note)
     return GoneMarking(marked=unlisted.update(gone_at=now or timezone.now()))
-
-
-def directory_sync_request(*, kind: str, started_by=None) -> tuple[DirectorySync, bool]:
-    """Start a sync now ("Sync now"): returns (the run, True), or (the running one, False).
-
-    The row is created here, so the state page shows it at once, and handed to a worker.
-    """
-    from evadmin.directory.sync import directory_sync_begin
-    from evadmin.directory.tasks import directory_sync
-
-    for _ in range(3):  # the running sync may finish between looking and starting
-        try:
-            with transaction.atomic():
-                sync = directory_sync_begin(kind=kind, started_by=started_by)
-        except IntegrityError:
-            sync = None
-        if sync is not None:
-            transaction.on_commit(partial(directory_sync.delay, kind=sync.kind, sync_id=sync.pk))
-            return sync, True
-        running = DirectorySync.objects.filter(status=DirectorySync.Status.RUNNING).first()
-        if running is not None:
-            return running, False
-    raise RuntimeError("could not start a directory sync")

@@ -25,7 +25,7 @@ from evadmin.directory.exports import LOCATION_HEADINGS, location_rows, location
 from evadmin.directory.forms import DirectorySearchForm
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.search import directory_search
-from evadmin.directory.services import directory_sync_request
+from evadmin.directory.sync import directory_sync_request
 from evadmin.directory.tables import CappedCountPaginator, DirectoryTable, LocationTable
 
 VIEW = "accounts.view_users"

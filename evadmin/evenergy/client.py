@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -30,12 +29,11 @@ from evadmin.evenergy.pagination import (
     iter_number_pages,
 )
 from evadmin.evenergy.ratelimit import RateBudget, rate_budget
-from evadmin.evenergy.resources import Evse, EvseSite, Supplier, Tariff, User, Vehicle
+from evadmin.evenergy.resources import Evse, EvseSite, Supplier, Tariff, User, Vehicle, is_resource_id
 
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2"
-RESOURCE_ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
 # Only idempotent reads are retried: a POST that timed out may have created the user.
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
@@ -111,7 +109,7 @@ def list_request(client: EvEnergyClient, path: str, *, params: dict[str, Any], p
 
 def check_id(resource_id: str, prefix: str) -> str:
     """Refuse anything that is not an API id before it reaches a URL path."""
-    if not RESOURCE_ID.match(resource_id or "") or not resource_id.startswith(prefix):
+    if not is_resource_id(resource_id, prefix):
         raise errors.NotFound(f"{resource_id!r} is not a valid {prefix} id.", status=404)
     return resource_id
 

@@ -197,6 +197,11 @@ class RateBudget:
         wait = (oldest + WINDOW_SECONDS - time.time()) if oldest else 0.0
         return max(wait, self.blocked_for(), 0.0)
 
+    def seconds_until_room(self, *, otherwise: float) -> float:
+        """How long a caller that got nothing should wait: a 429's Retry-After, the window's oldest
+        request leaving it, or `otherwise` when neither says (its share is spent, not the hour)."""
+        return self.blocked_for() or self.seconds_until_free() or otherwise
+
     def clear(self) -> None:
         self._window.clear()
         cache.delete_many([OBSERVED_KEY, BLOCKED_KEY])

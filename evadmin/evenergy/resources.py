@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# Every id: a 4-letter collection prefix and a 26-character ULID (API-NOTES.md, "Resources and ids").
+RESOURCE_ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
 ADDRESS_FIELDS = ("address_1", "address_2", "city", "state", "postal_code", "country_code")
 # If any address field (or coordinates) is non-null, these must all be non-null (the API's rule).
 REQUIRED_ADDRESS_FIELDS = ("address_1", "city", "postal_code", "country_code")
+
+
+def is_resource_id(value: object, prefix: str) -> bool:
+    """True for an id of the collection with this prefix (`user`, `tari`, `site`...)."""
+    return isinstance(value, str) and value.startswith(prefix) and RESOURCE_ID.match(value) is not None
 
 
 def id_from_url(url: str | None) -> str | None:

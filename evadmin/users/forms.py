@@ -9,8 +9,7 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
-from evadmin.evenergy.client import RESOURCE_ID
-from evadmin.evenergy.resources import ADDRESS_FIELDS, EvseSite, Tariff, User
+from evadmin.evenergy.resources import ADDRESS_FIELDS, EvseSite, Tariff, User, is_resource_id
 from evadmin.evenergy.validation import address_rule_errors
 
 LOCATION_FIELDS = (*ADDRESS_FIELDS, "latitude", "longitude", "tariff", "evse_site")
@@ -95,7 +94,7 @@ class UserForm(forms.Form):
         kept: dict[str, Any] = {}
         for name, prefix in (("tariff", "tari"), ("evse_site", "site")):
             value = values.get(name)
-            if isinstance(value, str) and RESOURCE_ID.match(value) and value.startswith(prefix):
+            if is_resource_id(value, prefix):
                 kept[name] = value
         for name in COORDINATE_LIMITS:
             value = values.get(name)

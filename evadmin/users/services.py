@@ -11,11 +11,8 @@ from evadmin.audit.services import audit_diff, audit_record
 from evadmin.directory.services import directory_upsert_user
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi, evenergy_client
-from evadmin.evenergy.resources import ADDRESS_FIELDS, REQUIRED_ADDRESS_FIELDS, User
-
-# Sending every address key as null is how the API clears an address (API-NOTES.md).
-CLEARED_ADDRESS: dict[str, Any] = {**dict.fromkeys(ADDRESS_FIELDS), "coordinates": None}
-EMPTY_LOCATION: dict[str, Any] = {**CLEARED_ADDRESS, "tariff": None, "evse_site": None}
+from evadmin.evenergy.payloads import CLEARED_ADDRESS, EMPTY_LOCATION, location_to_api, user_changes
+from evadmin.evenergy.resources import User
 
 
 class EditConflict(Exception):
@@ -33,39 +30,6 @@ class DuplicateEmail(Exception):
     def __init__(self, existing: list[User]) -> None:
         self.existing = existing
         super().__init__(", ".join(user.id for user in existing))
-
-
-def location_to_api(values: dict[str, Any]) -> dict[str, Any]:
-    """Form-shaped location values (tariff and site as ids) to the API's shape (as URLs)."""
-    client = evenergy_client()
-    payload = dict(values)
-    for key, collection in (("tariff", "tariffs"), ("evse_site", "evse_sites")):
-        if payload.get(key):
-            payload[key] = f"{client.base_url}/{collection}/{payload[key]}"
-    return payload
-
-
-def user_changes(current: User, *, email: str, location: dict[str, Any]) -> dict[str, Any]:
-    """The PATCH body: the fields that differ from `current` (form-shaped location).
-
-    The API's address rule applies to each request body, so a changed address field travels
-    with the four fields the rule requires (address_1, city, postal_code, country_code);
-    emptying every address field sends them all as null, the API's way to clear an address.
-    """
-    changes: dict[str, Any] = {}
-    if email != current.email:
-        changes["email"] = email
-    before = current.editable_values()["default_location"] or EMPTY_LOCATION
-    changed = {key: value for key, value in location.items() if before.get(key) != value}
-    address_keys = set(CLEARED_ADDRESS)
-    if address_keys & set(changed):
-        if any(location.get(name) is not None for name in address_keys):
-            changed.update({name: location.get(name) for name in REQUIRED_ADDRESS_FIELDS})
-        else:
-            changed.update(CLEARED_ADDRESS)
-    if changed:
-        changes["default_location"] = changed
-    return changes
 
 
 # The API may still create the account after evadmin stopped waiting; saving again is safe because

@@ -19,7 +19,8 @@ from evadmin.directory.forms import DirectorySearchForm, wants_directory
 from evadmin.directory.selectors import directory_status
 from evadmin.directory.tables import DirectoryUserTable
 from evadmin.directory.views import directory_table
-from evadmin.evenergy import errors
+from evadmin.evenergy import errors, reference
+from evadmin.evenergy.payloads import EMPTY_LOCATION
 from evadmin.users import selectors, services
 from evadmin.users.forms import UserForm, UserLookupForm
 from evadmin.users.tables import UserTable
@@ -82,7 +83,7 @@ def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
 
 def _user_form(data=None, *, user=None, **kwargs) -> UserForm:
     """The form over the cached choice lists; `user` fills it for an edit (keeping what it cannot offer)."""
-    tariffs, evse_sites = selectors.tariff_choices(), selectors.evse_site_choices()
+    tariffs, evse_sites = reference.tariff_choices(), reference.evse_site_choices()
     if user is not None:
         kwargs["initial"] = UserForm.initial_for(user, tariffs=tariffs, evse_sites=evse_sites)
     return UserForm(data, tariffs=tariffs, evse_sites=evse_sites, **kwargs)
@@ -129,7 +130,7 @@ def user_form_field(request: HttpRequest, field_name: str) -> HttpResponse:
 @staff_permission_required(EDIT)
 def tariff_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the tariffs matching the search box, for the form's tariff select."""
-    tariffs = selectors.tariffs_matching(request.GET.get("tariff_search", ""))
+    tariffs = reference.tariffs_matching(request.GET.get("tariff_search", ""))
     selected = request.GET.get("tariff")
     form = _user_form(request.GET)  # for the stored tariff no list offers, kept as an option
     kept = form.stored_values.get("tariff")
@@ -185,13 +186,13 @@ def user_clear_address(request: HttpRequest, user_id: str) -> HttpResponse:
 def _conflict(request: HttpRequest, form: UserForm, conflict: services.EditConflict) -> HttpResponse:
     current = conflict.current
     theirs = current.editable_values()
-    theirs_location = theirs["default_location"] or services.EMPTY_LOCATION
+    theirs_location = theirs["default_location"] or EMPTY_LOCATION
     mine_location = conflict.submitted["default_location"]
     rows = [("Email", theirs["email"], conflict.submitted["email"])]
     rows += [(UserForm.base_fields[name].label or name.replace("_", " ").capitalize(), theirs_location.get(name),
               mine_location.get(name)) for name in ("address_1", "address_2", "city", "state", "postal_code", "country_code")]
     rows += [("Coordinates", theirs_location.get("coordinates"), mine_location.get("coordinates"))]
-    tariff_names = {t.id: f"{t.name} ({t.supplier.name if t.supplier else t.currency})" for t in selectors.tariff_choices()}
+    tariff_names = {t.id: f"{t.name} ({t.supplier.name if t.supplier else t.currency})" for t in reference.tariff_choices()}
     rows += [("Tariff", tariff_names.get(theirs_location.get("tariff"), theirs_location.get("tariff")),
               tariff_names.get(mine_location.get("tariff"), mine_location.get("tariff")))]
     rows += [("EVSE site", theirs_location.get("evse_site"), mine_location.get("evse_site"))]
@@ -208,7 +209,7 @@ def _form_with_api_error(request: HttpRequest, form: UserForm, error: errors.Api
 
 def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     """The create or edit form, saying when a choice list could not be read whole."""
-    context = {**context, "reference_problems": selectors.reference_problems()}
+    context = {**context, "reference_problems": reference.reference_problems()}
     return render(request, "users/form.html", context, status=status)
 
 

@@ -11,7 +11,6 @@ from evadmin.audit.models import AuditEvent
 from evadmin.audit_reports import services
 from evadmin.audit_reports.models import AuditFinding, AuditReport
 from evadmin.audit_reports.services import audit_report_advance
-from evadmin.audit_reports.tasks import audit_reports_advance
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +25,10 @@ def report(make_account):
 @pytest.fixture
 def sent_tasks(monkeypatch):
     """The report ids the run view queued (the task is not run)."""
+    from evadmin.celery import app
+
     sent = []
-    monkeypatch.setattr(audit_reports_advance, "delay", sent.append)
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **options: sent.append(kwargs["report_id"]))
     return sent
 
 

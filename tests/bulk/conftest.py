@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from evadmin.bulk.checks import RowChecker
-from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.directory.models import DirectoryAccount
 from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from evadmin.evenergy.validation import normalise_email

@@ -38,7 +38,7 @@ def main() -> None:
 
     from evadmin.accounts.services import staff_member_create
     from evadmin.bulk import selectors
-    from evadmin.bulk.imports import bulk_job_create_from_upload
+    from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
     from evadmin.directory.models import DirectoryAccount
     from tests.bulk.conftest import offline_checker
     from tests.bulk.factories import csv_bytes, generated_rows

@@ -14,6 +14,6 @@ from evadmin.celery import app  # noqa: F401 - the app the worker runs
 
 @worker_process_init.connect
 def _short_slices(**_kwargs) -> None:
-    from evadmin.bulk import engine
+    from evadmin.bulk.run import engine
 
     engine.SLICE_SECONDS = float(os.environ.get("EVADMIN_TEST_SLICE_SECONDS", "0.5"))

@@ -71,6 +71,7 @@ def private_redis():
 def on_private_redis(private_redis, bulk_worker, monkeypatch):
     """The worker and this process's enqueues (Start, the watchdog) both use the private Redis."""
     from evadmin.bulk import tasks
+    from evadmin.bulk.run import chain
 
     bulk_worker.app = "tests.bulk.short_slices"  # half-second slices: each re-queues through Redis
     bulk_worker.base_env["EVADMIN_TEST_SLICE_SECONDS"] = "0.5"
@@ -82,7 +83,7 @@ def on_private_redis(private_redis, bulk_worker, monkeypatch):
             tasks.bulk_pump.apply_async(kwargs={"job_id": job_id, "pump_id": pump_id}, countdown=countdown,
                                         queue=bulk_worker.queue, connection=conn)
 
-    monkeypatch.setattr(tasks, "bulk_pump_enqueue", enqueue)
+    monkeypatch.setattr(chain, "bulk_pump_enqueue", enqueue)
     return private_redis
 
 

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 
-from evadmin.bulk import engine, tasks
+from evadmin.bulk import tasks
+from evadmin.bulk.run import engine
 from evadmin.celery import app
 
 
@@ -30,10 +31,11 @@ def test_every_countdown_and_time_limit_is_well_under_the_visibility_timeout():
 
 def test_the_pump_is_enqueued_on_commit_only(operator, upload, django_capture_on_commit_callbacks, monkeypatch):
     from evadmin.bulk import services
+    from evadmin.celery import app
     from tests.bulk.factories import address, csv_bytes
 
     sent = []
-    monkeypatch.setattr(tasks.bulk_pump, "apply_async", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **options: sent.append({"kwargs": kwargs, **options}))
     job = upload(csv_bytes([{"email": "on-commit@example.com", **address()}]))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)

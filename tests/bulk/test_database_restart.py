@@ -259,7 +259,7 @@ def test_postgres_restarted_mid_job(evadmin_on_private_postgres, private_postgre
     def diagnosis() -> str:
         states = private_postgres.query(
             "SELECT state, count(*) FROM bulk_bulkrow WHERE job_id = %s GROUP BY state", (job_id,))
-        job = private_postgres.query("SELECT status, pump_id, claim_token, heartbeat_at, pump_due_at "
+        job = private_postgres.query("SELECT status, pump_id, claim_token, heartbeat_at, due_at "
                                      "FROM bulk_bulkjob WHERE id = %s", (job_id,))
         problems = [line for line in processes.worker.log if any(word in line for word in ("ERROR", "WARNING", "Retry"))]
         return f"job {job}, rows {states}\n" + "".join(problems[-30:]) + processes.output()

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from evadmin.audit.models import AuditEvent
 from evadmin.bulk import services
-from evadmin.bulk.engine import InjectedCrash, bulk_job_pump
 from evadmin.bulk.models import BulkJob, BulkNotice, BulkRow
+from evadmin.bulk.run import chain
+from evadmin.bulk.run.engine import InjectedCrash, bulk_job_pump
 from tests.bulk.conftest import posts_by_email, sandbox_users_by_email, unique_domain
 from tests.bulk.factories import address, csv_bytes
 
@@ -47,12 +48,13 @@ def started_job(upload, operator, bulk_api):
 
 def prepare(job: BulkJob) -> None:
     """The pump's first step alone (directory sync, watermark, policy), so faults hit the sends."""
-    from evadmin.bulk import engine
+    from evadmin.bulk.run import engine
+    from evadmin.core.jobs import Lease
 
     token = "t" * 32
     BulkJob.objects.filter(pk=job.pk).update(claim_token=token, status=BulkJob.Status.RUNNING, started_at=timezone.now())
     job.refresh_from_db()
-    assert engine._prepare(job, token, time.monotonic() + 30) is None
+    assert engine._prepare(job, Lease(BulkJob, job.pk, token), time.monotonic() + 30) is None
     BulkJob.objects.filter(pk=job.pk).update(claim_token="")
 
 
@@ -115,7 +117,7 @@ def test_an_uncertain_row_without_an_account_is_sent_again(started_job, bulk_api
     # The account does exist (the first slice sent everything): reconciliation must find it.
     job.status = BulkJob.Status.RUNNING
     job.save(update_fields=["status"])
-    services._pump_chain_new(job=job)
+    chain.bulk_pump_chain_new(job=job)
     drive(job)
     assert states(job)[f"u1@{domain}"] == State.CREATED
     assert posts_by_email(bulk_api)[f"u1@{domain}"] == 1
@@ -237,7 +239,7 @@ def test_reconciling_by_listing_moves_forward_or_falls_back_to_lookups(started_j
     job.rows.filter(email__in=lost).update(state=State.UNCERTAIN, user_id="")  # four answers lost
     job.status = BulkJob.Status.RUNNING
     job.save(update_fields=["status"])
-    services._pump_chain_new(job=job)
+    chain.bulk_pump_chain_new(job=job)
     bulk_api.reset()
     bulk_api.faults(paging=paging)
 

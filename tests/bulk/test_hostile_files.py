@@ -27,9 +27,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
 from evadmin.bulk.selectors import bulk_job_file_bytes
+from evadmin.bulk.upload.columns import COLUMNS
 from tests.bulk.factories import address, csv_bytes, generated_rows, xlsx_bytes
 from tests.worker import REPO, _database_url
 
@@ -124,7 +124,7 @@ def operator_client(client_as, fresh_budget, monkeypatch):
     """A bulk operator's client, with the tariff and EVSE site lists checked offline."""
     from tests.bulk.conftest import offline_checker
 
-    monkeypatch.setattr("evadmin.bulk.imports.RowChecker", offline_checker)
+    monkeypatch.setattr("evadmin.bulk.upload.drafts.RowChecker", offline_checker)
     return client_as("bulk_operator")
 
 
@@ -377,8 +377,8 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from evadmin.bulk import selectors
-from evadmin.bulk.imports import bulk_job_create_from_upload
-from evadmin.bulk.parsing import FileRejected
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.bulk.upload.rejections import FileRejected
 from tests.bulk.conftest import offline_checker
 
 def peak_mb():

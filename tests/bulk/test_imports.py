@@ -5,10 +5,10 @@ import io
 import pytest
 
 from evadmin.audit.models import AuditEvent
-from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
-from evadmin.bulk.parsing import FileRejected
 from evadmin.bulk.selectors import bulk_job_file_bytes
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.bulk.upload.rejections import FileRejected
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import TARIFF_ID, address, csv_bytes, generated_rows, xlsx_bytes
 
@@ -68,7 +68,7 @@ def test_upload_makes_a_draft_job_with_counts_and_states(upload, operator, direc
     assert duplicate.error == "Same email as row 2 (ignoring case): the account is created once, from row 2."
     assert job.rows.get(row_number=3).directory_user_id == "user" + "7" * 26
     new = job.rows.get(row_number=2)
-    assert new.email_normalised == "new@example.com" and new.location["tariff"] == TARIFF_ID
+    assert new.match_key == "new@example.com" and new.location["tariff"] == TARIFF_ID
     assert new.values["postal_code"] == "SW1A 1AA"
     assert job.rows.get(row_number=5).error.startswith("email: “broken” is not a valid email address; address_1:")
     assert job.file_name == "partner.csv" and job.file_format == "csv" and job.file_encoding == "utf-8"
@@ -79,7 +79,7 @@ def test_upload_makes_a_draft_job_with_counts_and_states(upload, operator, direc
 
 
 def test_the_file_is_stored_in_the_database_in_chunks(upload, monkeypatch):
-    monkeypatch.setattr("evadmin.bulk.imports.FILE_CHUNK_BYTES", 1000)
+    monkeypatch.setattr("evadmin.bulk.upload.drafts.FILE_CHUNK_BYTES", 1000)
     content = csv_bytes(generated_rows(100))
     job = upload(content)
     assert job.file_chunks.count() == -(-len(content) // 1000)
@@ -121,11 +121,11 @@ def test_a_large_file(upload, directory_account):
 
 
 def test_the_checker_defaults_to_the_cached_reference_lists(operator, monkeypatch):
-    """Without a checker given, tariff ids are checked against users.selectors.tariff_choices()."""
+    """Without a checker given, tariff ids are checked against evenergy.reference.tariff_choices()."""
     from evadmin.evenergy.resources import Tariff
 
     calls = []
-    monkeypatch.setattr("evadmin.users.selectors.tariff_choices",
+    monkeypatch.setattr("evadmin.evenergy.reference.tariff_choices",
                         lambda: calls.append(1) or [Tariff(id=TARIFF_ID, url="u", name="T", currency="GBP", supplier_url=None)])
     content = csv_bytes([{"email": f"d{n}@example.com", "tariff": TARIFF_ID} for n in range(50)])
     job = bulk_job_create_from_upload(file=io.BytesIO(content), file_name="t.csv", actor=operator)

@@ -5,7 +5,8 @@ import zipfile
 
 import pytest
 
-from evadmin.bulk.parsing import FileRejected, upload_scan, upload_table
+from evadmin.bulk.upload.reading import upload_scan, upload_table
+from evadmin.bulk.upload.rejections import FileRejected
 from tests.bulk.factories import address, csv_bytes, xlsx_bytes
 
 MB = 1024 * 1024

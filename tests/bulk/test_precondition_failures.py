@@ -8,8 +8,8 @@ owner is told; nothing is sent meanwhile.
 
 from django.test import TestCase
 
-from evadmin.bulk import engine
 from evadmin.bulk.models import BulkJob, BulkNotice
+from evadmin.bulk.run import engine
 from tests.bulk.test_engine import started_job  # noqa: F401 - fixture
 from tests.conftest import sent
 

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from evadmin.bulk.checks import RowChecker
+from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.evenergy.validation import COUNTRY_CODES, address_rule_errors, normalise_email
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import SITE_ID, TARIFF_ID, address
@@ -18,7 +18,7 @@ def check(**values):
 def test_a_complete_row_becomes_the_location_to_send():
     row = check(email=" Ann@Example.COM ".strip(), **address(tariff=TARIFF_ID, evse_site=SITE_ID, country_code="gb"))
     assert row.errors == []
-    assert row.email == "Ann@Example.COM" and row.email_normalised == "ann@example.com"
+    assert row.email == "Ann@Example.COM" and row.match_key == "ann@example.com"
     assert row.location == {
         "address_1": "1 High Street", "city": "London", "postal_code": "SW1A 1AA", "country_code": "GB",
         "coordinates": {"latitude": 51.5, "longitude": -0.12}, "tariff": TARIFF_ID, "evse_site": SITE_ID,

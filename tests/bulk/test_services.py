@@ -189,20 +189,20 @@ def test_one_sendable_row_per_email_is_enforced_by_the_database(mixed_job):
     from django.db import IntegrityError, transaction
 
     with transaction.atomic(), pytest.raises(IntegrityError):
-        BulkRow.objects.create(job=mixed_job, row_number=99, email="a@example.com", email_normalised="a@example.com")
+        BulkRow.objects.create(job=mixed_job, row_number=99, email="a@example.com", match_key="a@example.com")
     # Rows that are never sent may share an email.
-    BulkRow.objects.create(job=mixed_job, row_number=100, email="a@example.com", email_normalised="a@example.com",
+    BulkRow.objects.create(job=mixed_job, row_number=100, email="a@example.com", match_key="a@example.com",
                            state=BulkRow.State.SKIPPED)
     with transaction.atomic(), pytest.raises(IntegrityError):
-        BulkRow.objects.create(job=mixed_job, row_number=2, email="z@example.com", email_normalised="z@example.com")
+        BulkRow.objects.create(job=mixed_job, row_number=2, email="z@example.com", match_key="z@example.com")
 
 
 def test_beat_purges_expired_jobs_daily_through_the_task(upload, settings):
-    from evadmin.bulk.tasks import bulk_purge_expired
+    from evadmin.bulk.tasks import bulk_jobs_purge_expired
 
     entry = settings.CELERY_BEAT_SCHEDULE["bulk-purge-expired"]
-    assert entry["task"] == bulk_purge_expired.name
+    assert entry["task"] == bulk_jobs_purge_expired.name
     expired = upload(csv_bytes([{"email": "old@example.com"}]))
     BulkJob.objects.filter(pk=expired.pk).update(purge_after=timezone.now() - timedelta(days=1))
-    assert bulk_purge_expired.apply().get() == 1
+    assert bulk_jobs_purge_expired.apply().get() == 1
     assert not BulkJob.objects.get(pk=expired.pk).rows.exists()

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
+from evadmin.bulk.upload.columns import COLUMNS
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import address, csv_bytes, generated_rows
 from tests.bulk.test_imports import MALFORMED, nothing_stored
@@ -29,7 +29,7 @@ def offline_reference_lists(monkeypatch):
     """Tariff and EVSE site lists without the API (the sandbox tests below use the real ones)."""
     from tests.bulk.conftest import offline_checker
 
-    monkeypatch.setattr("evadmin.bulk.imports.RowChecker", offline_checker)
+    monkeypatch.setattr("evadmin.bulk.upload.drafts.RowChecker", offline_checker)
 
 
 def post_file(client, content: bytes, name: str = "drivers.csv"):

@@ -24,7 +24,7 @@ from evadmin.accounts.permissions import PUBLIC, SIGNED_IN
 from evadmin.accounts.roles import roles_with_permission
 from evadmin.audit_reports.models import AuditReport
 from evadmin.audit_reports.services import audit_report_run_rules
-from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.directory.models import DirectoryAccount
 from evadmin.evenergy.client import UsersApi, evenergy_client, reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget

@@ -19,8 +19,8 @@ from django.utils import timezone
 from evadmin.audit.services import audit_record
 from evadmin.audit_reports.models import AuditReport
 from evadmin.audit_reports.services import audit_report_advance
-from evadmin.bulk.checks import RowChecker
-from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.services import directory_store_users
 from evadmin.evenergy.client import build_client

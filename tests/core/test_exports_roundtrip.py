@@ -160,7 +160,7 @@ def test_bulk_exports(client_as, monkeypatch):
     from tests.bulk.conftest import offline_checker
     from tests.bulk.factories import address, csv_bytes
 
-    monkeypatch.setattr("evadmin.bulk.imports.RowChecker", offline_checker)
+    monkeypatch.setattr("evadmin.bulk.upload.drafts.RowChecker", offline_checker)
     client = client_as("bulk_operator")
     rows = [
         {"email": "=1+1@example.com", **address(address_1="+44 20 7946 0000", city="@SUM(1)")},  # valid

@@ -100,7 +100,7 @@ def test_a_long_retry_after_lets_go_of_the_worker_and_schedules_the_rest(directo
     assert not progress.finished and 119 <= progress.resume_in <= 120
     waiting = running_sync()
     assert waiting.claim_token == "" and waiting.cursor == cursor
-    assert waiting.resume_at > timezone.now() + timedelta(seconds=100)
+    assert waiting.due_at > timezone.now() + timedelta(seconds=100)
     # A beat tick meanwhile leaves it to its scheduled continuation.
     assert directory_sync_step(kind="incremental").busy
 
@@ -141,7 +141,7 @@ def test_an_api_outage_pauses_the_sync_with_backoff_and_keeps_the_checkpoint(dir
     sync = running_sync()
     assert (sync.failures, sync.cursor) == (1, cursor)
     assert "trouble" in sync.error
-    DirectorySync.objects.filter(pk=sync.pk).update(resume_at=timezone.now())  # the countdown has passed
+    DirectorySync.objects.filter(pk=sync.pk).update(due_at=timezone.now())  # the countdown has passed
     directory_api.reset()
     assert directory_sync_step(kind="full", sync_id=sync.pk).finished
     assert page_afters(directory_api)[0] == cursor

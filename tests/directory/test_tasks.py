@@ -52,7 +52,7 @@ def test_a_task_out_of_budget_share_requeues_itself_with_a_countdown(big_api, se
 
 def wait_for_its_continuation(sync_id: int) -> None:
     """As a run paused for the rate budget or a Retry-After is left."""
-    DirectorySync.objects.filter(pk=sync_id).update(resume_at=timezone.now() + timedelta(seconds=60))
+    DirectorySync.objects.filter(pk=sync_id).update(due_at=timezone.now() + timedelta(seconds=60))
 
 
 def test_a_tick_while_a_sync_waits_does_nothing(directory_api, requeued):

@@ -10,7 +10,6 @@ from evadmin.audit.models import AuditEvent
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.sync import directory_sync_step
 from evadmin.directory.tables import CappedCountPaginator
-from evadmin.directory.tasks import directory_sync
 from tests.directory.factories import api_user
 from tests.directory.test_search import AGILE, OCTOPUS, SITE, TEMPO
 
@@ -209,8 +208,10 @@ def test_sync_state_shows_running_last_complete_requests_and_accounts(client_as,
 
 
 def test_sync_now_starts_one_sync_and_says_so_when_one_runs(client_as, monkeypatch, django_capture_on_commit_callbacks):
+    from evadmin.celery import app
+
     queued = []
-    monkeypatch.setattr(directory_sync, "delay", lambda **kwargs: queued.append(kwargs))
+    monkeypatch.setattr(app, "send_task", lambda name, kwargs=None, **options: queued.append(kwargs))
     admin = client_as("admin")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post("/directory/sync/", {"kind": "incremental"}, follow=True)

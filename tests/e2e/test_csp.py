@@ -18,7 +18,7 @@ from evadmin.accounts.permissions import PUBLIC, SIGNED_IN
 from evadmin.accounts.roles import ROLES, roles_with_permission
 from evadmin.audit_reports.models import AuditReport
 from evadmin.audit_reports.services import audit_report_run_rules
-from evadmin.bulk.imports import bulk_job_create_from_upload
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.evenergy.client import build_client
 from tests.accounts.fixtures import make_staff
 from tests.audit_reports.conftest import directory_full_sync

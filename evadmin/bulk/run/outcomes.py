@@ -1,12 +1,15 @@
 """Committing a row's outcome: each function is one transition of BulkRow's state diagram.
 
 Every transition is a conditional UPDATE from the state the row must be in, so a stale caller
-changes nothing. Created and updated accounts are audit events by the job's owner.
+changes nothing. Created and updated accounts are audit events by the job's owner. An API failure
+becomes a transition in one place (row_settle_api_failure), which also says what it means for the
+job (RowResult).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evadmin.audit import actions
-from evadmin.audit.services import audit_record
+from evadmin.audit.services import audit_diff, audit_record
 from evadmin.bulk.models import EXISTING_ACCOUNT_MESSAGE, BulkJob, BulkRow
 from evadmin.evenergy import errors
 from evadmin.evenergy.resources import User
@@ -22,6 +25,47 @@ from evadmin.evenergy.resources import User
 logger = logging.getLogger(__name__)
 
 State = BulkRow.State
+# The error of an updated row whose account already had every value the file sets (no PATCH sent).
+UNCHANGED_MESSAGE = "Nothing to change: the account already had these values."
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """What sending one row means for its job."""
+
+    wait: float | None = None  # hold off sending for this long (a 429's Retry-After)
+    job_failure: str = ""  # the job cannot go on (refused credentials or scope): why, for people
+
+
+GO_ON = RowResult()
+
+
+def row_settle_api_failure(*, row: BulkRow, exc: errors.ApiError, resendable: bool) -> RowResult:
+    """The outcome of a row in flight whose request failed, by what the failure says about it.
+
+    `resendable`: sending the request again cannot duplicate anyone (a PATCH); a POST that may have
+    reached the API is uncertain instead, and reconciled before anything is sent again.
+    """
+    if isinstance(exc, errors.RateLimited):
+        row_back_to_pending(row=row, count_attempt=False)  # not the row's fault
+        return RowResult(wait=exc.retry_after)
+    if isinstance(exc, (errors.Unauthorized, errors.Forbidden)):
+        row_back_to_pending(row=row, count_attempt=False)  # refused before anything was done
+        return RowResult(job_failure=exc.user_message)
+    if isinstance(exc, errors.ServerError):
+        # A 5xx after a POST may come after the account was stored.
+        if resendable:
+            row_back_to_pending(row=row, error=api_message(exc))
+        else:
+            row_uncertain(row=row, error=api_message(exc))
+    elif isinstance(exc, errors.TransportError):
+        if exc.request_sent and not resendable:
+            row_uncertain(row=row, error=exc.user_message)
+        else:
+            row_back_to_pending(row=row, error=exc.user_message)
+    else:  # 400 (the API's rules), 404, 409 and other refusals: for good
+        row_failed(row=row, message=api_message(exc))
+    return GO_ON
 
 
 def api_message(exc: errors.ApiError) -> str:
@@ -102,6 +146,27 @@ def row_found_existing(*, job: BulkJob, row: BulkRow, user_id: str) -> None:
                     error=EXISTING_ACCOUNT_MESSAGE + user_id)
     else:
         rows.update(directory_user_id=user_id, updated_at=now)  # stays pending: the next pass PATCHes it
+
+
+def row_unchanged(*, row: BulkRow) -> None:
+    """An update row whose account already had every value the file sets: no PATCH was sent."""
+    BulkRow.objects.filter(pk=row.pk, state=State.IN_FLIGHT).update(
+        state=State.UPDATED, user_id=row.directory_user_id, error=UNCHANGED_MESSAGE, updated_at=timezone.now()
+    )
+
+
+def row_updated(*, job: BulkJob, row: BulkRow, before: dict, after: dict, user: User) -> None:
+    """200 to a PATCH: committed with an audit event whose before/after (dotted keys) a revert restores."""
+    before_changed, after_changed = audit_diff(before, after)
+    with transaction.atomic():
+        changed = BulkRow.objects.filter(pk=row.pk, state=State.IN_FLIGHT).update(
+            state=State.UPDATED, user_id=user.id, error="", updated_at=timezone.now()
+        )
+        if changed:
+            audit_record(actor=job.created_by, action=actions.BULK_ROW_UPDATE, target_user_id=user.id,
+                         job_ref=job.pk, before=before_changed, after=after_changed)
+    if changed:
+        _store_in_directory(user)
 
 
 def _store_in_directory(user: User) -> None:

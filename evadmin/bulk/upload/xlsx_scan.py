@@ -16,7 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from evadmin.bulk.parsing import FileRejected
+from evadmin.bulk.upload.rejections import FileRejected
 
 SCAN_CHUNK_BYTES = 64 * 1024
 SHARED_STRINGS_PART = "xl/sharedStrings.xml"

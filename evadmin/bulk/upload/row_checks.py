@@ -1,7 +1,7 @@
 """Checks on one row of a bulk file, made without API calls (beyond the cached reference lists).
 
 The API's own rules come from evadmin.evenergy.validation (shared with the single-user form);
-tariff and EVSE site ids are checked against the lists users.selectors caches, fetched only
+tariff and EVSE site ids are checked against the lists evenergy.reference caches, fetched only
 when the file first names one, so a file without them costs no request at all.
 """
 
@@ -18,13 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django_countries import countries
 
-from evadmin.evenergy.resources import ADDRESS_FIELDS, id_from_url
+from evadmin.evenergy.resources import ADDRESS_FIELDS, id_from_url, is_resource_id
 from evadmin.evenergy.validation import COUNTRY_CODES, address_rule_errors, normalise_email
 
 EMAIL_MAX_LENGTH = 254
 TEXT_MAX_LENGTH = 255  # the API's limit for address fields
 POSTAL_CODE_MAX_LENGTH = 32  # the directory's column (and the single-user form's limit)
-RESOURCE_ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")  # as evenergy.client checks ids
 
 
 class _FileEmailValidator(EmailValidator):
@@ -51,19 +50,19 @@ _email_validator = _FileEmailValidator()
 @dataclass
 class CheckedRow:
     email: str  # trimmed
-    email_normalised: str
+    match_key: str  # the normalised email (onboarding) or the user id (update): rows are matched by it
     location: dict[str, Any] | None  # what the row sets for default_location (form shape), None if nothing
     errors: list[str] = field(default_factory=list)  # "column: what is wrong", empty when valid
 
 
 def known_tariff_ids() -> set[str]:
-    from evadmin.users.selectors import tariff_choices
+    from evadmin.evenergy.reference import tariff_choices
 
     return {tariff.id for tariff in tariff_choices()}
 
 
 def known_evse_site_ids() -> set[str]:
-    from evadmin.users.selectors import evse_site_choices
+    from evadmin.evenergy.reference import evse_site_choices
 
     return {site.id for site in evse_site_choices()}
 
@@ -83,10 +82,10 @@ class RowChecker:
     def check(self, values: dict[str, str], *, update: bool = False) -> CheckedRow:
         """`values`: the row's non-blank cells by column (parsing.ParsedRow.values).
 
-        update: the row of an update file, keyed by user_id (its CheckedRow.email_normalised is
+        update: the row of an update file, keyed by user_id (its CheckedRow.match_key is
         the id, the key duplicates are found by). The address rule is then not checked here: the
         engine sends a changed address field with the account's other required fields
-        (users.services.user_changes), and the API judges the result.
+        (evenergy.payloads.user_changes), and the API judges the result.
         """
         if update:
             return self._check_update(values)
@@ -115,7 +114,7 @@ class RowChecker:
         if "evse_site" in values:
             location["evse_site"] = self._reference("evse_site", values["evse_site"], "site", "EVSE site", errors)
         return CheckedRow(
-            email=email[:EMAIL_MAX_LENGTH], email_normalised=normalise_email(email)[:EMAIL_MAX_LENGTH],
+            email=email[:EMAIL_MAX_LENGTH], match_key=normalise_email(email)[:EMAIL_MAX_LENGTH],
             location=location or None, errors=errors,
         )
 
@@ -124,7 +123,7 @@ class RowChecker:
         user_id = values.get("user_id", "")
         if not user_id:
             errors.append("user_id: missing")
-        elif not RESOURCE_ID.match(user_id) or not user_id.startswith("user"):
+        elif not is_resource_id(user_id, "user"):
             errors.append(f"user_id: “{user_id[:40]}” is not a user id (user…)")
         location: dict[str, Any] = {name: values[name] for name in ADDRESS_FIELDS if name in values}
         if "country_code" in location:
@@ -142,7 +141,7 @@ class RowChecker:
             location["evse_site"] = self._reference("evse_site", values["evse_site"], "site", "EVSE site", errors)
         if not location and not errors:
             errors.append("nothing to change: the row gives no location or tariff column")
-        return CheckedRow(email="", email_normalised=user_id[:EMAIL_MAX_LENGTH], location=location or None,
+        return CheckedRow(email="", match_key=user_id[:EMAIL_MAX_LENGTH], location=location or None,
                           errors=errors)
 
     def _check_email(self, email: str, errors: list[str]) -> None:
@@ -182,7 +181,7 @@ class RowChecker:
 
     def _reference(self, name: str, text: str, prefix: str, label: str, errors: list[str]) -> str:
         resource_id = (id_from_url(text) or "") if "/" in text else text
-        if not RESOURCE_ID.match(resource_id) or not resource_id.startswith(prefix):
+        if not is_resource_id(resource_id, prefix):
             errors.append(f"{name}: “{text[:80]}” is not a {label} id ({prefix}…) or URL")
             return resource_id
         if name not in self._known:

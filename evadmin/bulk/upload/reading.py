@@ -4,7 +4,7 @@ Two steps, both on a seekable binary file (Django's UploadedFile.file):
   upload_scan(file)          size, sha256, format and text encoding, in one pass of 64 KiB reads;
   upload_table(file, facts)  the header checked, then an iterator of ParsedRow.
 Anything wrong with the file as a whole raises FileRejected with one sentence for people saying
-what is wrong and where (line or row number). Row-level checks are in checks.py.
+what is wrong and where (line or row number). Row-level checks are in row_checks.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
-from evadmin.bulk.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, UPDATE_KEY_COLUMN, canonical_column
+from evadmin.bulk.upload.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, UPDATE_KEY_COLUMN, canonical_column
+from evadmin.bulk.upload.rejections import FileRejected, megabytes
 from evadmin.core.exports import FORMULA_TRIGGERS
 
 SCAN_CHUNK_BYTES = 64 * 1024
@@ -31,16 +32,8 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 CSV_DELIMITERS = (",", ";", "\t")  # Excel writes ";" where "," is the decimal separator
 HEADER_ROW = 1
 # An XLSX's XML is typically 5–10× its zipped size; refuse declared totals beyond this many times
-# the upload limit before anything is decompressed (parsing_xlsx.py).
+# the upload limit before anything is decompressed (xlsx.py).
 XLSX_EXPANSION_ALLOWED = 10
-
-
-class FileRejected(Exception):
-    """The file cannot be used as a whole. `message` is one sentence for the person uploading."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -64,10 +57,6 @@ class Table:
     ignored: list[str]  # headers evadmin does not use
     notes: list[str]  # sentences for the preview
     rows: Iterator[ParsedRow]  # raises FileRejected when the file turns out broken part-way
-
-
-def megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):,.1f} MB".replace(".0 MB", " MB")
 
 
 # --- scanning -----------------------------------------------------------------------------
@@ -169,7 +158,7 @@ class _TextCheck:
 def upload_table(file: BinaryIO, facts: UploadFacts, *, max_rows: int, max_bytes: int) -> Table:
     """The file's header checked and its data rows as a lazy iterator (see the module docstring)."""
     if facts.format == "xlsx":
-        from evadmin.bulk.parsing_xlsx import xlsx_records
+        from evadmin.bulk.upload.xlsx import xlsx_records
 
         records, notes = xlsx_records(file, max_uncompressed_bytes=max_bytes * XLSX_EXPANSION_ALLOWED, max_rows=max_rows)
     else:

@@ -16,13 +16,13 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from evadmin.audit import actions
 from evadmin.audit.services import audit_record
-from evadmin.bulk.checks import CheckedRow, RowChecker
-from evadmin.bulk.columns import UPDATE_KEY_COLUMN
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
-from evadmin.bulk.parsing import ParsedRow, upload_scan, upload_table
 from evadmin.bulk.selectors import directory_user_ids_for
-from evadmin.bulk.services import BULK_JOB_UPLOAD
+from evadmin.bulk.upload.columns import UPDATE_KEY_COLUMN
+from evadmin.bulk.upload.reading import ParsedRow, upload_scan, upload_table
+from evadmin.bulk.upload.row_checks import CheckedRow, RowChecker
 
 # Rows checked, matched against the directory (one query, under SQLite's 999 parameters) and
 # inserted together; the batch also bounds memory. Measured with tests/bulk/measure_preview.py:
@@ -69,7 +69,7 @@ def bulk_job_create_from_upload(
         job.save(update_fields=["columns", "notes", "rows_total", "rows_valid", "rows_invalid", "rows_duplicate",
                                 "rows_existing"])
         audit_record(
-            actor=actor, action=BULK_JOB_UPLOAD, job_ref=job.pk, request=request,
+            actor=actor, action=actions.BULK_JOB_UPLOAD, job_ref=job.pk, request=request,
             after={"file_name": job.file_name, "sha256": job.file_sha256, "rows": job.rows_total,
                    "valid": job.rows_valid, "invalid": job.rows_invalid, "duplicates": job.rows_duplicate,
                    "existing": job.rows_existing},
@@ -93,7 +93,7 @@ class _RowWriter:
         checked = self.checker.check(parsed.values, update=update)
         row = _NewRow(parsed, checked)
         problems = [*parsed.problems, *checked.errors]
-        first = self.first_row_of.get(checked.email_normalised)
+        first = self.first_row_of.get(checked.match_key)
         if problems:
             row.state, row.error = BulkRow.State.INVALID, "; ".join(problems)
         elif first is not None:
@@ -101,7 +101,7 @@ class _RowWriter:
             row.error = (f"Same user id as row {first}: the account is changed once, from row {first}." if update else
                          f"Same email as row {first} (ignoring case): the account is created once, from row {first}.")
         else:
-            self.first_row_of[checked.email_normalised] = parsed.row_number
+            self.first_row_of[checked.match_key] = parsed.row_number
         self.batch.append(row)
         if len(self.batch) >= ROW_BATCH:
             self.flush()
@@ -111,9 +111,9 @@ class _RowWriter:
         if self.job.kind == BulkJob.Kind.UPDATE:
             _match_user_ids(pending)
         known = {} if self.job.kind == BulkJob.Kind.UPDATE else directory_user_ids_for(
-            {row.checked.email_normalised for row in pending})
+            {row.checked.match_key for row in pending})
         for row in pending:
-            row.directory_user_id = known.get(row.checked.email_normalised, row.directory_user_id)
+            row.directory_user_id = known.get(row.checked.match_key, row.directory_user_id)
         _insert_rows(self.batch, job=self.job)
         self.counts.update(row.state for row in self.batch)
         self.existing += sum(1 for row in pending if row.directory_user_id)
@@ -124,11 +124,11 @@ def _match_user_ids(rows: list[_NewRow]) -> None:
     """Update rows: the directory's account for each user id (its email shown), else an error."""
     from evadmin.directory.models import DirectoryAccount
 
-    ids = [row.checked.email_normalised for row in rows]
+    ids = [row.checked.match_key for row in rows]
     emails = dict(DirectoryAccount.objects.filter(user_id__in=ids, gone_at__isnull=True)
                   .values_list("user_id", "email"))
     for row in rows:
-        user_id = row.checked.email_normalised
+        user_id = row.checked.match_key
         if user_id in emails:
             row.directory_user_id, row.checked.email = user_id, emails[user_id]
         else:
@@ -145,7 +145,7 @@ class _NewRow:
 
 
 # The columns _insert_rows fills: every NOT NULL column of BulkRow (sent_at stays NULL).
-_INSERT_FIELDS = ("job", "row_number", "email", "email_normalised", "values", "location", "directory_user_id",
+_INSERT_FIELDS = ("job", "row_number", "email", "match_key", "values", "location", "directory_user_id",
                   "state", "attempts", "user_id", "error", "created_at", "updated_at")
 
 
@@ -163,7 +163,7 @@ def _insert_rows(rows: list[_NewRow], *, job: BulkJob) -> None:
     table = ops.quote_name(BulkRow._meta.db_table)
     now = ops.adapt_datetimefield_value(timezone.now())
     params = [
-        (job.pk, row.parsed.row_number, row.checked.email, row.checked.email_normalised,
+        (job.pk, row.parsed.row_number, row.checked.email, row.checked.match_key,
          ops.adapt_json_value(row.parsed.values, None),
          None if row.checked.location is None else ops.adapt_json_value(row.checked.location, None),
          row.directory_user_id, row.state, 0, "", row.error, now, now)

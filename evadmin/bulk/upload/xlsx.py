@@ -20,8 +20,8 @@ from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 
-from evadmin.bulk.parsing import FileRejected, megabytes
-from evadmin.bulk.parsing_xlsx_scan import (
+from evadmin.bulk.upload.rejections import FileRejected, megabytes
+from evadmin.bulk.upload.xlsx_scan import (
     OTHER_PART_LIMITS,
     SHARED_STRINGS_LIMITS,
     SHARED_STRINGS_PART,

@@ -24,7 +24,7 @@ from evadmin.audit.services import audit_record
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.services import BulkJobError, bulk_job_submit
 from evadmin.directory.models import DirectoryAccount
-from evadmin.users.services import EMPTY_LOCATION
+from evadmin.evenergy.payloads import EMPTY_LOCATION
 
 ONBOARD_NOT_UNDOABLE = "An onboarding job cannot be undone: the API has no way to delete users."
 PREFIX = "default_location."
@@ -57,7 +57,7 @@ def bulk_job_revert(*, job_id: int, actor, request: HttpRequest | None = None) -
         )
         emails = dict(DirectoryAccount.objects.filter(user_id__in=list(images)).values_list("user_id", "email"))
         BulkRow.objects.bulk_create(
-            BulkRow(job=revert, row_number=number, email=emails.get(user_id, ""), email_normalised=user_id, directory_user_id=user_id,
+            BulkRow(job=revert, row_number=number, email=emails.get(user_id, ""), match_key=user_id, directory_user_id=user_id,
                     values={"user_id": user_id, "expected": after}, location=location_from_image(before))
             for number, (user_id, (before, after)) in enumerate(images.items(), start=2)
         )

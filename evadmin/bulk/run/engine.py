@@ -11,10 +11,10 @@ A pump run (tasks.bulk_pump calls `bulk_job_pump`) claims the job, then:
 Fairness: with several jobs active, each may send at most an equal part of the bulk share of the
 hour (`_fair_allowance`), so the first pump to run cannot spend the whole share and starve the rest.
 
-Exactly one pump works on a job: the claim (claim_token + heartbeat) is taken with a
-conditional UPDATE, and a claim whose heartbeat is older than EVADMIN_BULK_STALE_SECONDS belongs
-to a dead worker and is taken over. `pump_id` names the live chain of tasks: each run hands the
-next one a new id, so a stray duplicate task finds itself superseded and does nothing.
+Exactly one pump works on a job: it holds the job's lease (evadmin.core.jobs: a claim by
+conditional UPDATE, a heartbeat on every write; a claim silent for EVADMIN_BULK_STALE_SECONDS
+belongs to a dead worker and is taken over). `pump_id` names the live chain of tasks (chain.py):
+each run hands the next one a new id, so a stray duplicate task finds itself superseded.
 """
 
 from __future__ import annotations
@@ -31,14 +31,16 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from evadmin.bulk import notify, outcomes, updates
 from evadmin.bulk.models import BulkJob, BulkRow
-from evadmin.bulk.reconcile import bulk_job_reconcile
-from evadmin.bulk.services import bulk_rows_apply_existing_policy, bulk_rows_match_directory
+from evadmin.bulk.run import notify, outcomes, updates
+from evadmin.bulk.run.outcomes import GO_ON, RowResult
+from evadmin.bulk.run.policies import bulk_rows_apply_existing_policy, bulk_rows_match_directory
+from evadmin.bulk.run.reconcile import bulk_job_reconcile
+from evadmin.core.jobs import Lease, LostClaim, job_claim
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
+from evadmin.evenergy.payloads import location_to_api
 from evadmin.evenergy.ratelimit import WINDOW_SECONDS, RateBudget, rate_budget
-from evadmin.users.services import location_to_api
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +72,6 @@ class PumpOutcome:
     note: str = ""
 
 
-class LostClaim(Exception):
-    """Another pump took the job over (ours looked dead), or the chain was superseded."""
-
-
 class InjectedCrash(RuntimeError):
     """Test-only (settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE): the worker 'dies' after a 201."""
 
@@ -89,70 +87,51 @@ def bulk_job_pump(*, job_id: int, pump_id: str) -> PumpOutcome:
         return PumpOutcome(again=False, note="job not active")
     if job.pump_id != pump_id:
         return PumpOutcome(again=False, note="superseded by another pump chain")
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    free = Q(claim_token="") | Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - stale_after())
-    claimed = BulkJob.objects.filter(
-        Q(pk=job_id, pump_id=pump_id, status__in=BulkJob.ACTIVE_STATUSES) & free
-    ).update(claim_token=token, heartbeat_at=now)
-    if not claimed:
+    lease = job_claim(BulkJob, pk=job_id, stale_after=stale_after(),
+                      when=Q(pump_id=pump_id, status__in=BulkJob.ACTIVE_STATUSES))
+    if lease is None:
         # Held by a pump that is alive, or that died a moment ago: look again once it would be stale.
         # A live holder hands the chain a new id when it lets go, so this task then does nothing.
         return PumpOutcome(again=True, countdown=settings.EVADMIN_BULK_STALE_SECONDS + 1, pump_id=pump_id,
                            note="claimed by another pump")
     job.refresh_from_db()
     try:
-        outcome = _run(job, token)
+        outcome = _run(job, lease)
     except LostClaim:
         logger.warning("bulk job %s: another pump took over", job_id)
         return PumpOutcome(again=False, note="lost the claim")
     except BaseException:
-        _release(job, token, countdown=None)
+        lease.release()
         raise
     if not outcome.again:
-        _release(job, token, countdown=None)
+        lease.release()
         return outcome
-    next_id = _release(job, token, countdown=outcome.countdown)
-    return PumpOutcome(again=next_id is not None, countdown=outcome.countdown, pump_id=next_id or "",
+    # Hand the chain a new id for the next run: a stray duplicate of this task then does nothing.
+    next_id = uuid.uuid4().hex
+    released = lease.release(due_in=outcome.countdown, pump_id=next_id)
+    return PumpOutcome(again=released, countdown=outcome.countdown, pump_id=next_id if released else "",
                        note=outcome.note)
 
 
-def _release(job: BulkJob, token: str, *, countdown: float | None) -> str | None:
-    """Let go of the claim; with a countdown, hand the chain a new pump id for the next run."""
-    changes: dict = {"claim_token": ""}
-    next_id = None
-    if countdown is not None:
-        next_id = uuid.uuid4().hex
-        changes.update(pump_id=next_id, pump_due_at=timezone.now() + timedelta(seconds=countdown))
-    released = BulkJob.objects.filter(pk=job.pk, claim_token=token).update(**changes)
-    return next_id if released else None
-
-
-def beat(job: BulkJob, token: str, **changes) -> None:
-    """Heartbeat (and any other job fields), only while we hold the claim."""
-    if not BulkJob.objects.filter(pk=job.pk, claim_token=token).update(heartbeat_at=timezone.now(), **changes):
-        raise LostClaim
-
-
-def _run(job: BulkJob, token: str) -> PumpOutcome:
+def _run(job: BulkJob, lease: Lease) -> PumpOutcome:
     if job.status == Status.QUEUED:
         job.started_at = job.started_at or timezone.now()
-        beat(job, token, status=Status.RUNNING, started_at=job.started_at)
+        lease.beat(status=Status.RUNNING, started_at=job.started_at)
         job.status = Status.RUNNING
     deadline = time.monotonic() + SLICE_SECONDS
     if not job.watermark_user_id:
-        waiting = _prepare(job, token, deadline)
+        waiting = _prepare(job, lease, deadline)
         if waiting is not None:
             return waiting
-    wait = bulk_job_reconcile(job=job, beat=lambda **changes: beat(job, token, **changes))
+    wait = bulk_job_reconcile(job=job, beat=lease.beat)
     if wait is not None:
-        return _wait(job, token, wait, "checking with the API whether rows sent before a failure made accounts.")
+        return _wait(lease, wait, "checking with the API whether rows sent before a failure made accounts.")
     if job.waiting_reason:
-        beat(job, token, waiting_reason="")
-    return _send_loop(job, token, deadline)
+        lease.beat(waiting_reason="")
+    return _send_loop(job, lease, deadline)
 
 
-def _prepare(job: BulkJob, token: str, deadline: float) -> PumpOutcome | None:
+def _prepare(job: BulkJob, lease: Lease, deadline: float) -> PumpOutcome | None:
     """Directory up to date, watermark recorded, existing-account policy applied; else how the job waits."""
     from evadmin.directory.models import DirectoryAccount, DirectorySync
     from evadmin.directory.sync import FULL, INCREMENTAL, directory_sync_step
@@ -167,21 +146,21 @@ def _prepare(job: BulkJob, token: str, deadline: float) -> PumpOutcome | None:
     while not done.exists():
         if time.monotonic() >= deadline:
             return PumpOutcome(again=True, note="bringing the directory up to date")
-        beat(job, token)
+        lease.beat()
         step_seconds = max(1.0, min(settings.EVADMIN_BULK_STALE_SECONDS / 3, deadline - time.monotonic()))
         progress = directory_sync_step(kind=FULL if needs_full else INCREMENTAL, max_seconds=step_seconds)
         if progress.busy:  # another worker is walking the directory: ours starts when it is done
-            return _wait(job, token, 5.0, "another directory sync is running; this job starts when it ends.")
+            return _wait(lease, 5.0, "another directory sync is running; this job starts when it ends.")
         if not progress.finished and progress.resume_in > 0:
             sync_error = DirectorySync.objects.filter(pk=progress.sync_id).values_list("error", flat=True).first()
             reason = "the directory sync this job runs first is waiting"
-            return _wait(job, token, progress.resume_in,
+            return _wait(lease, progress.resume_in,
                          f"{reason} ({sync_error})." if sync_error else f"{reason} for its share of the API budget.")
         if progress.note == "failed":
-            return _precondition_failed(job, token, sync_id=progress.sync_id)
+            return _precondition_failed(job, lease, sync_id=progress.sync_id)
     newest = DirectoryAccount.objects.order_by("-user_id").values_list("user_id", flat=True).first()
     with transaction.atomic():
-        beat(job, token, watermark_user_id=newest or ZERO_USER_ID, waiting_reason="", precondition_failures=0)
+        lease.beat(watermark_user_id=newest or ZERO_USER_ID, waiting_reason="", precondition_failures=0)
         job.watermark_user_id = newest or ZERO_USER_ID
         bulk_rows_match_directory(job=job)
         bulk_rows_apply_existing_policy(job=job)
@@ -189,14 +168,14 @@ def _prepare(job: BulkJob, token: str, deadline: float) -> PumpOutcome | None:
     return None
 
 
-def _wait(job: BulkJob, token: str, seconds: float, reason: str) -> PumpOutcome:
-    """Say on the job's page why it is not sending (it resumes at pump_due_at), and wait."""
+def _wait(lease: Lease, seconds: float, reason: str) -> PumpOutcome:
+    """Say on the job's page why it is not sending (it resumes at due_at), and wait."""
     seconds = min(max(seconds, 1.0), MAX_COUNTDOWN)
-    beat(job, token, waiting_reason=reason[:1000])
+    lease.beat(waiting_reason=reason[:1000])
     return PumpOutcome(again=True, countdown=seconds, note=reason)
 
 
-def _precondition_failed(job: BulkJob, token: str, *, sync_id: int | None) -> PumpOutcome:
+def _precondition_failed(job: BulkJob, lease: Lease, *, sync_id: int | None) -> PumpOutcome:
     """The directory sync a job runs first failed: back off, then pause the job and tell its owner.
 
     Starting a new sync at once would fail the same way and spend requests each time (issue 11:
@@ -209,21 +188,21 @@ def _precondition_failed(job: BulkJob, token: str, *, sync_id: int | None) -> Pu
     error = DirectorySync.objects.filter(pk=sync_id).values_list("error", flat=True).first() or "no reason given"
     attempts = len(PRECONDITION_BACKOFF_SECONDS) + 1
     if failures < attempts:
-        beat(job, token, precondition_failures=failures)
+        lease.beat(precondition_failures=failures)
         reason = (f"the directory sync this job runs first failed ({error}). Nothing has been sent; evadmin tries "
                   f"again (attempt {failures + 1} of {attempts}). An admin can look at /directory/; you can "
                   "pause or cancel the job.")
-        return _wait(job, token, PRECONDITION_BACKOFF_SECONDS[failures - 1], reason)
+        return _wait(lease, PRECONDITION_BACKOFF_SECONDS[failures - 1], reason)
     message = (f"Paused: the directory sync this job runs first failed {failures} times (last: {error}). Nothing "
                "was sent. Resume the job once /directory/ shows a complete sync.")
     with transaction.atomic():
-        beat(job, token, status=Status.PAUSED, precondition_failures=failures, waiting_reason="", error=message[:2000])
+        lease.beat(status=Status.PAUSED, precondition_failures=failures, waiting_reason="", error=message[:2000])
         transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
     logger.error("bulk job %s paused: %s", job.pk, message)
     return PumpOutcome(again=False, note="paused: the directory sync failed")
 
 
-def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
+def _send_loop(job: BulkJob, lease: Lease, deadline: float) -> PumpOutcome:
     budget, share = rate_budget(), settings.EVADMIN_BULK_BUDGET_SHARE
     # Strict mode looks up before each POST; an update job reads each account before its PATCH.
     per_row = 2 if job.strict_mode or job.kind == BulkJob.Kind.UPDATE else 1
@@ -235,23 +214,26 @@ def _send_loop(job: BulkJob, token: str, deadline: float) -> PumpOutcome:
         if not pending.exists():
             if job.rows.filter(state__in=BulkRow.UNRESOLVED_STATES).exists():
                 return PumpOutcome(again=True, countdown=0, note="reconcile what is left")
-            _finish(job, token)
+            _finish(job, lease)
             return PumpOutcome(again=False, note="finished")
         if time.monotonic() >= deadline:
             return PumpOutcome(again=True, countdown=0, note="end of time slice")
         wanted = min(BATCH_ROWS, pending.count()) * per_row
         allowance = _fair_allowance(job, budget, share, per_row)
         if allowance < per_row:
-            return _wait(job, token, SHARE_RECHECK_SECONDS, "other bulk jobs are using their part of the budget.")
+            return _wait(lease, SHARE_RECHECK_SECONDS, "other bulk jobs are using their part of the budget.")
         granted = budget.reserve(min(wanted, allowance), max_share=share)
         if granted < per_row:
-            wait = budget.blocked_for() or budget.seconds_until_free() or SHARE_RECHECK_SECONDS
-            return _wait(job, token, wait, "the bulk jobs' share of the hourly API budget is spent for now.")
+            return _wait(lease, budget.seconds_until_room(otherwise=SHARE_RECHECK_SECONDS),
+                         "the bulk jobs' share of the hourly API budget is spent for now.")
         for row in list(pending[: granted // per_row]):
-            wait = _send_row(job, token, row)
-            if wait is not None:
-                return PumpOutcome(again=wait >= 0, countdown=min(max(wait, 1.0), MAX_COUNTDOWN),
-                                   note="the API answered 429" if wait >= 0 else "job failed")
+            result = _send_row(job, lease, row)
+            if result.job_failure:
+                _fail(job, lease, result.job_failure)
+                return PumpOutcome(again=False, note="job failed")
+            if result.wait is not None:
+                return PumpOutcome(again=True, countdown=min(max(result.wait, 1.0), MAX_COUNTDOWN),
+                                   note="the API answered 429")
 
 
 def _fair_allowance(job: BulkJob, budget: RateBudget, share: float, per_row: int) -> int:
@@ -268,35 +250,32 @@ def _fair_allowance(job: BulkJob, budget: RateBudget, share: float, per_row: int
     return part - job.rows.filter(sent_at__gt=since).count() * per_row
 
 
-def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:
-    """Send one row; returns None to go on, seconds to wait (429), or -1 to stop (job failed)."""
-    client = evenergy_client()
-    budget = rate_budget()
+def _send_row(job: BulkJob, lease: Lease, row: BulkRow) -> RowResult:
+    """Send one row (its lookup first in strict mode), commit its outcome; say what it means for the job."""
     if job.kind == BulkJob.Kind.UPDATE:
-        return updates.bulk_row_update(job=job, row=row, beat=lambda **changes: beat(job, token, **changes),
-                                       fail=lambda message: _fail(job, token, message))
+        return updates.bulk_row_update(job=job, row=row, beat=lease.beat)
+    client, budget = evenergy_client(), rate_budget()
     if job.strict_mode and not row.directory_user_id:
         try:
             with budget.prepaid(1):
                 matches = client.users.find_by_email(row.email)
         except errors.RateLimited as exc:
-            beat(job, token, requests_spent=F("requests_spent") + 1)
-            return exc.retry_after
+            return RowResult(wait=exc.retry_after)
         except (errors.ServerError, errors.TransportError):
-            beat(job, token, requests_spent=F("requests_spent") + 1)
-            return None  # still pending, nothing was created: try again later in this slice
-        beat(job, token, requests_spent=F("requests_spent") + 1)
+            return GO_ON  # still pending, nothing was created: try again later in this slice
+        finally:
+            lease.beat(requests=1)
         if matches:
             outcomes.row_found_existing(job=job, row=row, user_id=min(user.id for user in matches))
-            return None
+            return GO_ON
     is_patch = bool(row.directory_user_id)
     with transaction.atomic():
-        beat(job, token, requests_spent=F("requests_spent") + 1)
+        lease.beat(requests=1)
         marked = BulkRow.objects.filter(pk=row.pk, state=State.PENDING).update(
             state=State.IN_FLIGHT, attempts=F("attempts") + 1, sent_at=timezone.now(), updated_at=timezone.now()
         )
     if not marked:
-        return None
+        return GO_ON
     location = location_to_api(row.location) if row.location else None
     try:
         with budget.prepaid(1):
@@ -304,44 +283,24 @@ def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:
                 user = client.users.update(row.directory_user_id, changes={"default_location": location or {}})
             else:
                 user = client.users.create(email=row.email, default_location=location)
-    except errors.RateLimited as exc:
-        outcomes.row_back_to_pending(row=row, count_attempt=False)  # not the row's fault
-        return exc.retry_after
-    except errors.ValidationFailed as exc:
-        outcomes.row_failed(row=row, message=outcomes.api_message(exc))
-    except (errors.Unauthorized, errors.Forbidden) as exc:
-        outcomes.row_back_to_pending(row=row, count_attempt=False)  # refused before anything was done
-        _fail(job, token, exc.user_message)
-        return -1
-    except errors.ServerError as exc:
-        # A 5xx after a POST may come after the account was stored: reconcile before sending again.
-        if is_patch:
-            outcomes.row_back_to_pending(row=row, error=outcomes.api_message(exc))
-        else:
-            outcomes.row_uncertain(row=row, error=outcomes.api_message(exc))
-    except errors.TransportError as exc:
-        if exc.request_sent and not is_patch:
-            outcomes.row_uncertain(row=row, error=exc.user_message)
-        else:
-            outcomes.row_back_to_pending(row=row, error=exc.user_message)
-    except errors.ApiError as exc:  # 404, 409 and other refusals: for good
-        outcomes.row_failed(row=row, message=outcomes.api_message(exc))
-    else:
-        if not is_patch and row.email in settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE:
-            raise InjectedCrash(f"test crash after the 201 for {row.email}")
-        outcomes.row_sent(job=job, row=row, user=user, updated=is_patch)
-    return None
+    except errors.ApiError as exc:
+        # A POST that may have reached the API is uncertain (reconciled before any resend); a PATCH is resent.
+        return outcomes.row_settle_api_failure(row=row, exc=exc, resendable=is_patch)
+    if not is_patch and row.email in getattr(settings, "EVADMIN_BULK_TEST_CRASH_AFTER_CREATE", ()):
+        raise InjectedCrash(f"test crash after the 201 for {row.email}")
+    outcomes.row_sent(job=job, row=row, user=user, updated=is_patch)
+    return GO_ON
 
 
-def _finish(job: BulkJob, token: str) -> None:
+def _finish(job: BulkJob, lease: Lease) -> None:
     with transaction.atomic():
-        beat(job, token, status=Status.FINISHED, finished_at=timezone.now())
+        lease.beat(status=Status.FINISHED, finished_at=timezone.now())
         transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
     logger.info("bulk job %s finished", job.pk)
 
 
-def _fail(job: BulkJob, token: str, message: str) -> None:
+def _fail(job: BulkJob, lease: Lease, message: str) -> None:
     with transaction.atomic():
-        beat(job, token, status=Status.FAILED, finished_at=timezone.now(), error=message)
+        lease.beat(status=Status.FAILED, finished_at=timezone.now(), error=message)
         transaction.on_commit(lambda: notify.bulk_job_notify_owner(job_id=job.pk))
     logger.error("bulk job %s failed: %s", job.pk, message)

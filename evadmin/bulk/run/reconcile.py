@@ -18,11 +18,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
-from evadmin.bulk import outcomes
 from evadmin.bulk.models import BulkJob, BulkRow
+from evadmin.bulk.run import outcomes
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE, iter_cursor_pages, next_cursor_after_last_item
@@ -56,13 +55,14 @@ def bulk_job_reconcile(*, job: BulkJob, beat: Callable[..., None]) -> float | No
     pages_estimate = job.rows.filter(state=State.CREATED, user_id__gt=start).count() // MAX_PAGE_SIZE + 1
     logger.info("bulk job %s: reconciling %s rows (listing from %s, ~%s pages)", job.pk, len(uncertain), start,
                 pages_estimate)
-    remaining = uncertain
-    if len(uncertain) > pages_estimate:
-        result = _by_listing(job, uncertain, start=start, max_pages=len(uncertain) - 1, beat=beat)
-        if isinstance(result, float):
-            return result
-        remaining = result
-    return _by_lookup(job, remaining, beat=beat)
+    try:
+        remaining = uncertain
+        if len(uncertain) > pages_estimate:
+            remaining = _by_listing(job, uncertain, start=start, max_pages=len(uncertain) - 1, beat=beat)
+        _by_lookup(job, remaining, beat=beat)
+    except _Wait as wait:  # the share is spent or the API in trouble: what is settled stays settled
+        return wait.seconds
+    return None
 
 
 def listing_start(*, job: BulkJob, rows: list[BulkRow]) -> str:
@@ -80,7 +80,7 @@ def _reserve(beat) -> float | None:
     if budget.reserve(1, max_share=settings.EVADMIN_BULK_BUDGET_SHARE):
         return None
     beat()
-    return max(1.0, budget.blocked_for() or budget.seconds_until_free() or API_TROUBLE_WAIT)
+    return max(1.0, budget.seconds_until_room(otherwise=API_TROUBLE_WAIT))
 
 
 class _Wait(Exception):
@@ -102,10 +102,10 @@ def _reserved_read(read, *args, beat, **kwargs):
     except (errors.ServerError, errors.TransportError) as exc:
         raise _Wait(API_TROUBLE_WAIT) from exc
     finally:
-        beat(requests_spent=F("requests_spent") + 1)
+        beat(requests=1)
 
 
-def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow] | float:
+def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow]:
     """List users after `start`; returns the rows still unsettled ([] if the list was complete).
 
     At most `max_pages` (then looking the rest up is cheaper); a listing that does not move
@@ -123,14 +123,12 @@ def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow]
             for user in page.items:
                 oldest.setdefault(normalise_email(user.email), user.id)
             complete = not page.has_next or not page.items
-    except _Wait as wait:
-        return wait.seconds
     except errors.PaginationStalled:
         complete = False
     unsettled = []
     for row in rows:
-        if row.email_normalised in oldest:
-            outcomes.row_resolved(job=job, row=row, user_id=oldest[row.email_normalised], email=row.email)
+        if row.match_key in oldest:
+            outcomes.row_resolved(job=job, row=row, user_id=oldest[row.match_key], email=row.email)
         elif complete:
             outcomes.row_back_to_pending(row=row, error="", from_states=(State.UNCERTAIN,))
         else:
@@ -138,16 +136,12 @@ def _by_listing(job, rows, *, start: str, max_pages: int, beat) -> list[BulkRow]
     return unsettled
 
 
-def _by_lookup(job, rows, *, beat) -> float | None:
+def _by_lookup(job, rows, *, beat) -> None:
     client = evenergy_client()
     for row in rows:
-        try:
-            matches = _reserved_read(client.users.find_by_email, row.email, beat=beat)
-        except _Wait as wait:
-            return wait.seconds
+        matches = _reserved_read(client.users.find_by_email, row.email, beat=beat)
         if matches:
             found = min(matches, key=lambda user: user.id)
             outcomes.row_resolved(job=job, row=row, user_id=found.id, email=row.email)
         else:
             outcomes.row_back_to_pending(row=row, error="", from_states=(State.UNCERTAIN,))
-    return None
