@@ -30,8 +30,10 @@ run: setup
 test: venv
 	$(PY) -m pytest
 
+# Style (ruff) and the architecture contracts in pyproject.toml (import-linter).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Every benchmark against the sandbox, written to BENCHMARKS.md (about 40 min; QUICK=1 for a small-scale check).
 bench: venv

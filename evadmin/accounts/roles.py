@@ -71,6 +71,15 @@ def full_permission_name(codename: str) -> str:
     return f"{APP_LABEL}.{codename}"
 
 
+# What views and pages declare they need, by full name ("accounts.<codename>"): one per row of
+# STAFF_PERMISSIONS, so a permission no role holds cannot be asked for by a typo.
+VIEW_USERS = full_permission_name("view_users")
+EDIT_USERS = full_permission_name("edit_users")
+RUN_BULK = full_permission_name("run_bulk")
+VIEW_AUDIT = full_permission_name("view_audit")
+MANAGE_STAFF = full_permission_name("manage_staff")
+
+
 def roles_with_permission(permission: str) -> list[str]:
     """Roles granting `permission` ("accounts.edit_users" or "edit_users")."""
     codename = permission.split(".", 1)[1] if "." in permission else permission

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.accounts.models import StaffSession
-from evadmin.audit import actions
-from evadmin.audit.services import audit_record
+from evadmin.accounts.staff_signals import staff_session_expired
 
 SIGNED_IN_AT_KEY = "evadmin_signed_in_at"  # POSIX seconds, as the session serialiser keeps JSON
 
@@ -110,11 +109,7 @@ class SessionLifetimeMiddleware:
     def _end(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         signed_in_at = session_signed_in_at(request.session)
-        audit_record(
-            actor=user, action=actions.SESSION_EXPIRED, request=request,
-            after={"signed_in_at": signed_in_at.isoformat() if signed_in_at else None,
-                   "max_hours": settings.EVADMIN_SESSION_MAX_HOURS},
-        )
+        staff_session_expired.send(sender=type(self), request=request, user=user, signed_in_at=signed_in_at)
         staff_session_forget(session_key=request.session.session_key)
         request.session.flush()
         request.user = AnonymousUser()

@@ -3,8 +3,7 @@ from django.db import router
 
 from evadmin.accounts.roles import role_groups_sync
 from evadmin.accounts.sessions import current_request, staff_session_forget, staff_session_start, staff_sessions_end
-from evadmin.audit import actions
-from evadmin.audit.services import audit_record
+from evadmin.accounts.staff_signals import staff_member_deactivated
 
 
 def sync_role_groups_after_migrate(sender, *, using, apps=global_apps, **kwargs) -> None:
@@ -59,10 +58,5 @@ def end_sessions_of_deactivated_staff(sender, instance, created, **kwargs) -> No
     if created or instance.is_active or not getattr(instance, "_evadmin_was_active", None):
         return
     ended = staff_sessions_end(user=instance)
-    request = current_request()
-    audit_record(
-        actor=getattr(request, "user", None), action=actions.STAFF_DEACTIVATE, request=request,
-        before={"staff_member": instance.get_username(), "is_active": True},
-        after={"staff_member": instance.get_username(), "is_active": False, "sessions_ended": ended},
-    )
+    staff_member_deactivated.send(sender=sender, request=current_request(), staff_member=instance, sessions_ended=ended)
     instance._evadmin_was_active = False

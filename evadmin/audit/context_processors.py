@@ -2,14 +2,14 @@
 
 import logging
 
-from evadmin.accounts.roles import full_permission_name
+from evadmin.accounts.roles import VIEW_AUDIT
 
 logger = logging.getLogger(__name__)
 
 
 def audit_chain_alarm(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.has_perm(full_permission_name("view_audit")):
+    if user is None or not user.is_authenticated or not user.has_perm(VIEW_AUDIT):
         return {}
     from evadmin.audit.models import AuditChainCheck
 

@@ -1,10 +1,12 @@
-"""Record sign-in, failed sign-in, lockout and sign-out in the audit trail."""
+"""Record sign-in, failed sign-in, lockout, sign-out, session expiry and deactivation in the audit trail."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from evadmin.accounts.staff_signals import staff_member_deactivated, staff_session_expired
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
 
@@ -62,3 +64,22 @@ def record_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 def record_sign_out(sender, request, user, **kwargs) -> None:
     if user is not None:  # signing out when not signed in is a no-op
         audit_record(actor=user, action=actions.SIGN_OUT, request=request)
+
+
+@receiver(staff_session_expired, dispatch_uid="evadmin.audit.session_expired")
+def record_session_expired(sender, request, user, signed_in_at, **kwargs) -> None:
+    audit_record(
+        actor=user, action=actions.SESSION_EXPIRED, request=request,
+        after={"signed_in_at": signed_in_at.isoformat() if signed_in_at else None,
+               "max_hours": settings.EVADMIN_SESSION_MAX_HOURS},
+    )
+
+
+@receiver(staff_member_deactivated, dispatch_uid="evadmin.audit.staff_deactivated")
+def record_staff_deactivated(sender, request, staff_member, sessions_ended, **kwargs) -> None:
+    audit_record(
+        actor=getattr(request, "user", None), action=actions.STAFF_DEACTIVATE, request=request,
+        before={"staff_member": staff_member.get_username(), "is_active": True},
+        after={"staff_member": staff_member.get_username(), "is_active": False, "sessions_ended": sessions_ended},
+    )
+

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
 from evadmin.audit.exports import audit_csv_rows
@@ -19,7 +20,7 @@ from evadmin.core.htmx import vary_on_htmx, wants_partial
 
 
 @require_safe
-@staff_permission_required("accounts.view_audit")
+@staff_permission_required(roles.VIEW_AUDIT)
 def audit_trail(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     events = audit_event_list(**form.selector_filters()) if form.is_valid() else AuditEvent.objects.none()
@@ -30,7 +31,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_permission_required("accounts.view_audit")
+@staff_permission_required(roles.VIEW_AUDIT)
 def audit_export_csv(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     if not form.is_valid():

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit.services import audit_record
 from evadmin.audit_reports import services
@@ -24,7 +25,7 @@ from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 from evadmin.directory.selectors import directory_as_of
 
-VIEW_AUDIT = "accounts.view_audit"
+VIEW_AUDIT = roles.VIEW_AUDIT
 REPORTS_PER_PAGE = 20
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from evadmin.accounts import roles
+from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkJob, BulkRow
-from evadmin.bulk.upload.columns import COLUMNS
 from evadmin.core.exports import neutralise_row
 from evadmin.evenergy.ratelimit import rate_budget
 
-RUN_BULK = "accounts.run_bulk"
+RUN_BULK = roles.RUN_BULK
 REJECTED_STATES = (BulkRow.State.INVALID, BulkRow.State.SKIPPED)
 # Which rows the preview's table shows: ?show=<key>.
 ROW_FILTERS: dict[str, tuple[str, Q]] = {

@@ -14,19 +14,20 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
+from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.bulk import selectors, services
+from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
 from evadmin.bulk.forms import SubmitForm, UploadForm
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.run import progress
-from evadmin.bulk.upload.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.rejections import FileRejected, megabytes
 from evadmin.bulk.upload.size_limit import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import vary_on_htmx, wants_partial
 
-RUN_BULK = selectors.RUN_BULK
+RUN_BULK = roles.RUN_BULK
 ROWS_PER_PAGE = 50
 JOBS_PER_PAGE = 25
 
@@ -227,7 +228,7 @@ def bulk_job_control(request: HttpRequest, job_id: int, action: str) -> HttpResp
 @staff_permission_required(RUN_BULK)
 def bulk_job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
     """Set every account a finished update job changed back to its before-image (a new job)."""
-    from evadmin.bulk.run.revert import bulk_job_revert as revert_job
+    from evadmin.bulk.reverts import bulk_job_revert as revert_job
 
     job = get_object_or_404(BulkJob, pk=job_id)
     try:

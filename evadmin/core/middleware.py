@@ -1,27 +1,19 @@
 """Request metadata every page and audit event needs: a request id and the client's IP."""
 
 import re
-from contextvars import ContextVar
 from ipaddress import ip_address
 
 from django.conf import settings
 from django.http import HttpRequest
 from ulid import ULID
 
-REQUEST_ID_HEADER = "X-Request-ID"
+from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id, on_behalf_of
+
+__all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "client_ip", "current_request_id"]
+
 # An upstream proxy's id is kept only if it is short and plain, so it is safe in logs,
 # headers and the audit trail (no CR/LF, quotes or markup).
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-
-_current_request_id: ContextVar[str] = ContextVar("evadmin_request_id", default="")
-
-
-def current_request_id() -> str:
-    """The id of the request being served in this thread, or "" outside a request.
-
-    Lets code without the request in hand (the API client) pass the id on upstream.
-    """
-    return _current_request_id.get()
 
 
 def new_request_id() -> str:
@@ -44,11 +36,8 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest):
         request_id = sane_request_id(request.headers.get(REQUEST_ID_HEADER)) or new_request_id()
         request.request_id = request_id
-        token = _current_request_id.set(request_id)
-        try:
+        with on_behalf_of(request_id=request_id):  # the API client sends it on as X-Request-ID
             response = self.get_response(request)
-        finally:
-            _current_request_id.reset(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
+from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
@@ -28,9 +29,9 @@ from evadmin.directory.search import directory_search
 from evadmin.directory.sync import directory_sync_request
 from evadmin.directory.tables import CappedCountPaginator, DirectoryTable, LocationTable
 
-VIEW = "accounts.view_users"
+VIEW = roles.VIEW_USERS
 # Admin-only: the admin role is the one holding manage_staff (evadmin/accounts/roles.py).
-ADMIN = "accounts.manage_staff"
+ADMIN = roles.MANAGE_STAFF
 LOCATIONS_EXPORT = actions.DIRECTORY_EXPORT_LOCATIONS
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

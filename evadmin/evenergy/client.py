@@ -19,6 +19,7 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from evadmin.evenergy import errors
+from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id
 from evadmin.evenergy.auth import ClientCredentialsToken, StaticToken
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
@@ -170,6 +171,7 @@ class EvEnergyClient:
                 "Authorization": f"Bearer {token}",
                 "EvEnergy-Version": API_VERSION,
                 "Accept": "application/json",
+                **({REQUEST_ID_HEADER: request_id} if (request_id := current_request_id()) else {}),
                 **(headers or {}),
             }
             response, failure = self._send(method, path, url, params=params, json=json, headers=send_headers)

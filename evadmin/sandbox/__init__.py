@@ -49,8 +49,8 @@ Control API (not part of ev.energy's API; no authentication; dev and tests only)
     POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [...], "rate_limit_per_hour"?}
                               creates or updates an OAuth client
     GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, in arrival order:
-                              [{method, path, query (raw), status, user_header, authorization_present,
-                                version_header, body (POST/PATCH; client_secret masked), client_id,
+                              [{method, path, query (raw), status, user_header, request_id
+                                (X-Request-ID), authorization_present, version_header, body (POST/PATCH; client_secret masked), client_id,
                                 at, duration_ms}]; a request is listed as soon as it arrives, with
                               status and duration_ms null until it is answered
     GET  /_sandbox/seed/defects   the ground truth of the seed: {audit rule name: [user ids]}

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.core.api_errors import api_error_status
 from evadmin.core.htmx import vary_on_htmx, wants_partial
@@ -25,8 +26,8 @@ from evadmin.users import selectors, services
 from evadmin.users.forms import UserForm, UserLookupForm
 from evadmin.users.tables import UserTable
 
-VIEW = "accounts.view_users"
-EDIT = "accounts.edit_users"
+VIEW = roles.VIEW_USERS
+EDIT = roles.EDIT_USERS
 
 
 @require_safe

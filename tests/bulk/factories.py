@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from evadmin.bulk.upload.columns import COLUMNS
+from evadmin.bulk.columns import COLUMNS
 
 TARIFF_ID = "tari" + "0" * 25 + "1"
 SITE_ID = "site" + "0" * 25 + "1"

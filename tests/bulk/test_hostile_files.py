@@ -27,9 +27,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
 from evadmin.bulk.selectors import bulk_job_file_bytes
-from evadmin.bulk.upload.columns import COLUMNS
 from tests.bulk.factories import address, csv_bytes, generated_rows, xlsx_bytes
 from tests.worker import REPO, _database_url
 

@@ -152,7 +152,7 @@ def test_a_finished_update_job_is_reverted_except_accounts_changed_since(
     assert event.target_user_id == kept["id"] and event.after["default_location.city"] == "Leeds"
     # Once is enough.
     with pytest.raises(services.BulkJobError, match="already being reverted"):
-        from evadmin.bulk.run.revert import bulk_job_revert
+        from evadmin.bulk.reverts import bulk_job_revert
 
         bulk_job_revert(job_id=job.pk, actor=operator)
 
@@ -169,7 +169,7 @@ def test_the_upload_page_explains_update_files(operator, fresh_budget):
 def test_an_onboarding_job_cannot_be_undone(upload, operator, fresh_budget):
     from django.test import Client
 
-    from evadmin.bulk.run.revert import ONBOARD_NOT_UNDOABLE, bulk_job_revert
+    from evadmin.bulk.reverts import ONBOARD_NOT_UNDOABLE, bulk_job_revert
 
     job = upload(csv_bytes([{"email": "new@example.com"}], header=("email",)))
     client = Client()

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
-from evadmin.bulk.upload.columns import COLUMNS
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import address, csv_bytes, generated_rows
 from tests.bulk.test_imports import MALFORMED, nothing_stored

@@ -93,3 +93,12 @@ def test_header_shows_the_budget_the_api_reported(pages, sandbox_api):
     html = pages("viewer").get("/users/").content.decode()
     # One request spent this hour (the list page); the token request does not count.
     assert "API budget <strong>999</strong>/1000" in html
+
+
+def test_each_api_request_of_a_page_carries_the_pages_request_id(pages, sandbox_api, user_with_address):
+    """The id on an error page (X-Request-ID) finds the API's own log lines for that page."""
+    sandbox_api.reset()
+    response = pages("viewer").get(f"/users/{user_with_address.id}/", HTTP_X_REQUEST_ID="support-ticket-4711")
+    assert response["X-Request-ID"] == "support-ticket-4711"
+    reads = api_reads(sandbox_api)
+    assert reads and {entry["request_id"] for entry in reads} == {"support-ticket-4711"}

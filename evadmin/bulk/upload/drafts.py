@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
+from evadmin.bulk.columns import UPDATE_KEY_COLUMN
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
 from evadmin.bulk.selectors import directory_user_ids_for
-from evadmin.bulk.upload.columns import UPDATE_KEY_COLUMN
 from evadmin.bulk.upload.reading import ParsedRow, upload_scan, upload_table
 from evadmin.bulk.upload.row_checks import CheckedRow, RowChecker
 

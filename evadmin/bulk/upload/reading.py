@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from openpyxl.utils import get_column_letter
 
-from evadmin.bulk.upload.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, UPDATE_KEY_COLUMN, canonical_column
+from evadmin.bulk.columns import COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, UPDATE_KEY_COLUMN, canonical_column
 from evadmin.bulk.upload.rejections import FileRejected, megabytes
 from evadmin.core.exports import FORMULA_TRIGGERS
 

@@ -239,6 +239,7 @@ def log_arrival(request) -> dict:
         "query": request.META.get("QUERY_STRING", ""),
         "status": None,
         "user_header": request.headers.get("EvEnergy-User"),
+        "request_id": request.headers.get("X-Request-ID"),
         "authorization_present": "Authorization" in request.headers,
         "version_header": request.headers.get("EvEnergy-Version"),
         "body": _loggable_body(request),
