@@ -1,4 +1,4 @@
-"""Celery tasks of bulk jobs: thin; the work and its state live in run/ and the rows."""
+"""Celery tasks of bulk jobs: thin, named like the service they call; the work and its state live in run/ and the rows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from evadmin.bulk.run import chain, engine
 # that safe. Bounded: after max_retries the watchdog (beat, every minute) revives the job.
 @shared_task(name=chain.PUMP_TASK, bind=True, acks_late=True, ignore_result=True, autoretry_for=(Exception,),
              retry_backoff=2, retry_backoff_max=60, retry_jitter=False, max_retries=10)
-def bulk_pump(self, job_id: int, pump_id: str) -> None:
+def bulk_job_pump(self, job_id: int, pump_id: str) -> None:
     """Carry the job forward for one time slice, then queue the next slice (if any)."""
     outcome = engine.bulk_job_pump(job_id=job_id, pump_id=pump_id)
     if outcome.again:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from evadmin.audit.models import AuditChainCheck
 from evadmin.audit.services import audit_record
-from evadmin.audit.tasks import audit_verify_chain_task
+from evadmin.audit.tasks import audit_chain_check
 from evadmin.celery import app
 from tests.accounts.fixtures import make_staff
 from tests.audit.tampering import tamper
@@ -36,13 +36,13 @@ def _critical(caplog) -> list[str]:
 
 def test_beat_runs_the_check_on_the_configured_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["audit-verify-chain"]
-    assert entry["task"] == "audit.verify_chain" == audit_verify_chain_task.name
+    assert entry["task"] == "audit.verify_chain" == audit_chain_check.name
     assert entry["schedule"] == settings.EVADMIN_AUDIT_VERIFY_MINUTES * 60 == 3600
     assert "audit.verify_chain" in app.tasks
 
 
 def test_an_intact_chain_raises_no_alarm(events, admins, caplog, client_as):
-    audit_verify_chain_task()
+    audit_chain_check()
     check = AuditChainCheck.objects.get()
     assert (check.ok, check.events_checked) == (True, 4)
     assert _critical(caplog) == []
@@ -54,7 +54,7 @@ def test_a_tampered_chain_raises_the_alarm_until_a_later_check_passes(events, ad
     clients = {role: client_as(role) for role in ("auditor", "admin", "viewer")}
     edited = events[2]
     tamper("UPDATE {table} SET reason = %s WHERE id = %s", ["covered up", edited.pk])
-    audit_verify_chain_task()
+    audit_chain_check()
 
     naming = f"audit chain broken at event {edited.pk}: content does not match its hash (2 events before it intact)"
     assert _critical(caplog) == [naming]
@@ -74,19 +74,19 @@ def test_a_tampered_chain_raises_the_alarm_until_a_later_check_passes(events, ad
 
     # The next run still fails: logged again, but the admins are not mailed twice for the same break.
     caplog.clear()
-    audit_verify_chain_task()
+    audit_chain_check()
     assert _critical(caplog) == [naming]
     assert len(mail.outbox) == 1
 
     tamper("UPDATE {table} SET reason = %s WHERE id = %s", ["", edited.pk])  # put back as it was
-    audit_verify_chain_task()
+    audit_chain_check()
     assert AuditChainCheck.objects.order_by("-id").first().ok
     assert BANNER not in clients["auditor"].get(reverse("audit:trail")).text
 
 
 def test_removed_newest_events_are_reported_as_a_broken_chain_head(events, admins, caplog):
     tamper("DELETE FROM {table} WHERE id = %s", [events[-1].pk])
-    audit_verify_chain_task()
+    audit_chain_check()
     assert _critical(caplog) == [
         "audit chain broken at chain head: chain head does not match the newest event (3 events before it intact)"
     ]
@@ -98,7 +98,7 @@ def test_a_real_worker_runs_the_check_and_raises_the_alarm(celery_worker_process
     actor = make_staff("support")
     events = [audit_record(actor=actor, action="user.update", target_user_id=f"u-{n}") for n in range(3)]
     tamper("UPDATE {table} SET target_user_id = %s WHERE id = %s", ["someone-else", events[0].pk])
-    audit_verify_chain_task.delay()
+    audit_chain_check.delay()
 
     deadline = time.monotonic() + 30
     while not AuditChainCheck.objects.exists():

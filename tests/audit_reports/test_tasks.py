@@ -9,7 +9,7 @@ from celery.schedules import crontab
 
 from evadmin.audit_reports.models import AuditReport
 from evadmin.audit_reports.services import audit_report_request
-from evadmin.audit_reports.tasks import audit_reports_run_scheduled
+from evadmin.audit_reports.tasks import audit_report_request_on_schedule
 from evadmin.celery import app
 from tests.accounts.fixtures import make_staff
 
@@ -44,7 +44,7 @@ def test_the_worker_runs_a_report_that_finds_exactly_the_seeded_defects(
 def test_the_scheduled_task_queues_a_report_like_the_button(settings, db, django_capture_on_commit_callbacks):
     settings.EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE = True
     with django_capture_on_commit_callbacks() as callbacks:
-        audit_reports_run_scheduled()
+        audit_report_request_on_schedule()
     report = AuditReport.objects.get()
     assert report.started_by is None and report.sync_first and report.status == AuditReport.Status.QUEUED
     assert len(callbacks) == 1

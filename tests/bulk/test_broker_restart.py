@@ -80,7 +80,7 @@ def on_private_redis(private_redis, bulk_worker, monkeypatch):
 
     def enqueue(*, job_id: int, pump_id: str, countdown: float = 0.0) -> None:
         with Connection(private_redis.url, transport_options={"visibility_timeout": 7200}) as conn:
-            tasks.bulk_pump.apply_async(kwargs={"job_id": job_id, "pump_id": pump_id}, countdown=countdown,
+            tasks.bulk_job_pump.apply_async(kwargs={"job_id": job_id, "pump_id": pump_id}, countdown=countdown,
                                         queue=bulk_worker.queue, connection=conn)
 
     monkeypatch.setattr(chain, "bulk_pump_enqueue", enqueue)

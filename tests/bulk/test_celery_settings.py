@@ -12,7 +12,7 @@ def test_late_ack_reject_on_worker_lost_prefetch_one_and_time_limits():
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True  # ...also when its pool process dies
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1  # a worker holds no task it isn't running
     assert (settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT) == (540, 600)
-    assert tasks.bulk_pump.acks_late is True and tasks.bulk_pump.name == "bulk.pump"
+    assert tasks.bulk_job_pump.acks_late is True and tasks.bulk_job_pump.name == "bulk.pump"
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost and app.conf.worker_prefetch_multiplier == 1
 
 
@@ -21,7 +21,7 @@ def test_every_countdown_and_time_limit_is_well_under_the_visibility_timeout():
     visibility_timeout = 7200
     if settings.CELERY_BROKER_URL.startswith("redis"):
         assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == visibility_timeout
-    longest_wait = max(engine.MAX_COUNTDOWN, settings.EVADMIN_BULK_STALE_SECONDS + 1, tasks.bulk_pump.retry_backoff_max)
+    longest_wait = max(engine.MAX_COUNTDOWN, settings.EVADMIN_BULK_STALE_SECONDS + 1, tasks.bulk_job_pump.retry_backoff_max)
     assert engine.MAX_COUNTDOWN == 300
     assert longest_wait + settings.CELERY_TASK_TIME_LIMIT < visibility_timeout / 2
     assert engine.SLICE_SECONDS < settings.CELERY_TASK_SOFT_TIME_LIMIT / 4

@@ -11,7 +11,6 @@ from django.utils import timezone
 from evadmin.directory import tasks
 from evadmin.directory.models import DirectorySync
 from evadmin.directory.sync import directory_sync_step
-from evadmin.directory.tasks import directory_sync
 from evadmin.evenergy.client import reset_evenergy_client
 from evadmin.evenergy.ratelimit import reset_rate_budget
 
@@ -20,8 +19,8 @@ from evadmin.evenergy.ratelimit import reset_rate_budget
 def requeued(monkeypatch):
     """Continuations the task schedules, captured instead of sent to the broker."""
     calls = []
-    monkeypatch.setattr(directory_sync, "apply_async", lambda **kwargs: calls.append(kwargs))
-    monkeypatch.setattr(directory_sync, "delay", lambda **kwargs: calls.append({"kwargs": kwargs}))
+    monkeypatch.setattr(tasks.directory_sync_step, "apply_async", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(tasks.directory_sync_step, "delay", lambda **kwargs: calls.append({"kwargs": kwargs}))
     return calls
 
 
@@ -42,7 +41,7 @@ def test_a_task_out_of_budget_share_requeues_itself_with_a_countdown(big_api, se
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = 4
     reset_rate_budget()
     reset_evenergy_client()
-    directory_sync.apply(kwargs={"kind": "full"})
+    tasks.directory_sync_step.apply(kwargs={"kind": "full"})
     sync = DirectorySync.objects.get(status="running")
     assert sync.requests_spent == 2
     [call] = requeued
@@ -58,7 +57,7 @@ def wait_for_its_continuation(sync_id: int) -> None:
 def test_a_tick_while_a_sync_waits_does_nothing(directory_api, requeued):
     running = directory_sync_step(kind="full", max_pages=1)
     wait_for_its_continuation(running.sync_id)
-    directory_sync.apply(kwargs={"kind": "incremental"})
+    tasks.directory_sync_step.apply(kwargs={"kind": "incremental"})
     assert requeued == []
     assert DirectorySync.objects.get().pk == running.sync_id and DirectorySync.objects.get().requests_spent == 1
 
@@ -80,14 +79,14 @@ def test_a_nightly_full_sync_waits_for_a_running_incremental_one(directory_api, 
         retried.append(kwargs)
         raise Retry()
 
-    monkeypatch.setattr(directory_sync, "retry", retry)
-    directory_sync.apply(kwargs={"kind": "full"})
+    monkeypatch.setattr(tasks.directory_sync_step, "retry", retry)
+    tasks.directory_sync_step.apply(kwargs={"kind": "full"})
     assert retried == [{"countdown": tasks.BUSY_RETRY_SECONDS}]
 
 
 def test_a_full_request_that_finishes_someone_elses_incremental_run_queues_the_full_one(directory_api, requeued):
     directory_sync_step(kind="full")
     paused = directory_sync_step(kind="incremental", max_pages=0)  # let go at the end of a slice
-    directory_sync.apply(kwargs={"kind": "full"})
+    tasks.directory_sync_step.apply(kwargs={"kind": "full"})
     assert DirectorySync.objects.get(pk=paused.sync_id).status == "complete"
     assert requeued == [{"kwargs": {"kind": "full"}}]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.sync import STALE_AFTER
-from evadmin.directory.tasks import directory_sync
+from evadmin.directory.tasks import directory_sync_step
 from tests.bulk.workers import wait_for
 from tests.conftest import sent
 from tests.worker import REPO, _database_url
@@ -79,7 +79,7 @@ def test_a_worker_killed_mid_sync_leaves_a_checkpoint_another_worker_resumes(
     doomed_worker, celery_worker_process, transactional_db, directory_api
 ):
     directory_api.faults(latency_ms=1500)  # a page every 1.5 s: time to kill the worker between pages
-    directory_sync.apply_async(kwargs={"kind": "full"}, queue=KILL_QUEUE)
+    directory_sync_step.apply_async(kwargs={"kind": "full"}, queue=KILL_QUEUE)
 
     wait_for(lambda: DirectorySync.objects.filter(status="running", accounts_seen__gte=100).exists(), timeout=60,
              message=lambda: "no page was stored; worker log:\n" + "".join(doomed_worker.log)[-3000:])
@@ -93,7 +93,7 @@ def test_a_worker_killed_mid_sync_leaves_a_checkpoint_another_worker_resumes(
     directory_api.reset()  # faults off, request log empty
     # Two minutes later (STALE_AFTER) the next beat tick, on a healthy worker, finds it abandoned.
     DirectorySync.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - STALE_AFTER - timedelta(seconds=1))
-    directory_sync.delay(kind="incremental")
+    directory_sync_step.delay(kind="incremental")
 
     wait_for(lambda: DirectorySync.objects.filter(pk=killed.pk, status="complete").exists(), timeout=60,
              message=lambda: "not resumed; worker log:\n" + celery_worker_process.output()[-3000:])

@@ -2,7 +2,7 @@
 
 Starting or resuming a job names a new chain (an older task still queued then finds itself
 superseded and does nothing) and queues its first run once the transaction commits; each run
-queues the next (tasks.bulk_pump). Beat's watchdog revives a chain that was lost.
+queues the next (tasks.bulk_job_pump). Beat's watchdog revives a chain that was lost.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The job engine: one self-re-queuing "pump" per job sends its rows within the rate budget.
 
-A pump run (tasks.bulk_pump calls `bulk_job_pump`) claims the job, then:
+A pump run (tasks.bulk_job_pump calls `bulk_job_pump` here) claims the job, then:
 1. on the job's first run brings the directory up to date, records the newest user id as the
    job's watermark and re-applies the existing-account policy (rows already known cost nothing);
 2. reconciles rows a crash or timeout left in flight or uncertain (reconcile.py), before any send;
