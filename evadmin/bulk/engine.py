@@ -50,7 +50,7 @@ SLICE_SECONDS = 60.0
 # Rows reserved from the budget at once: small, so two jobs running together interleave fairly.
 BATCH_ROWS = 10
 # The longest countdown a pump asks for; a longer wait (Retry-After, share spent) is waited out in
-# several hops. Far below the Redis visibility timeout (7,200 s, settings.py).
+# several hops. Far below the Redis visibility timeout (7,200 s, settings/base.py).
 MAX_COUNTDOWN = 300.0
 # When the budget can't say when our share frees up, look again after this long (costs nothing).
 SHARE_RECHECK_SECONDS = 30.0
@@ -75,7 +75,7 @@ class LostClaim(Exception):
 
 
 class InjectedCrash(RuntimeError):
-    """Test-only (settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE): the worker 'dies' after a 201."""
+    """Test-only (EVADMIN_BULK_TEST_CRASH_AFTER_CREATE, evadmin/settings/test.py): the worker 'dies' after a 201."""
 
 
 def stale_after() -> timedelta:
@@ -327,7 +327,7 @@ def _send_row(job: BulkJob, token: str, row: BulkRow) -> float | None:
     except errors.ApiError as exc:  # 404, 409 and other refusals: for good
         outcomes.row_failed(row=row, message=outcomes.api_message(exc))
     else:
-        if not is_patch and row.email in settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE:
+        if not is_patch and row.email in getattr(settings, "EVADMIN_BULK_TEST_CRASH_AFTER_CREATE", ()):
             raise InjectedCrash(f"test crash after the 201 for {row.email}")
         outcomes.row_sent(job=job, row=row, user=user, updated=is_patch)
     return None
