@@ -14,6 +14,10 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# `make run` is the development setup in every process it starts: gunicorn's own default
+# (evadmin/wsgi.py) is production, and a shell may have exported another module.
+setup run: export DJANGO_SETTINGS_MODULE = evadmin.settings.development
+
 # Database, cache table, static files, sandbox data and one demo staff account per role.
 setup: venv
 	$(PY) manage.py migrate --noinput

@@ -78,7 +78,7 @@ def _stack_env(var_dir: Path, database_url: str) -> dict[str, str]:
            # No broker: browsing queues no task, and a stray one must not reach a real queue.
            if key not in {"CELERY_BROKER_URL", "EVADMIN_API_TOKEN", "EVADMIN_API_SCOPES", "DEBUG"}}
     env.update({
-        "DJANGO_SETTINGS_MODULE": "evadmin.settings",
+        "DJANGO_SETTINGS_MODULE": "evadmin.settings.development",
         "EVADMIN_VAR_DIR": str(var_dir),
         "EVADMIN_SANDBOX_DB": str(var_dir / "sandbox.sqlite3"),
         "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": str(RATE_LIMIT_PER_HOUR),

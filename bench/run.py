@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     broker, cache, redis_note = _redis_urls()
     db_name = f"evadmin_bench_{os.getpid()}_{int(time.time())}"
     env = {
-        "DJANGO_SETTINGS_MODULE": "evadmin.settings",
+        "DJANGO_SETTINGS_MODULE": "evadmin.settings.development",
         "EVADMIN_VAR_DIR": str(workdir / "var"),
         "EVADMIN_SANDBOX_DB": str(workdir / "var" / "sandbox-unused.sqlite3"),
         "EVADMIN_API_RATE_LIMIT_PER_HOUR": str(UNLIMITED_PER_HOUR),

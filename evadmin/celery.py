@@ -1,10 +1,11 @@
-"""The Celery application: web and worker processes share evadmin.settings."""
+"""The Celery application: web and worker processes share evadmin's settings."""
 
 import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadmin.settings")
+# Development unless told otherwise, as manage.py (deployments export evadmin.settings.production).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadmin.settings.development")
 
 app = Celery("evadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -25,7 +25,7 @@ def test_idle_timeout_defaults_to_30_minutes_renewed_on_every_request():
 
 
 def test_idle_timeout_comes_from_the_environment():
-    env = {**os.environ, "EVADMIN_SESSION_IDLE_MINUTES": "7", "DJANGO_SETTINGS_MODULE": "evadmin.settings"}
+    env = {**os.environ, "EVADMIN_SESSION_IDLE_MINUTES": "7", "DJANGO_SETTINGS_MODULE": "evadmin.settings.test"}
     code = "from django.conf import settings; print(settings.SESSION_COOKIE_AGE)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "420"
@@ -72,7 +72,7 @@ def test_maximum_lifetime_defaults_to_12_hours():
 
 
 def test_maximum_lifetime_comes_from_the_environment():
-    env = {**os.environ, "EVADMIN_SESSION_MAX_HOURS": "8", "DJANGO_SETTINGS_MODULE": "evadmin.settings"}
+    env = {**os.environ, "EVADMIN_SESSION_MAX_HOURS": "8", "DJANGO_SETTINGS_MODULE": "evadmin.settings.test"}
     code = "from django.conf import settings; print(settings.EVADMIN_SESSION_MAX_HOURS)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "8.0"

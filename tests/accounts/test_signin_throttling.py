@@ -20,12 +20,6 @@ WRONG_PASSWORD_ERROR = "Please enter a correct username and password"
 LOCKED_OUT = "You are locked out"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Every attempt hashes a password; PBKDF2's million rounds would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     with time_machine.travel(START, tick=False) as traveller:

@@ -9,11 +9,6 @@ from tests.accounts.fixtures import make_staff
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)

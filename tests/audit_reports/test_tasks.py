@@ -13,7 +13,7 @@ from evadmin.audit_reports.tasks import audit_report_request_on_schedule
 from evadmin.celery import app
 from tests.accounts.fixtures import make_staff
 
-SETTINGS = Path(__file__).resolve().parents[2] / "evadmin" / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[2] / "evadmin" / "settings" / "base.py"
 
 
 def wait_until_finished(report_id: int, worker, timeout: float = 60) -> AuditReport:

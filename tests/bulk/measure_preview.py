@@ -28,7 +28,7 @@ def main() -> None:
                         help="also measure peak Python memory (tracemalloc makes the run 2-4 times slower)")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadmin.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evadmin.settings.development")
     import django
 
     django.setup()

@@ -17,7 +17,7 @@ def test_late_ack_reject_on_worker_lost_prefetch_one_and_time_limits():
 
 
 def test_every_countdown_and_time_limit_is_well_under_the_visibility_timeout():
-    # The Redis broker's setting (settings.py sets it whenever the broker is Redis).
+    # The Redis broker's setting (settings/base.py sets it whenever the broker is Redis).
     visibility_timeout = 7200
     if settings.CELERY_BROKER_URL.startswith("redis"):
         assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == visibility_timeout

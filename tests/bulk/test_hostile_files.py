@@ -423,7 +423,7 @@ def test_memory_stays_under_300_mb_for_the_largest_files_and_every_bomb(tmp_path
     files[0].write_bytes(csv_bytes(generated_rows(100_000)))
     files[1].write_bytes(limit_sized_csv)
     env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
-           "DJANGO_SETTINGS_MODULE": "evadmin.settings", "PYTHONPATH": str(REPO)}
+           "DJANGO_SETTINGS_MODULE": "evadmin.settings.test", "PYTHONPATH": str(REPO)}
     child = subprocess.run([sys.executable, "-c", CHILD, str(actor.pk), *map(str, bomb_files.values()), *map(str, files)],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert child.returncode == 0, child.stderr[-3000:]

@@ -48,11 +48,6 @@ def every_url() -> list[str]:
 URLS = every_url()
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_browser(db) -> Client:
     """A signed-in admin's browser as CSRF sees it: it holds the CSRF cookie (from any page)."""

@@ -22,6 +22,7 @@ SECURITY_VARIABLES = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EVADMIN_HTTPS", "
                       # set by tests/e2e/conftest.py for Playwright; a deployment must not have it
                       "DJANGO_ALLOW_ASYNC_UNSAFE")
 PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "evadmin.settings.production",
     "DEBUG": "false",
     "EVADMIN_HTTPS": "1",
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -33,15 +34,9 @@ SETTING_NAMES = ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_
                  "CONTENT_SECURITY_POLICY")
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Staff are created and signed in often here; PBKDF2's rounds would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _env(**overrides) -> dict:
     env = {name: value for name, value in os.environ.items() if name not in SECURITY_VARIABLES}
-    return {**env, "DJANGO_SETTINGS_MODULE": "evadmin.settings", **overrides}
+    return {**env, "DJANGO_SETTINGS_MODULE": "evadmin.settings.development", **overrides}
 
 
 def _settings_with(**overrides) -> dict:

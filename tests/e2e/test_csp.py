@@ -120,12 +120,7 @@ class Objects:
 
 
 @pytest.fixture
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def objects(api_settings, sandbox_api, transactional_db, fast_hasher) -> Objects:
+def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     """The sandbox seeded and synced into the directory, a complete report and a draft bulk job."""
     sandbox_api.reset(data=True)
     directory_full_sync()

@@ -30,7 +30,7 @@ def sandbox_process(work: Path, *, seed_users: int) -> Iterator[SandboxProcess]:
 
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "evadmin.settings",
+        "DJANGO_SETTINGS_MODULE": "evadmin.settings.test",
         # The defaults the tests rely on, whatever the developer's shell says.
         "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": "1000",
         "EVADMIN_SANDBOX_TOKEN_LIFETIME": "36000",

@@ -26,7 +26,7 @@ CURRENCIES = {"GB": "GBP", "US": "USD", "CA": "CAD"}
 
 
 def _seed(db_path, seed: int) -> subprocess.Popen:
-    env = {**os.environ, "EVADMIN_SANDBOX_DB": str(db_path), "DJANGO_SETTINGS_MODULE": "evadmin.settings"}
+    env = {**os.environ, "EVADMIN_SANDBOX_DB": str(db_path), "DJANGO_SETTINGS_MODULE": "evadmin.settings.test"}
     return subprocess.Popen([sys.executable, "manage.py", "seedsandbox", "--users", "40", "--seed", str(seed)],
                             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 

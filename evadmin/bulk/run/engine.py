@@ -52,7 +52,7 @@ SLICE_SECONDS = 60.0
 # Rows reserved from the budget at once: small, so two jobs running together interleave fairly.
 BATCH_ROWS = 10
 # The longest countdown a pump asks for; a longer wait (Retry-After, share spent) is waited out in
-# several hops. Far below the Redis visibility timeout (7,200 s, settings.py).
+# several hops. Far below the Redis visibility timeout (7,200 s, settings/base.py).
 MAX_COUNTDOWN = 300.0
 # When the budget can't say when our share frees up, look again after this long (costs nothing).
 SHARE_RECHECK_SECONDS = 30.0
@@ -73,7 +73,7 @@ class PumpOutcome:
 
 
 class InjectedCrash(RuntimeError):
-    """Test-only (settings.EVADMIN_BULK_TEST_CRASH_AFTER_CREATE): the worker 'dies' after a 201."""
+    """Test-only (EVADMIN_BULK_TEST_CRASH_AFTER_CREATE, evadmin/settings/test.py): the worker 'dies' after a 201."""
 
 
 def stale_after() -> timedelta:

@@ -1,36 +1,42 @@
-"""evadmin settings: every deployment knob is an environment variable (see README).
+"""evadmin settings shared by every environment: every deployment knob is an environment variable
+(see README), read through django-environ.
 
 The defaults are the embedded development setup: SQLite, the bundled sandbox API on
 127.0.0.1:8001 and a Celery broker on the file system, so `make run` needs no server.
+Importing this module creates nothing: development and tests make their folders when Django
+starts (evadmin/local_folders), production expects them to exist.
 """
 
-import os
 from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
+import environ
 from celery.schedules import crontab
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+class Env(environ.Env):
+    """django-environ, except that a value starting with "$" is taken as it is. django-environ reads
+    it as the name of another variable (falling back to the default when there is none), and a
+    generated SECRET_KEY or client secret may start with "$": https://github.com/joke2k/django-environ/issues/415
+    """
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        value = self.ENVIRON.get(f"{self.prefix}{var}")
+        if isinstance(value, str) and value.startswith("$"):
+            return self.parse_value(value, cast)
+        return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
 
 
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+env = Env()
 
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env.str("EVADMIN_VAR_DIR", default=str(BASE_DIR / "var")))
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("EVADMIN_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,7 +51,6 @@ INSTALLED_APPS = [
     "template_partials",
     "evadmin.core",
     "evadmin.evenergy",
-    "evadmin.sandbox",
     "evadmin.accounts",
     "evadmin.audit",
     "evadmin.users",
@@ -99,20 +104,16 @@ TEMPLATES = [
     },
 ]
 
-# The app's own database. The sandbox API keeps its data in a separate SQLite file
-# (its own process reads and writes it; see evadmin/sandbox/router.py).
+# The app's own database (development and tests add the sandbox API's: development.py).
+# dj-database-url parses the URL, as before: django-environ's db_url would leave a percent-encoded
+# socket folder (postgres://evadmin@%2Frun%2Fpostgresql/evadmin) undecoded.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'evadmin.sqlite3'}", conn_max_age=60,
+    "default": dj_database_url.parse(
+        env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'evadmin.sqlite3'}"), conn_max_age=60,
         # A persistent connection broken by a database restart is found by a ping at the start of
         # the next request and replaced, rather than failing that request (tests/core/test_database_outage.py).
         conn_health_checks=True,
     ),
-    "sandbox": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("EVADMIN_SANDBOX_DB", str(VAR_DIR / "sandbox.sqlite3")),
-        "TEST": {"NAME": os.environ.get("EVADMIN_SANDBOX_TEST_DB", str(VAR_DIR / "sandbox-test.sqlite3"))},
-    },
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server and the Celery worker read while the other writes.
@@ -126,13 +127,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-evadmin.sqlite3")}
-DATABASE_ROUTERS = ["evadmin.sandbox.router.SandboxRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when configured, backs the cache (the shared OAuth token) and the rate budget.
 # Without it both live in the database, which every process shares just as well.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -155,11 +154,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # from one IP does not give unlimited guesses, the IP as a whole is also locked after
 # EVADMIN_SIGNIN_MAX_FAILURES_PER_IP (default 4 x the per-username limit) failures in the window.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
-EVADMIN_SIGNIN_MAX_FAILURES = int(os.environ.get("EVADMIN_SIGNIN_MAX_FAILURES", "5"))
-EVADMIN_SIGNIN_LOCKOUT_MINUTES = int(os.environ.get("EVADMIN_SIGNIN_LOCKOUT_MINUTES", "15"))
-EVADMIN_SIGNIN_MAX_FAILURES_PER_IP = int(
-    os.environ.get("EVADMIN_SIGNIN_MAX_FAILURES_PER_IP", str(4 * EVADMIN_SIGNIN_MAX_FAILURES))
-)
+EVADMIN_SIGNIN_MAX_FAILURES = env.int("EVADMIN_SIGNIN_MAX_FAILURES", default=5)
+EVADMIN_SIGNIN_LOCKOUT_MINUTES = env.int("EVADMIN_SIGNIN_LOCKOUT_MINUTES", default=15)
+EVADMIN_SIGNIN_MAX_FAILURES_PER_IP = env.int("EVADMIN_SIGNIN_MAX_FAILURES_PER_IP", default=4 * EVADMIN_SIGNIN_MAX_FAILURES)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out attempt before any password check
     "django.contrib.auth.backends.ModelBackend",
@@ -189,33 +186,33 @@ AXES_VERBOSE = False  # no banner on every process start; lockouts are in the au
 # EVADMIN_SESSION_IDLE_MINUTES (default 30): staff are signed out after this many minutes
 # without a request. Saving the session on every request pushes the cookie's expiry forward
 # each time, so SESSION_COOKIE_AGE measures idleness rather than total session length.
-EVADMIN_SESSION_IDLE_MINUTES = int(os.environ.get("EVADMIN_SESSION_IDLE_MINUTES", "30"))
+EVADMIN_SESSION_IDLE_MINUTES = env.int("EVADMIN_SESSION_IDLE_MINUTES", default=30)
 SESSION_COOKIE_AGE = EVADMIN_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # EVADMIN_SESSION_MAX_HOURS (default 12): a session ends this long after sign-in however active it
 # is (evadmin/accounts/sessions.py); the sign-in time is stored in the session.
-EVADMIN_SESSION_MAX_HOURS = float(os.environ.get("EVADMIN_SESSION_MAX_HOURS", "12"))
+EVADMIN_SESSION_MAX_HOURS = env.float("EVADMIN_SESSION_MAX_HOURS", default=12.0)
 # EVADMIN_TRUSTED_PROXY_COUNT (default 0): how many reverse proxies in front of evadmin append
 # to X-Forwarded-For; the audit trail's client IP is read from that header only if this is > 0.
-EVADMIN_TRUSTED_PROXY_COUNT = int(os.environ.get("EVADMIN_TRUSTED_PROXY_COUNT", "0"))
+EVADMIN_TRUSTED_PROXY_COUNT = env.int("EVADMIN_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Security: HTTPS, cookies, Content-Security-Policy -----------------------------------
 # `manage.py check --deploy --fail-level WARNING` passes with EVADMIN_HTTPS=1, DEBUG off and a real
 # SECRET_KEY (tests/core/test_security_settings.py). EVADMIN_HTTPS (default false): evadmin is served
 # over HTTPS, so http is redirected, HSTS is sent and cookies are Secure. Off by default because
 # `make run` serves plain http://127.0.0.1:8000.
-EVADMIN_HTTPS = env_bool("EVADMIN_HTTPS", False)
+EVADMIN_HTTPS = env.bool("EVADMIN_HTTPS", default=False)
 SECURE_SSL_REDIRECT = EVADMIN_HTTPS
 # EVADMIN_HSTS_SECONDS (default one year, the preload list's minimum): how long browsers insist on
 # HTTPS; start lower (e.g. 3600) while trying HTTPS out. https://hstspreload.org/#deployment-recommendations
-SECURE_HSTS_SECONDS = int(os.environ.get("EVADMIN_HSTS_SECONDS", "31536000")) if EVADMIN_HTTPS else 0
+SECURE_HSTS_SECONDS = env.int("EVADMIN_HSTS_SECONDS", default=31536000) if EVADMIN_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # names under evadmin's own host only, never its parent domain
 # "preload" only makes the host eligible for browsers' built-in list; someone still has to submit it.
-SECURE_HSTS_PRELOAD = env_bool("EVADMIN_HSTS_PRELOAD", True)
+SECURE_HSTS_PRELOAD = env.bool("EVADMIN_HSTS_PRELOAD", default=True)
 # EVADMIN_PROXY_SSL_HEADER (default empty): behind a TLS-terminating proxy, the header it sets to
 # "https", e.g. X-Forwarded-Proto. Set it only if the proxy always sets (overwrites) that header:
 # otherwise a client could claim HTTPS itself. https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
-EVADMIN_PROXY_SSL_HEADER = os.environ.get("EVADMIN_PROXY_SSL_HEADER", "").strip()
+EVADMIN_PROXY_SSL_HEADER = env.str("EVADMIN_PROXY_SSL_HEADER", default="").strip()
 if EVADMIN_PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + EVADMIN_PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 SESSION_COOKIE_SECURE = EVADMIN_HTTPS
@@ -256,35 +253,31 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise warns at every start when STATIC_ROOT is missing (before collectstatic), so development
+# and tests make it when Django starts (evadmin/local_folders).
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start when it is missing (before collectstatic)
 
 # --- The ev.energy API -------------------------------------------------------------------
-EVADMIN_API_BASE_URL = os.environ.get("EVADMIN_API_BASE_URL", "http://127.0.0.1:8001/v2").rstrip("/")
-EVADMIN_API_TOKEN_URL = os.environ.get("EVADMIN_API_TOKEN_URL", "http://127.0.0.1:8001/o/token/")
-EVADMIN_API_CLIENT_ID = os.environ.get("EVADMIN_API_CLIENT_ID", "evadmin-dev")
-EVADMIN_API_CLIENT_SECRET = os.environ.get("EVADMIN_API_CLIENT_SECRET", "evadmin-dev-secret")
-EVADMIN_API_TOKEN = os.environ.get("EVADMIN_API_TOKEN", "")
+EVADMIN_API_BASE_URL = env.str("EVADMIN_API_BASE_URL", default="http://127.0.0.1:8001/v2").rstrip("/")
+EVADMIN_API_TOKEN_URL = env.str("EVADMIN_API_TOKEN_URL", default="http://127.0.0.1:8001/o/token/")
+EVADMIN_API_CLIENT_ID = env.str("EVADMIN_API_CLIENT_ID", default="evadmin-dev")
+EVADMIN_API_CLIENT_SECRET = env.str("EVADMIN_API_CLIENT_SECRET", default="evadmin-dev-secret")
+EVADMIN_API_TOKEN = env.str("EVADMIN_API_TOKEN", default="")
 # Scopes to ask for; empty asks for none and gets what the API granted the client. evadmin uses
 # user:read user:write tariff:read evse:read vehicle:read charging_session:read (and the spec
 # puts /evse_sites under site:read).
-EVADMIN_API_SCOPES = env_list("EVADMIN_API_SCOPES", "")
-EVADMIN_API_RATE_LIMIT_PER_HOUR = int(os.environ.get("EVADMIN_API_RATE_LIMIT_PER_HOUR", "1000"))
-EVADMIN_API_TIMEOUT = float(os.environ.get("EVADMIN_API_TIMEOUT", "10"))
+EVADMIN_API_SCOPES = env.list("EVADMIN_API_SCOPES", cast=str.strip, default=[])
+EVADMIN_API_RATE_LIMIT_PER_HOUR = env.int("EVADMIN_API_RATE_LIMIT_PER_HOUR", default=1000)
+EVADMIN_API_TIMEOUT = env.float("EVADMIN_API_TIMEOUT", default=10.0)
 # GET retries on 5xx, 429 and transport errors; waits are capped so a page never hangs long.
-EVADMIN_API_MAX_RETRIES = int(os.environ.get("EVADMIN_API_MAX_RETRIES", "3"))
-EVADMIN_API_MAX_RETRY_WAIT = float(os.environ.get("EVADMIN_API_MAX_RETRY_WAIT", "5"))
-
-# --- The sandbox API (development and tests) ---------------------------------------------
-EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR = int(os.environ.get("EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR", "1000"))
-EVADMIN_SANDBOX_TOKEN_LIFETIME = int(os.environ.get("EVADMIN_SANDBOX_TOKEN_LIFETIME", "36000"))
+EVADMIN_API_MAX_RETRIES = env.int("EVADMIN_API_MAX_RETRIES", default=3)
+EVADMIN_API_MAX_RETRY_WAIT = env.float("EVADMIN_API_MAX_RETRY_WAIT", default=5.0)
 
 # --- Celery ------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = Path(os.environ.get("EVADMIN_CELERY_BROKER_DIR", VAR_DIR / "celery-broker"))
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    # Its folders are made by evadmin/local_folders in development and tests.
+    _broker_dir = Path(env.str("EVADMIN_CELERY_BROKER_DIR", default=str(VAR_DIR / "celery-broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -308,14 +301,14 @@ CELERY_BEAT_SCHEDULE = {
 # EVADMIN_REPORTS_SCHEDULE: when Celery beat queues a report, as a cron line "minute hour
 # day-of-month month day-of-week" in UTC (https://docs.celeryq.dev/en/stable/reference/celery.schedules.html);
 # empty: no scheduled reports. The default runs daily at 06:00, after a night's full sync.
-EVADMIN_REPORTS_SCHEDULE = os.environ.get("EVADMIN_REPORTS_SCHEDULE", "0 6 * * *").strip()
+EVADMIN_REPORTS_SCHEDULE = env.str("EVADMIN_REPORTS_SCHEDULE", default="0 6 * * *").strip()
 # Whether scheduled reports run a fresh full sync of the directory first (it costs one API request
 # per 100 accounts from the hourly budget, so off by default: the directory's own schedule keeps it fresh).
-EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE = env_bool("EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE", False)
+EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE = env.bool("EVADMIN_REPORTS_SYNC_FIRST_ON_SCHEDULE", default=False)
 # How often a report waiting for its sync looks again, in seconds.
-EVADMIN_REPORTS_SYNC_POLL_SECONDS = float(os.environ.get("EVADMIN_REPORTS_SYNC_POLL_SECONDS", "15"))
-EVADMIN_REPORTS_FINDINGS_PER_PAGE = int(os.environ.get("EVADMIN_REPORTS_FINDINGS_PER_PAGE", "50"))
-EVADMIN_REPORTS_CHART_REPORTS = int(os.environ.get("EVADMIN_REPORTS_CHART_REPORTS", "30"))  # reports the chart shows
+EVADMIN_REPORTS_SYNC_POLL_SECONDS = env.float("EVADMIN_REPORTS_SYNC_POLL_SECONDS", default=15.0)
+EVADMIN_REPORTS_FINDINGS_PER_PAGE = env.int("EVADMIN_REPORTS_FINDINGS_PER_PAGE", default=50)
+EVADMIN_REPORTS_CHART_REPORTS = env.int("EVADMIN_REPORTS_CHART_REPORTS", default=30)  # reports the chart shows
 if EVADMIN_REPORTS_SCHEDULE:
     CELERY_BEAT_SCHEDULE["audit-reports-scheduled"] = {
         "task": "audit_reports.run_scheduled", "schedule": crontab.from_string(EVADMIN_REPORTS_SCHEDULE),
@@ -324,19 +317,19 @@ if EVADMIN_REPORTS_SCHEDULE:
 # --- Directory: the local copy of every account (evadmin/directory) ------------------------
 # EVADMIN_DIRECTORY_BUDGET_SHARE (default 0.5): the most of the hourly API budget a sync may use
 # (it waits when the share is spent), so staff browsing always keeps the rest.
-EVADMIN_DIRECTORY_BUDGET_SHARE = float(os.environ.get("EVADMIN_DIRECTORY_BUDGET_SHARE", "0.5"))
+EVADMIN_DIRECTORY_BUDGET_SHARE = env.float("EVADMIN_DIRECTORY_BUDGET_SHARE", default=0.5)
 # EVADMIN_DIRECTORY_INCREMENTAL_MINUTES (default 5; 0 turns it off): how often beat fetches new
 # accounts (one request when there are fewer than 100). It also resumes a crashed sync.
-EVADMIN_DIRECTORY_INCREMENTAL_MINUTES = int(os.environ.get("EVADMIN_DIRECTORY_INCREMENTAL_MINUTES", "5"))
+EVADMIN_DIRECTORY_INCREMENTAL_MINUTES = env.int("EVADMIN_DIRECTORY_INCREMENTAL_MINUTES", default=5)
 # EVADMIN_DIRECTORY_FULL_SYNC_AT (default 02:30, UTC; empty turns it off): the nightly full sync,
 # which also marks accounts the API no longer lists as gone. 100,000 accounts cost 1,000
 # requests: two hours at half of the default budget.
-EVADMIN_DIRECTORY_FULL_SYNC_AT = os.environ.get("EVADMIN_DIRECTORY_FULL_SYNC_AT", "02:30").strip()
+EVADMIN_DIRECTORY_FULL_SYNC_AT = env.str("EVADMIN_DIRECTORY_FULL_SYNC_AT", default="02:30").strip()
 # EVADMIN_DIRECTORY_MAX_GONE_SHARE (default 0.1): a full sync that did not list more than this share
 # of the directory's accounts marks none of them gone (an API answering a short or empty list is
 # likelier than a tenth of all drivers leaving overnight), records why and mails ADMINS; the next
 # full sync that misses the same accounts agrees, and marks them.
-EVADMIN_DIRECTORY_MAX_GONE_SHARE = float(os.environ.get("EVADMIN_DIRECTORY_MAX_GONE_SHARE", "0.1"))
+EVADMIN_DIRECTORY_MAX_GONE_SHARE = env.float("EVADMIN_DIRECTORY_MAX_GONE_SHARE", default=0.1)
 if EVADMIN_DIRECTORY_INCREMENTAL_MINUTES > 0:
     CELERY_BEAT_SCHEDULE["directory-sync-incremental"] = {
         "task": "directory.sync",
@@ -355,34 +348,31 @@ if EVADMIN_DIRECTORY_FULL_SYNC_AT:
 
 # --- Bulk jobs (evadmin/bulk) -------------------------------------------------------------
 # EVADMIN_BULK_MAX_UPLOAD_MB (default 20): the largest file accepted, in MB of 1,048,576 bytes.
-EVADMIN_BULK_MAX_UPLOAD_BYTES = int(float(os.environ.get("EVADMIN_BULK_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+EVADMIN_BULK_MAX_UPLOAD_BYTES = int(env.float("EVADMIN_BULK_MAX_UPLOAD_MB", default=20.0) * 1024 * 1024)
 # EVADMIN_BULK_MAX_ROWS (default 100,000): the most data rows one file (one job) may have.
-EVADMIN_BULK_MAX_ROWS = int(os.environ.get("EVADMIN_BULK_MAX_ROWS", "100000"))
+EVADMIN_BULK_MAX_ROWS = env.int("EVADMIN_BULK_MAX_ROWS", default=100000)
 # EVADMIN_BULK_APPROVAL_THRESHOLD (default 1,000): jobs sending more rows than this need a second
 # bulk operator or an admin to approve them before they start.
-EVADMIN_BULK_APPROVAL_THRESHOLD = int(os.environ.get("EVADMIN_BULK_APPROVAL_THRESHOLD", "1000"))
+EVADMIN_BULK_APPROVAL_THRESHOLD = env.int("EVADMIN_BULK_APPROVAL_THRESHOLD", default=1000)
 # EVADMIN_BULK_BUDGET_SHARE (default 0.8): the share of the API's hourly request budget bulk
 # jobs may use together, so support staff keep working meanwhile.
-EVADMIN_BULK_BUDGET_SHARE = float(os.environ.get("EVADMIN_BULK_BUDGET_SHARE", "0.8"))
+EVADMIN_BULK_BUDGET_SHARE = env.float("EVADMIN_BULK_BUDGET_SHARE", default=0.8)
 # EVADMIN_BULK_RETENTION_DAYS (default 90): uploaded files and row data are deleted this long after
 # the upload; the job's summary and the audit trail stay.
-EVADMIN_BULK_RETENTION_DAYS = int(os.environ.get("EVADMIN_BULK_RETENTION_DAYS", "90"))
+EVADMIN_BULK_RETENTION_DAYS = env.int("EVADMIN_BULK_RETENTION_DAYS", default=90)
 # The job engine (evadmin/bulk/engine.py). EVADMIN_BULK_QUEUE: the Celery queue of the pump tasks.
-EVADMIN_BULK_QUEUE = os.environ.get("EVADMIN_BULK_QUEUE", "celery")
+EVADMIN_BULK_QUEUE = env.str("EVADMIN_BULK_QUEUE", default="celery")
 # EVADMIN_BULK_MAX_ATTEMPTS (default 5): requests started for one row before it is parked.
-EVADMIN_BULK_MAX_ATTEMPTS = int(os.environ.get("EVADMIN_BULK_MAX_ATTEMPTS", "5"))
+EVADMIN_BULK_MAX_ATTEMPTS = env.int("EVADMIN_BULK_MAX_ATTEMPTS", default=5)
 # EVADMIN_BULK_STALE_SECONDS (default 60): a pump silent this long is dead and its job is taken
 # over. It beats before every request and a request ends within EVADMIN_API_TIMEOUT (10 s).
-EVADMIN_BULK_STALE_SECONDS = float(os.environ.get("EVADMIN_BULK_STALE_SECONDS", "60"))
+EVADMIN_BULK_STALE_SECONDS = env.float("EVADMIN_BULK_STALE_SECONDS", default=60.0)
 # EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS (default 24): a job starting later than this after the last
 # complete full directory sync runs a full one first (otherwise an incremental one).
-EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS = float(os.environ.get("EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS", "24"))
-# Test-only fault injection: raise right after the API answered 201 for these emails (comma list),
-# before the outcome is committed. Never set in production.
-EVADMIN_BULK_TEST_CRASH_AFTER_CREATE = env_list("EVADMIN_BULK_TEST_CRASH_AFTER_CREATE", "")
+EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS = env.float("EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS", default=24.0)
 # Job-finished emails (console backend unless EMAIL_BACKEND says otherwise).
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "evadmin@localhost")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="evadmin@localhost")
 # Redis broker: a message not acknowledged within visibility_timeout is delivered again, and
 # countdown (ETA) tasks are held unacknowledged until due, so every countdown and time limit must
 # stay well under it (tests/bulk/test_celery_settings.py pins this).
@@ -402,7 +392,7 @@ CELERY_BEAT_SCHEDULE["bulk-purge-expired"] = {
 # EVADMIN_AUDIT_VERIFY_MINUTES (default 60; 0 turns it off): how often beat recomputes the audit
 # hash chain (100,000 events: 10-15 s, 12 MB); a broken chain logs CRITICAL, mails ADMINS and
 # puts a banner on auditors' and admins' pages until a later check passes.
-EVADMIN_AUDIT_VERIFY_MINUTES = int(os.environ.get("EVADMIN_AUDIT_VERIFY_MINUTES", "60"))
+EVADMIN_AUDIT_VERIFY_MINUTES = env.int("EVADMIN_AUDIT_VERIFY_MINUTES", default=60)
 if EVADMIN_AUDIT_VERIFY_MINUTES > 0:
     CELERY_BEAT_SCHEDULE["audit-verify-chain"] = {
         "task": "audit.verify_chain",
@@ -410,8 +400,8 @@ if EVADMIN_AUDIT_VERIFY_MINUTES > 0:
         "options": {"expires": EVADMIN_AUDIT_VERIFY_MINUTES * 60.0},
     }
 # ADMINS: who gets alarm mails, comma-separated "Name <email>" or plain addresses.
-ADMINS = [(name or address, address) for name, address in getaddresses([os.environ.get("ADMINS", "")]) if address]
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # the sender of mails to ADMINS
+ADMINS = [(name or address, address) for name, address in getaddresses([env.str("ADMINS", default="")]) if address]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)  # the sender of mails to ADMINS
 
 # --- Logging: secrets are scrubbed by a filter on every handler ---------------------------
 LOGGING = {

@@ -1,0 +1,1 @@
+"""Development and tests only: make the folders the embedded setup writes to, when Django starts."""
