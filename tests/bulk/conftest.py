@@ -6,16 +6,15 @@ import io
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from evadmin.bulk.checks import RowChecker
 from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.directory.models import DirectoryAccount
 from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
-from evadmin.evenergy.validation import normalise_email
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import SITE_ID, TARIFF_ID
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
+from tests.directory.factories import DirectoryAccountFactory
 
 
 def offline_checker() -> RowChecker:
@@ -42,12 +41,9 @@ def upload(operator):
 @pytest.fixture
 def directory_account(db):
     """directory_account(email, user_id) -> a DirectoryAccount as a sync would have stored it."""
-    counter = iter(range(1, 10_000))
 
     def make(email: str, user_id: str | None = None) -> DirectoryAccount:
-        user_id = user_id or f"user{next(counter):026d}"
-        return DirectoryAccount.objects.create(user_id=user_id, email=email, email_normalised=normalise_email(email),
-                                               synced_at=timezone.now())
+        return DirectoryAccountFactory(email=email, **({"user_id": user_id} if user_id else {}))
 
     return make
 

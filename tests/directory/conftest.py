@@ -47,7 +47,7 @@ def big_api(big_sandbox, settings, db):
 
 @pytest.fixture
 def store_accounts(db):
-    """store_accounts(api_user(1, ...), ...) -> their user ids, stored as a sync would."""
+    """store_accounts(ApiUserFactory(number=1, ...), ...) -> their user ids, stored as a sync would."""
 
     def store(*users: User) -> list[str]:
         directory_store_users(users)
