@@ -120,20 +120,15 @@ def point_evadmin_at(sandbox: SandboxProcess, *, rate_limit_per_hour: int = UNLI
     The directory (and its sync history) held another sandbox's accounts: a section starts without it.
     """
     from django.conf import settings
-    from django.core.cache import cache
 
     from evadmin.directory.models import DirectoryAccount, DirectorySync
-    from evadmin.evenergy.client import reset_evenergy_client
-    from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+    from tests.evenergy.api_state import reset_api_state
 
     settings.EVADMIN_API_BASE_URL = sandbox.base_url
     settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
     settings.EVADMIN_API_TOKEN = ""
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = rate_limit_per_hour
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
-    rate_budget().clear()
+    reset_api_state()
     DirectoryAccount.objects.all().delete()
     DirectorySync.objects.all().delete()
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 
 from evadmin.bulk.checks import RowChecker
 from evadmin.bulk.imports import bulk_job_create_from_upload
 from evadmin.directory.models import DirectoryAccount
-from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import SITE_ID, TARIFF_ID
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
 from tests.directory.factories import DirectoryAccountFactory
+from tests.evenergy.api_state import reset_api_state
 
 
 def offline_checker() -> RowChecker:
@@ -51,12 +50,9 @@ def directory_account(db):
 @pytest.fixture
 def fresh_budget(db, settings):
     """A rate budget with nothing spent and nothing observed from the API (the cache may be Redis)."""
-    cache.clear()
-    reset_rate_budget()
-    rate_budget().clear()
+    reset_api_state()
     yield settings
-    cache.clear()
-    reset_rate_budget()
+    reset_api_state(clear_spending=False)
 
 
 @pytest.fixture(scope="package")
@@ -69,8 +65,7 @@ def sandbox_reseeded_after_bulk(sandbox):
 
 @pytest.fixture
 def bulk_api(api_settings, sandbox_api, sandbox_reseeded_after_bulk):
-    """evadmin against the sandbox with nothing spent this hour (the budget may live in Redis)."""
-    rate_budget().clear()
+    """evadmin against the sandbox with nothing spent this hour (api_settings clears the budget)."""
     return sandbox_api
 
 
