@@ -13,6 +13,12 @@ def make_staff(role: str | None, *, username: str | None = None):
 
 
 @pytest.fixture
+def fast_hasher(settings):
+    """MD5 password hashing: tests that create or sign in many staff would spend their time in PBKDF2's rounds."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def staff_factory(db):
     return make_staff
 

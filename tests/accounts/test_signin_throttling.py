@@ -11,19 +11,13 @@ from django.test import Client
 from evadmin.audit.models import AuditEvent
 from tests.accounts.fixtures import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_hasher")]  # every attempt hashes
 
 LOGIN = "/accounts/login/"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORD = "evadmin-support-demo"  # make_staff("support")'s
 WRONG_PASSWORD_ERROR = "Please enter a correct username and password"
 LOCKED_OUT = "You are locked out"
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Every attempt hashes a password; PBKDF2's million rounds would make these tests slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -86,12 +86,11 @@ class World:
 
 
 @pytest.fixture
-def world(api_settings, sandbox_api, settings):
+def world(api_settings, sandbox_api, settings, fast_hasher):  # fast_hasher: one staff member per role
     """The sandbox's users in the directory, a bulk job and an audit report; a quick-failing client."""
     settings.EVADMIN_API_MAX_RETRIES = 1
     settings.EVADMIN_API_MAX_RETRY_WAIT = 0.05
     settings.EVADMIN_API_TIMEOUT = 4.0  # above the 2 s latency mode
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # one staff member per role
     reset_evenergy_client()
     directory_full_sync()
     user_id = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True).first()

@@ -66,13 +66,7 @@ class World:
 
 
 @pytest.fixture
-def fast_hasher(settings):
-    # Seven staff members are created per test; PBKDF2's million rounds would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def world(api_settings, fast_hasher) -> World:
+def world(api_settings, fast_hasher) -> World:  # seven staff members a test
     owner = make_staff("bulk_operator", username="job-owner")
     checker = RowChecker(tariff_ids=lambda: {TARIFF_ID}, evse_site_ids=lambda: {SITE_ID})
     job = bulk_job_create_from_upload(

@@ -48,9 +48,7 @@ def every_url() -> list[str]:
 URLS = every_url()
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hasher")
 
 
 @pytest.fixture

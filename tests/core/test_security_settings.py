@@ -33,10 +33,7 @@ SETTING_NAMES = ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_
                  "CONTENT_SECURITY_POLICY")
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    # Staff are created and signed in often here; PBKDF2's rounds would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # staff are created and signed in often here
 
 
 def _env(**overrides) -> dict:

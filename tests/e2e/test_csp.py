@@ -120,11 +120,6 @@ class Objects:
 
 
 @pytest.fixture
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def objects(api_settings, sandbox_api, transactional_db, fast_hasher) -> Objects:
     """The sandbox seeded and synced into the directory, a complete report and a draft bulk job."""
     sandbox_api.reset(data=True)
