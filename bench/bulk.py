@@ -16,10 +16,12 @@ Requests, 429s and the kinds of request are counted from the sandbox's own reque
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 
-from bench.common import Context, SectionResult, Table, Worker, goal_note, point_evadmin_at, wait_until
+from bench.common import Context, SectionResult, Table, goal_note, point_evadmin_at
+from tests.processes import CeleryWorker, wait_for
 
 LIMIT_PER_HOUR = 36_000
 LATENCY_MS = 50
@@ -36,7 +38,7 @@ def _submit(rows: list[dict], *, operator) -> object:
     return services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
 
 
-def _run_job(rows: list[dict], *, operator, sandbox, worker: Worker) -> dict:
+def _run_job(rows: list[dict], *, operator, sandbox, worker: CeleryWorker) -> dict:
     from evadmin.bulk.models import BulkJob, BulkRow
     from evadmin.bulk.run import chain
 
@@ -55,10 +57,8 @@ def _run_job(rows: list[dict], *, operator, sandbox, worker: Worker) -> dict:
         job.refresh_from_db()
         return job.status in BulkJob.FINAL_STATUSES
 
-    try:
-        wait_until(finished, timeout=3 * 3600, every=1.0, tick=revive, what=f"bulk job {job.pk} finishing")
-    except TimeoutError:
-        raise RuntimeError("".join(worker.lines)[-3000:]) from None
+    wait_for(finished, timeout=3 * 3600, every=1.0, tick=revive, error=RuntimeError,
+             message=lambda: f"bulk job {job.pk} did not finish in 3 hours:\n" + worker.output())
     seconds = time.monotonic() - started
     log = sandbox.api_requests()
     # The sandbox's log of the job, kept in the work directory (--keep-workdir) to see where requests went.
@@ -95,8 +95,12 @@ def run(ctx: Context) -> SectionResult:
     sandbox = ctx.sandbox("bulk", seed_users=accounts, rate_limit_per_hour=LIMIT_PER_HOUR)
     point_evadmin_at(sandbox, rate_limit_per_hour=LIMIT_PER_HOUR)
     _client, operator = sign_in_client("bulk_operator")
-    worker = Worker(ctx.workdir / "bulk-worker.log", EVADMIN_API_BASE_URL=sandbox.base_url,
-                    EVADMIN_API_TOKEN_URL=sandbox.token_url, EVADMIN_API_RATE_LIMIT_PER_HOUR=str(LIMIT_PER_HOUR))
+    # One pool process, against this run's database and broker (the environment bench/run.py set).
+    worker = CeleryWorker("--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
+                          "--hostname", f"bench-{os.getpid()}-{time.time_ns()}@%h", env=dict(os.environ),
+                          log_path=ctx.workdir / "bulk-worker.log")
+    worker.start(timeout=90, error=RuntimeError, EVADMIN_API_BASE_URL=sandbox.base_url,
+                 EVADMIN_API_TOKEN_URL=sandbox.token_url, EVADMIN_API_RATE_LIMIT_PER_HOUR=str(LIMIT_PER_HOUR))
     try:
         domain = f"bench{time.time_ns()}.example.com"
         new_rows = [{"email": f"new{n:05d}@{domain}", **address()} for n in range(rows)]

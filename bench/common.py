@@ -1,5 +1,6 @@
-"""What every benchmark section shares: the run's context, sandbox and worker processes, statistics
-and the result tables the runner turns into markdown.
+"""What every benchmark section shares: the run's context, sandbox processes, a throwaway PostgreSQL
+database, statistics and the result tables the runner turns into markdown. (A Celery worker and
+waiting for one are tests/processes.py's, shared with the suite.)
 
 Everything a run touches lives in its own temporary work directory (SQLite files, the file broker,
 each sandbox's database and logs) or in a throwaway PostgreSQL database and the Redis databases
@@ -8,16 +9,17 @@ named by the environment; bench/run.py sets that up before Django starts.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from evadmin.sandbox.process import SandboxProcess, start_sandbox
 
@@ -120,22 +122,44 @@ def point_evadmin_at(sandbox: SandboxProcess, *, rate_limit_per_hour: int = UNLI
     The directory (and its sync history) held another sandbox's accounts: a section starts without it.
     """
     from django.conf import settings
-    from django.core.cache import cache
 
     from evadmin.directory.models import DirectoryAccount, DirectorySync
-    from evadmin.evenergy.client import reset_evenergy_client
-    from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+    from tests.evenergy.api_state import reset_api_state
 
     settings.EVADMIN_API_BASE_URL = sandbox.base_url
     settings.EVADMIN_API_TOKEN_URL = sandbox.token_url
     settings.EVADMIN_API_TOKEN = ""
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = rate_limit_per_hour
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
-    rate_budget().clear()
+    reset_api_state()
     DirectoryAccount.objects.all().delete()
     DirectorySync.objects.all().delete()
+
+
+# --- a throwaway PostgreSQL database ----------------------------------------------------------
+def database_url_named(url: str, name: str) -> str:
+    """`url` with its database name replaced by `name`."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@contextlib.contextmanager
+def throwaway_postgres(server_url: str, name: str) -> Iterator[str]:
+    """A fresh database `name` on the PostgreSQL server of `server_url` (the URL of any database on
+    it), dropped on the way out whatever happens (one left by a killed run is dropped first); its URL."""
+    import psycopg
+    from psycopg import sql
+
+    maintenance = database_url_named(server_url, "postgres").replace("postgres://", "postgresql://", 1)
+
+    def run(statement: sql.Composed) -> None:
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(statement)
+
+    run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield database_url_named(server_url, name)
+    finally:
+        run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 # --- the sandbox API process -------------------------------------------------------------------
@@ -151,57 +175,3 @@ def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: i
                    cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
     return start_sandbox(env=env, log_path=folder / "sandbox.log", db_path=db_path, seed_users=seed_users,
                          client_id=settings.EVADMIN_API_CLIENT_ID, client_secret=settings.EVADMIN_API_CLIENT_SECRET)
-
-
-# --- a Celery worker ---------------------------------------------------------------------------
-class Worker:
-    """`celery --app evadmin worker` (one pool process) against this run's database and broker."""
-
-    def __init__(self, log_path: Path, **env: str) -> None:
-        self.lines: list[str] = []
-        ready = threading.Event()
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO", "--concurrency", "1",
-             "--without-gossip", "--without-mingle", "--hostname", f"bench-{os.getpid()}-{time.time_ns()}@%h"],
-            cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True)
-
-        def pump() -> None:
-            with log_path.open("w") as log:
-                for line in self.process.stdout:  # keep reading so the pipe never fills and stalls the worker
-                    log.write(line)
-                    self.lines.append(line)
-                    del self.lines[:-200]
-                    if " ready." in line:
-                        ready.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + 90
-        while not ready.wait(0.2):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the Celery worker did not start:\n" + "".join(self.lines)[-3000:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float, every: float = 0.5,
-               tick: Callable[[], None] | None = None, what: str = "the condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not happen within {timeout:.0f} s")
-        if tick is not None:
-            tick()
-        time.sleep(every)

@@ -29,7 +29,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +36,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 
+from bench.common import throwaway_postgres
 from evadmin.sandbox.process import start_sandbox, stop_process
+from tests.processes import free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 LOCUSTFILE = REPO / "bench" / "locustfile.py"
@@ -67,12 +68,6 @@ class LoadTestError(RuntimeError):
 
 
 # --- the stack ---------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _stack_env(var_dir: Path, database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            # No broker: browsing queues no task, and a stray one must not reach a real queue.
@@ -93,32 +88,6 @@ def _stack_env(var_dir: Path, database_url: str) -> dict[str, str]:
         env.pop("DATABASE_URL", None)
         env.pop("REDIS_URL", None)
     return env
-
-
-def _with_database_name(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-@contextlib.contextmanager
-def _throwaway_postgres(database_url: str) -> Iterator[str]:
-    """A fresh database `<name>_load` on the server of `database_url`, dropped on the way out."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"{urlsplit(database_url).path.lstrip('/')}_load"
-    admin_url = _with_database_name(database_url, "postgres")
-
-    def run(statement) -> None:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(statement)
-
-    run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield _with_database_name(database_url, name)
-    finally:
-        run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _forget_redis_keys(redis_url: str) -> None:
@@ -178,18 +147,6 @@ class _Processes:
         self._started.clear()
 
 
-def _wait_for(what: str, check, process: subprocess.Popen, log: Path, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)
-    raise LoadTestError(f"{what} did not start; its log:\n{_tail(log)}")
-
-
 def _answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
@@ -224,7 +181,8 @@ def load_stack(*, agents: int, workdir: Path | None = None, workers: int = GUNIC
     try:
         with contextlib.ExitStack() as cleanup:  # undone in reverse: servers first, then their data
             if database_url:
-                database_url = cleanup.enter_context(_throwaway_postgres(database_url))
+                name = f"{urlsplit(database_url).path.lstrip('/')}_load"
+                database_url = cleanup.enter_context(throwaway_postgres(database_url, name))
                 cleanup.callback(_forget_redis_keys, os.environ["REDIS_URL"])
             cleanup.callback(processes.close)
             yield LoadStack.build(work, database_url, processes, agents=agents, workers=workers, threads=threads)
@@ -277,14 +235,21 @@ class LoadStack:
         if done.returncode != 0:
             raise LoadTestError(f"preparing the stack failed:\n{_tail(setup_log)}")
 
-        port = _free_port()
+        port = free_port()
         server = f"gunicorn -w {workers} --threads {threads}"
         gunicorn_log = work / "gunicorn.log"
         web = processes.start(
             [sys.executable, "-m", "gunicorn", "evadmin.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5"], env, gunicorn_log)
         host = f"http://127.0.0.1:{port}"
-        _wait_for("gunicorn", lambda: _answers(f"{host}/accounts/login/"), web, gunicorn_log)
+
+        def not_started() -> str:
+            return f"gunicorn did not start; its log:\n{_tail(gunicorn_log)}"
+
+        wait_for(lambda: _answers(f"{host}/accounts/login/") or web.poll() is not None, timeout=60, every=0.1,
+                 error=LoadTestError, message=not_started)
+        if web.poll() is not None:  # it stopped rather than answered
+            raise LoadTestError(not_started())
         return cls(work=work, database=database, origin=origin, host=host, server=server, env=env, plan=plan,
                    agents=agents)
 

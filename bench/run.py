@@ -17,9 +17,11 @@ PostgreSQL or Redis the run says which rows it skipped and why, and measures the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,9 +30,9 @@ import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from bench.common import REPO, UNLIMITED_PER_HOUR, Context, SectionResult
+from bench.common import REPO, UNLIMITED_PER_HOUR, Context, SectionResult, database_url_named, throwaway_postgres
 
 SECTIONS = ("pages", "bulk", "preview", "directory", "load", "growth")
 TITLES = {"pages": "1. Page overhead", "bulk": "2. Bulk onboarding throughput", "preview": "3. Preview",
@@ -58,7 +60,7 @@ def _postgres_server() -> tuple[str, str]:
     if not _port_open(parts.hostname or "127.0.0.1", parts.port or 5432):
         why = "DATABASE_URL's server does not answer" if url else "DATABASE_URL unset and nothing on 127.0.0.1:5432"
         return "", f"{why}: SQLite in the work directory"
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    maintenance = database_url_named(candidate, "postgres")
     try:
         import psycopg
 
@@ -68,21 +70,6 @@ def _postgres_server() -> tuple[str, str]:
         return "", f"PostgreSQL at {parts.hostname}:{parts.port or 5432} refused ({exc}): SQLite in the work directory"
     source = "DATABASE_URL" if url else "found on 127.0.0.1:5432"
     return maintenance, f"PostgreSQL ({source}), throwaway database"
-
-
-def _create_database(maintenance: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(maintenance)._replace(path=f"/{name}"))
-
-
-def _drop_database(maintenance: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _redis_urls() -> tuple[str, str, str]:
@@ -261,25 +248,30 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="evadmin-bench-"))
     maintenance, db_note = _postgres_server()
     broker, cache, redis_note = _redis_urls()
-    db_name = f"evadmin_bench_{os.getpid()}_{int(time.time())}"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "evadmin.settings.development",
-        "EVADMIN_VAR_DIR": str(workdir / "var"),
-        "EVADMIN_SANDBOX_DB": str(workdir / "var" / "sandbox-unused.sqlite3"),
-        "EVADMIN_API_RATE_LIMIT_PER_HOUR": str(UNLIMITED_PER_HOUR),
-        # Submitting a benchmark job needs no second operator's approval.
-        "EVADMIN_BULK_APPROVAL_THRESHOLD": "1000000",
-        "EVADMIN_BULK_MAX_ROWS": "100000",
-        "CELERY_BROKER_URL": broker or "filesystem://",
-        "EVADMIN_CELERY_BROKER_DIR": str(workdir / "broker"),
-        "REDIS_URL": cache,
-        "DATABASE_URL": _create_database(maintenance, db_name) if maintenance else
-        f"sqlite:///{workdir / 'var' / 'evadmin.sqlite3'}",
-        "DEBUG": "false",
-    }
-    os.environ.update(env)
-    print(f"bench: work directory {workdir}\nbench: {db_note}\nbench: {redis_note}", flush=True)
-    try:
+    with contextlib.ExitStack() as cleanup:  # undone in reverse: connections, database, work directory
+        if not args.keep_workdir:
+            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        database_url = f"sqlite:///{workdir / 'var' / 'evadmin.sqlite3'}"
+        if maintenance:
+            database_url = cleanup.enter_context(
+                throwaway_postgres(maintenance, f"evadmin_bench_{os.getpid()}_{int(time.time())}"))
+        env = {
+            "DJANGO_SETTINGS_MODULE": "evadmin.settings.development",
+            "EVADMIN_VAR_DIR": str(workdir / "var"),
+            "EVADMIN_SANDBOX_DB": str(workdir / "var" / "sandbox-unused.sqlite3"),
+            "EVADMIN_API_RATE_LIMIT_PER_HOUR": str(UNLIMITED_PER_HOUR),
+            # Submitting a benchmark job needs no second operator's approval.
+            "EVADMIN_BULK_APPROVAL_THRESHOLD": "1000000",
+            "EVADMIN_BULK_MAX_ROWS": "100000",
+            "CELERY_BROKER_URL": broker or "filesystem://",
+            "EVADMIN_CELERY_BROKER_DIR": str(workdir / "broker"),
+            "REDIS_URL": cache,
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+        }
+        os.environ.update(env)
+        print(f"bench: work directory {workdir}\nbench: {db_note}\nbench: {redis_note}", flush=True)
+        cleanup.callback(_close_connections)
         import django
 
         django.setup()
@@ -306,17 +298,14 @@ def main(argv: list[str] | None = None) -> int:
         output = Path(args.output)
         write_output(output, blocks)
         print(f"bench: wrote {output}", flush=True)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if maintenance:
-            _drop_database(maintenance, db_name)
-        if not args.keep_workdir:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _close_connections() -> None:
+    """Django's connections to the throwaway database, closed before it is dropped."""
+    from django.db import connections
+
+    connections.close_all()
 
 
 if __name__ == "__main__":

@@ -5,10 +5,8 @@ import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
-from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+from tests.evenergy.api_state import reset_api_state
 
 pytest_plugins = ["tests.sandbox.fixtures", "tests.worker", "tests.accounts.fixtures"]
 
@@ -32,10 +30,7 @@ def point_settings_at(sandbox, settings) -> None:
     settings.EVADMIN_API_CLIENT_SECRET = sandbox.client_secret
     settings.EVADMIN_API_TOKEN = ""
     settings.EVADMIN_API_MAX_RETRY_WAIT = 2.0
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
-    rate_budget().clear()
+    reset_api_state()
 
 
 @pytest.fixture
@@ -43,9 +38,7 @@ def api_settings(sandbox_api, settings, db):
     """Settings pointing evadmin at the sandbox, with a clean token cache and budget."""
     point_settings_at(sandbox_api, settings)
     yield settings
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
+    reset_api_state(clear_spending=False)
 
 
 def sent(sandbox_api, method=None, path_prefix="/v2"):

@@ -26,13 +26,13 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import os
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import yaml
+
+from tests.conftest import require_service
 
 SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared/ev-energy/openapi.yaml"
 SPEC_HOST = "https://api.ev.energy"
@@ -40,12 +40,8 @@ PROBLEM_SCHEMA = "RFC9457ProblemDetail"
 
 
 def require_spec() -> None:
-    if SPEC_PATH.exists():
-        return
-    reason = f"the published API spec is missing: {SPEC_PATH}"
-    if os.environ.get("EVADMIN_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
+    if not SPEC_PATH.exists():
+        require_service(f"the published API spec is missing: {SPEC_PATH}")
 
 
 def _drop_required(node, flag: str) -> None:

@@ -9,15 +9,13 @@ temporary folder, so a developer's `make run` worker never takes the suite's tas
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.processes import CeleryWorker
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,51 +55,20 @@ def suite_broker():
     yield folder
 
 
-class WorkerProcess:
-    def __init__(self, process: subprocess.Popen, log: list[str]) -> None:
-        self.process = process
-        self.log = log
-
-    def output(self) -> str:
-        return "".join(self.log)
+def worker_env(sandbox, suite_broker, **overrides: str) -> dict[str, str]:
+    """The environment of a worker on the test database and the suite's broker, with `sandbox` as its API."""
+    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
+           "EVADMIN_API_BASE_URL": sandbox.base_url, "EVADMIN_API_TOKEN_URL": sandbox.token_url,
+           "EVADMIN_API_CLIENT_ID": sandbox.client_id, "EVADMIN_API_CLIENT_SECRET": sandbox.client_secret,
+           "PYTHONUNBUFFERED": "1", **overrides}
+    if suite_broker is not None:
+        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
+    return env
 
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker, sandbox, suite_broker):
-    env = os.environ.copy()
-    env.update(
-        DATABASE_URL=_database_url(connection.settings_dict),
-        EVADMIN_API_BASE_URL=sandbox.base_url,
-        EVADMIN_API_TOKEN_URL=sandbox.token_url,
-        EVADMIN_API_CLIENT_ID=sandbox.client_id,
-        EVADMIN_API_CLIENT_SECRET=sandbox.client_secret,
-        PYTHONUNBUFFERED="1",
-    )
-    if suite_broker is not None:
-        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "--hostname", f"suite-{os.getpid()}@%h"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    log: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        for line in process.stdout:  # keep reading so the pipe never fills and blocks the worker
-            log.append(line)
-            if " ready." in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + 60
-    while not ready.wait(0.2):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("the Celery worker did not start:\n" + "".join(log)[-3000:])
-    yield WorkerProcess(process, log)
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    worker = CeleryWorker("--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
+                          "--hostname", f"suite-{os.getpid()}@%h", env=worker_env(sandbox, suite_broker))
+    yield worker.start()
+    worker.stop()

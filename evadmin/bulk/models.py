@@ -1,6 +1,6 @@
 """Bulk jobs and their rows: the database is the source of truth for every row's fate.
 
-A job is created by an upload (evadmin/bulk/imports.py) with one BulkRow per data row of the
+A job is created by an upload (evadmin/bulk/upload/drafts.py) with one BulkRow per data row of the
 file, every row already checked without API calls. The job engine (a self-re-queuing Celery
 "pump") later claims rows, sends them, and commits each outcome on the row, so any worker can
 continue a job from the rows' states alone.

@@ -360,7 +360,7 @@ EVADMIN_BULK_BUDGET_SHARE = env.float("EVADMIN_BULK_BUDGET_SHARE", default=0.8)
 # EVADMIN_BULK_RETENTION_DAYS (default 90): uploaded files and row data are deleted this long after
 # the upload; the job's summary and the audit trail stay.
 EVADMIN_BULK_RETENTION_DAYS = env.int("EVADMIN_BULK_RETENTION_DAYS", default=90)
-# The job engine (evadmin/bulk/engine.py). EVADMIN_BULK_QUEUE: the Celery queue of the pump tasks.
+# The job engine (evadmin/bulk/run/engine.py). EVADMIN_BULK_QUEUE: the Celery queue of the pump tasks.
 EVADMIN_BULK_QUEUE = env.str("EVADMIN_BULK_QUEUE", default="celery")
 # EVADMIN_BULK_MAX_ATTEMPTS (default 5): requests started for one row before it is parked.
 EVADMIN_BULK_MAX_ATTEMPTS = env.int("EVADMIN_BULK_MAX_ATTEMPTS", default=5)

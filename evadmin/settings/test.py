@@ -21,5 +21,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Test-only fault injection: raise right after the API answered 201 for these emails (comma list),
-# before the outcome is committed (evadmin/bulk/engine.py). Never set in production.
+# before the outcome is committed (evadmin/bulk/run/engine.py). Never set in production.
 EVADMIN_BULK_TEST_CRASH_AFTER_CREATE = env.list("EVADMIN_BULK_TEST_CRASH_AFTER_CREATE", cast=str.strip, default=[])

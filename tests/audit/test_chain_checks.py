@@ -1,7 +1,6 @@
 """The periodic chain verification and its alarm: log, mail to ADMINS, banner until a pass."""
 
 import logging
-import time
 
 import pytest
 from django.conf import settings
@@ -14,6 +13,7 @@ from evadmin.audit.tasks import audit_chain_check
 from evadmin.celery import app
 from tests.accounts.fixtures import make_staff
 from tests.audit.tampering import tamper
+from tests.processes import wait_for
 
 BANNER = "The audit trail has been tampered with."
 
@@ -100,15 +100,11 @@ def test_a_real_worker_runs_the_check_and_raises_the_alarm(celery_worker_process
     tamper("UPDATE {table} SET target_user_id = %s WHERE id = %s", ["someone-else", events[0].pk])
     audit_chain_check.delay()
 
-    deadline = time.monotonic() + 30
-    while not AuditChainCheck.objects.exists():
-        assert time.monotonic() < deadline, "no check stored; worker log:\n" + celery_worker_process.output()[-2000:]
-        time.sleep(0.2)
+    wait_for(AuditChainCheck.objects.exists, timeout=30,
+             message=lambda: "no check stored; worker log:\n" + celery_worker_process.output()[-2000:])
     check = AuditChainCheck.objects.get()
     assert (check.ok, check.first_broken_event_id) == (False, events[0].pk)
     naming = f"audit chain broken at event {events[0].pk}: content does not match its hash"
-    deadline = time.monotonic() + 10
-    while not any("CRITICAL" in line and naming in line for line in celery_worker_process.log):
-        assert time.monotonic() < deadline, "no CRITICAL line; worker log:\n" + celery_worker_process.output()[-2000:]
-        time.sleep(0.2)
+    wait_for(lambda: any("CRITICAL" in line and naming in line for line in celery_worker_process.log), timeout=10,
+             message=lambda: "no CRITICAL line; worker log:\n" + celery_worker_process.output()[-2000:])
     assert BANNER in client_as("auditor").get(reverse("audit:trail")).text

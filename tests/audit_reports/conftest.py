@@ -1,26 +1,10 @@
 """Fixtures for the audit reports: hand-made directory rows, and a directory synced from the sandbox."""
 
-from datetime import UTC, datetime
-
 import pytest
 import requests
 
 from evadmin.directory.models import DirectoryAccount, DirectorySync
-
-JOINED = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
-
-
-def healthy_account_fields(user_id: str) -> dict:
-    """A London driver with everything in order: no rule may flag these values."""
-    email = f"{user_id}@example.com"
-    return {
-        "user_id": user_id, "email": email, "email_normalised": email.casefold(), "full_name": "Ada Lovelace",
-        "joined_at": JOINED, "terms_consent_at": JOINED, "has_location": True, "address_1": "1 High Street",
-        "city": "London", "postal_code": "SW1A 2BD", "country_code": "GB", "latitude": 51.5074,
-        "longitude": -0.1278, "tariff_id": "tari01", "tariff_name": "Octopus Go", "tariff_currency": "GBP",
-        "supplier_id": "supp01", "supplier_name": "Octopus Energy", "vehicle_count": 1, "evse_count": 1,
-        "synced_at": JOINED,
-    }
+from tests.directory.factories import DirectoryAccountFactory
 
 
 @pytest.fixture
@@ -28,10 +12,7 @@ def make_account(db):
     """make_account("usr1", postal_code="nope") -> a saved DirectoryAccount, healthy but for the overrides."""
 
     def make(user_id: str, **overrides) -> DirectoryAccount:
-        fields = healthy_account_fields(user_id)
-        if "email" in overrides and "email_normalised" not in overrides:
-            overrides["email_normalised"] = overrides["email"].strip().casefold()
-        return DirectoryAccount.objects.create(**{**fields, **overrides})
+        return DirectoryAccountFactory(healthy=True, user_id=user_id, **overrides)
 
     return make
 

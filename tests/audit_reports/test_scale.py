@@ -16,7 +16,7 @@ import pytest
 from evadmin.audit_reports.models import AuditReport
 from evadmin.audit_reports.services import audit_report_advance
 from evadmin.directory.models import DirectoryAccount
-from tests.audit_reports.conftest import healthy_account_fields
+from tests.directory.factories import DirectoryAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ DEFECT_EVERY = {
 
 
 def _account(index: int) -> DirectoryAccount:
-    fields = healthy_account_fields(f"usr{index:07d}")
+    fields = {}
     if index % DEFECT_EVERY["no_default_location"] == 0:
         fields.update(has_location=False, address_1="", city="", postal_code="", country_code="", latitude=None,
                       longitude=None, tariff_id="", tariff_name="", tariff_currency="")
@@ -48,7 +48,7 @@ def _account(index: int) -> DirectoryAccount:
         fields.update(vehicle_count=0, evse_count=0)
     if index % DEFECT_EVERY["duplicate_email"] == 0 and index:
         fields.update(email=f"USR{index - 1:07d}@EXAMPLE.COM", email_normalised=f"usr{index - 1:07d}@example.com")
-    return DirectoryAccount(**fields)
+    return DirectoryAccountFactory.build(healthy=True, user_id=f"usr{index:07d}", **fields)
 
 
 def _expected(count: int) -> dict[str, int]:

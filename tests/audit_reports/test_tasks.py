@@ -1,7 +1,6 @@
 """The report job on a real Celery worker, the scheduled task, and the beat schedule's settings."""
 
 import runpy
-import time
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,18 @@ from evadmin.audit_reports.services import audit_report_request
 from evadmin.audit_reports.tasks import audit_report_request_on_schedule
 from evadmin.celery import app
 from tests.accounts.fixtures import make_staff
+from tests.processes import wait_for
 
 SETTINGS = Path(__file__).resolve().parents[2] / "evadmin" / "settings" / "base.py"
 
 
 def wait_until_finished(report_id: int, worker, timeout: float = 60) -> AuditReport:
-    deadline = time.monotonic() + timeout
-    while True:
+    def finished() -> AuditReport | None:
         report = AuditReport.objects.get(pk=report_id)
-        if report.is_finished:
-            return report
-        assert time.monotonic() < deadline, f"report {report.status}; worker log:\n" + worker.output()[-3000:]
-        time.sleep(0.2)
+        return report if report.is_finished else None
+
+    return wait_for(finished, timeout=timeout, message=lambda: (
+        f"report {AuditReport.objects.get(pk=report_id).status}; worker log:\n" + worker.output()[-3000:]))
 
 
 @pytest.mark.worker

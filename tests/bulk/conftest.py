@@ -5,17 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
-from django.utils import timezone
 
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.directory.models import DirectoryAccount
-from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
-from evadmin.evenergy.validation import normalise_email
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import SITE_ID, TARIFF_ID
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
+from tests.directory.factories import DirectoryAccountFactory
+from tests.evenergy.api_state import reset_api_state
 
 
 def offline_checker() -> RowChecker:
@@ -42,12 +40,9 @@ def upload(operator):
 @pytest.fixture
 def directory_account(db):
     """directory_account(email, user_id) -> a DirectoryAccount as a sync would have stored it."""
-    counter = iter(range(1, 10_000))
 
     def make(email: str, user_id: str | None = None) -> DirectoryAccount:
-        user_id = user_id or f"user{next(counter):026d}"
-        return DirectoryAccount.objects.create(user_id=user_id, email=email, email_normalised=normalise_email(email),
-                                               synced_at=timezone.now())
+        return DirectoryAccountFactory(email=email, **({"user_id": user_id} if user_id else {}))
 
     return make
 
@@ -55,12 +50,9 @@ def directory_account(db):
 @pytest.fixture
 def fresh_budget(db, settings):
     """A rate budget with nothing spent and nothing observed from the API (the cache may be Redis)."""
-    cache.clear()
-    reset_rate_budget()
-    rate_budget().clear()
+    reset_api_state()
     yield settings
-    cache.clear()
-    reset_rate_budget()
+    reset_api_state(clear_spending=False)
 
 
 @pytest.fixture(scope="package")
@@ -73,8 +65,7 @@ def sandbox_reseeded_after_bulk(sandbox):
 
 @pytest.fixture
 def bulk_api(api_settings, sandbox_api, sandbox_reseeded_after_bulk):
-    """evadmin against the sandbox with nothing spent this hour (the budget may live in Redis)."""
-    rate_budget().clear()
+    """evadmin against the sandbox with nothing spent this hour (api_settings clears the budget)."""
     return sandbox_api
 
 

@@ -1,9 +1,10 @@
-"""Bulk files for tests (and for measure_preview.py): CSV and XLSX bytes, made in memory."""
+"""Bulk files for tests (and for bench/): CSV, XLSX and zip bytes, made in memory."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 
 from evadmin.bulk.columns import COLUMNS
@@ -49,4 +50,13 @@ def xlsx_bytes(rows: Iterable[Sequence], *, header: Sequence[str] | None = COLUM
         workbook.create_sheet(f"Notes {n + 1}").append(["nothing here"])
     out = io.BytesIO()
     workbook.save(out)
+    return out.getvalue()
+
+
+def zip_bytes(entries: dict[str, bytes]) -> bytes:
+    """A zip archive of `entries` ({name: content}), as XLSX files and their forgeries are."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
     return out.getvalue()

@@ -20,16 +20,10 @@ from kombu import Connection
 from evadmin.bulk.models import BulkJob
 from tests.bulk.conftest import posts_by_email, unique_domain
 from tests.bulk.test_worker import assert_no_duplicates, created, start_job, until_finished
-from tests.bulk.workers import wait_for
 from tests.conftest import require_service
+from tests.processes import free_port, wait_for
 
 pytestmark = pytest.mark.worker
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
@@ -74,9 +68,9 @@ def on_private_redis(private_redis, bulk_worker, monkeypatch):
     from evadmin.bulk.run import chain
 
     bulk_worker.app = "tests.bulk.short_slices"  # half-second slices: each re-queues through Redis
-    bulk_worker.base_env["EVADMIN_TEST_SLICE_SECONDS"] = "0.5"
-    bulk_worker.base_env["CELERY_BROKER_URL"] = private_redis.url
-    bulk_worker.base_env.pop("EVADMIN_CELERY_BROKER_DIR", None)
+    bulk_worker.env["EVADMIN_TEST_SLICE_SECONDS"] = "0.5"
+    bulk_worker.env["CELERY_BROKER_URL"] = private_redis.url
+    bulk_worker.env.pop("EVADMIN_CELERY_BROKER_DIR", None)
 
     def enqueue(*, job_id: int, pump_id: str, countdown: float = 0.0) -> None:
         with Connection(private_redis.url, transport_options={"visibility_timeout": 7200}) as conn:

@@ -16,7 +16,6 @@ import glob
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,11 +27,12 @@ import psycopg
 import pytest
 import requests
 
+from evadmin.sandbox.process import stop_process
 from tests.bulk.conftest import posts_by_email, sandbox_users_by_email, unique_domain
 from tests.bulk.factories import address, csv_bytes
-from tests.bulk.test_broker_restart import free_port
-from tests.bulk.workers import BulkWorker, wait_for
+from tests.bulk.workers import BulkWorker
 from tests.conftest import require_service
+from tests.processes import free_port, wait_for
 from tests.worker import REPO
 
 pytestmark = pytest.mark.worker
@@ -144,13 +144,8 @@ class Processes:
     def stop(self) -> None:
         self.worker.stop()
         for process in (self.web, self.beat):
-            if process and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            if process:
+                stop_process(process, grace=20)
 
 
 # One cluster and one set of processes for both stop modes: setting them up costs more than a run.

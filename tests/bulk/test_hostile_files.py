@@ -30,7 +30,7 @@ from django.db import connection
 from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
 from evadmin.bulk.selectors import bulk_job_file_bytes
-from tests.bulk.factories import address, csv_bytes, generated_rows, xlsx_bytes
+from tests.bulk.factories import address, csv_bytes, generated_rows, xlsx_bytes, zip_bytes
 from tests.worker import REPO, _database_url
 
 MB = 1024 * 1024
@@ -47,14 +47,6 @@ GOOD_TEXT = _lines(HEADER, "zoe@example.com,1 High Street,Zürich,SW1A 1AA,GB,51
                    "b@example.com,2 High Street,London,SW1A 1AA,GB,51.5,-0.12")
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -111,7 +103,7 @@ CSV_CORPUS = {
     "unbalanced quote": ("quote.csv", b'email,city\r\na@example.com,Bath\r\nb@example.com,"Ely\r\n', Rejected(
         says=("Line 3 opens a quote that is never closed",))),
     "PNG renamed .csv": ("picture.csv", PNG, Rejected(says=("This is not a text file: line 3 contains binary data",))),
-    "zip renamed .csv": ("archive.csv", _zip({"readme.txt": b"hello"}), Rejected(
+    "zip renamed .csv": ("archive.csv", zip_bytes({"readme.txt": b"hello"}), Rejected(
         says=("The file is a zip archive but not an XLSX workbook",))),
     "HTML in cells": ("html.csv", _lines(
         "email,city", '"<script>alert(1)</script>@x.com","""><img src=x onerror=alert(1)>"').encode(), Accepted(
@@ -250,7 +242,7 @@ def _workbook_entries(rows=({"email": "a@example.com"},)) -> dict[str, bytes]:
 def _with_sheet_rows(extra_rows: bytes) -> bytes:
     entries = _workbook_entries()
     entries[SHEET_PART] = entries[SHEET_PART].replace(b"</sheetData>", extra_rows + b"</sheetData>")
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
 def _with_shared_strings(body: bytes, prolog: bytes = b"") -> bytes:
@@ -263,7 +255,7 @@ def _with_shared_strings(body: bytes, prolog: bytes = b"") -> bytes:
         b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
     entries["xl/sharedStrings.xml"] = (b'<?xml version="1.0"?>' + prolog + b'<sst xmlns="http://schemas.'
                                        b'openxmlformats.org/spreadsheetml/2006/main">' + body + b"</sst>")
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
 def huge_sheet(declared_mb: int) -> bytes:
@@ -288,7 +280,7 @@ def lying_sheet_size() -> bytes:
     """The sheet's declared size in the zip directory says 1,000 bytes; its data inflates to 20 MB."""
     entries = _workbook_entries()
     entries[SHEET_PART] = entries[SHEET_PART].replace(b"</sheetData>", b" " * (20 * MB) + b"</sheetData>")
-    content = bytearray(_zip(entries))
+    content = bytearray(zip_bytes(entries))
     # Central directory record: signature, then the uncompressed size at offset 24 (zip spec 4.3.12).
     name = SHEET_PART.encode()
     record = content.rfind(b"PK\x01\x02", 0, content.rfind(name))
@@ -300,14 +292,14 @@ def lying_sheet_size() -> bytes:
 def many_entries(count: int) -> bytes:
     entries = _workbook_entries()
     entries.update({f"xl/junk/{n}.xml": b"<a/>" for n in range(count)})
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
 def big_styles() -> bytes:
     entries = _workbook_entries()
     entries["xl/styles.xml"] = entries["xl/styles.xml"].replace(
         b"</cellXfs>", b"<xf/>" * 400_000 + b"</cellXfs>")
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
 XLSX_BOMBS = {
@@ -347,7 +339,7 @@ def _with_sheet_entities() -> bytes:
     body = body.replace(b"</sheetData>", b'<row r="3"><c r="A3" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
                         b"</sheetData>")
     entries[SHEET_PART] = b'<?xml version="1.0"?>' + LAUGHS + body
-    return _zip(entries)
+    return zip_bytes(entries)
 
 
 @pytest.fixture(scope="module")

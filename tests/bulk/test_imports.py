@@ -108,7 +108,7 @@ def test_retention(upload, settings):
 
 
 def test_a_large_file(upload, directory_account):
-    """20,000 rows through the whole path (kept fast: no timing assertions; see measure_preview.py)."""
+    """20,000 rows through the whole path (kept fast: no timing assertions; see bench/preview.py)."""
     for n in range(0, 20_000, 1000):
         directory_account(f"DRIVER{n:06d}@example.com")
     rows = list(generated_rows(20_000))

@@ -7,7 +7,7 @@ import pytest
 
 from evadmin.bulk.upload.reading import upload_scan, upload_table
 from evadmin.bulk.upload.rejections import FileRejected
-from tests.bulk.factories import address, csv_bytes, xlsx_bytes
+from tests.bulk.factories import address, csv_bytes, xlsx_bytes, zip_bytes
 
 MB = 1024 * 1024
 
@@ -193,14 +193,6 @@ def test_damaged_xlsx():
     assert rejected(b"PK\x03\x04 this is not really a zip").startswith("The file starts like an XLSX (zip) file but is damaged")
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 @pytest.fixture
 def openpyxl_must_not_open(monkeypatch):
     """Fails the test if the workbook reaches openpyxl: bombs are refused from the zip directory alone."""
@@ -213,13 +205,13 @@ def openpyxl_must_not_open(monkeypatch):
 
 
 def test_xlsx_bomb_with_many_entries_is_refused_unopened(openpyxl_must_not_open):
-    content = _zip({"[Content_Types].xml": b"<Types/>", **{f"xl/junk/{n}.xml": b"<a/>" for n in range(600)}})
+    content = zip_bytes({"[Content_Types].xml": b"<Types/>", **{f"xl/junk/{n}.xml": b"<a/>" for n in range(600)}})
     assert rejected(content).startswith("The XLSX file holds 601 parts, more than the 500 a workbook needs")
 
 
 def test_xlsx_bomb_with_huge_declared_size_is_refused_unopened(openpyxl_must_not_open):
     # 12 MB of zeros deflates to about 12 KB; with a 1 MB upload limit the cap is 10 MB.
-    content = _zip({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (12 * MB)})
+    content = zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (12 * MB)})
     assert len(content) < 100_000
     message = rejected(content, max_bytes=MB)
     assert message.startswith("The XLSX file would unpack to 12 MB, more than the 10 MB evadmin accepts")
@@ -231,5 +223,5 @@ def test_xlsx_with_xml_entities_is_refused():
     sheet = next(name for name in entries if name.startswith("xl/worksheets/"))
     body = entries[sheet].split(b"?>", 1)[-1]  # without its XML declaration, if it has one
     entries[sheet] = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + body
-    message = rejected(_zip(entries))
+    message = rejected(zip_bytes(entries))
     assert "entity or DTD declarations" in message

@@ -13,7 +13,7 @@ from evadmin.evenergy.client import reset_evenergy_client
 from evadmin.evenergy.ratelimit import reset_rate_budget
 from tests.bulk.conftest import posts_by_email, sandbox_users_by_email, unique_domain
 from tests.bulk.factories import address, csv_bytes
-from tests.bulk.workers import wait_for
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.worker
 State = BulkRow.State
@@ -31,17 +31,21 @@ def created(job: BulkJob) -> int:
 
 def until_finished(job: BulkJob, worker, *, timeout: float, watchdog: bool = True) -> BulkJob:
     """Wait for the job to finish, running beat's watchdog every 2 s as beat would (every minute)."""
-    deadline, last_tick = time.monotonic() + timeout, 0.0
-    while True:
+    last_tick = 0.0
+
+    def finished() -> bool:
         job.refresh_from_db()
-        if job.status in BulkJob.FINAL_STATUSES:
-            return job
+        return job.status in BulkJob.FINAL_STATUSES
+
+    def revive() -> None:
+        nonlocal last_tick
         if watchdog and time.monotonic() - last_tick > 2:
             chain.bulk_jobs_revive()
             last_tick = time.monotonic()
-        assert time.monotonic() < deadline, (
-            f"job {job.status}, rows {list(job.rows.values_list('state', flat=True).distinct())}\n" + worker.output())
-        time.sleep(0.5)
+
+    wait_for(finished, timeout=timeout, every=0.5, tick=revive, message=lambda: (
+        f"job {job.status}, rows {list(job.rows.values_list('state', flat=True).distinct())}\n" + worker.output()))
+    return job
 
 
 def assert_no_duplicates(job, sandbox_api, domain, emails):

@@ -11,63 +11,29 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import threading
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.worker import REPO, _database_url
+from tests.processes import CeleryWorker, wait_for
+from tests.worker import worker_env
 
 STALE_SECONDS = 4.0
 
 
-def wait_for(condition, *, timeout: float, message=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        assert time.monotonic() < deadline, message()
-        time.sleep(0.2)
+class BulkWorker(CeleryWorker):
+    """`app` is the Celery app module the worker loads (tests/bulk/short_slices.py wraps evadmin's)."""
 
-
-class BulkWorker:
-    def __init__(self, base_env: dict, queue: str) -> None:
-        self.base_env = base_env
+    def __init__(self, env: dict, queue: str) -> None:
+        super().__init__(env=env)
         self.queue = queue
-        self.process: subprocess.Popen | None = None
-        self.log: list[str] = []
-        self.app = "evadmin"  # the Celery app module the worker loads (tests/bulk/short_slices.py wraps it)
 
     def start(self, **env: str) -> BulkWorker:
-        ready = threading.Event()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", self.app, "worker", "--loglevel", "INFO", "--pool", "prefork",
-             "--concurrency", "1", "--queues", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "--hostname", f"bulk-{uuid.uuid4().hex[:6]}@%h"],
-            cwd=REPO, env={**self.base_env, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,
-        )
-
-        def pump() -> None:
-            for line in process.stdout:
-                self.log.append(line)
-                if " ready." in line:
-                    ready.set()
-
-        threading.Thread(target=pump, daemon=True).start()
-        wait_for(lambda: ready.is_set() or process.poll() is not None, timeout=60, message=self.output)
-        assert process.poll() is None, "the worker did not start:\n" + self.output()
-        self.process = process
-        return self
-
-    def output(self) -> str:
-        return "".join(self.log)[-4000:]
+        self.options = ["--loglevel", "INFO", "--pool", "prefork", "--concurrency", "1", "--queues", self.queue,
+                        "--without-gossip", "--without-mingle", "--without-heartbeat",
+                        "--hostname", f"bulk-{uuid.uuid4().hex[:6]}@%h"]
+        return super().start(**env)
 
     def child_pids(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -89,15 +55,6 @@ class BulkWorker:
             except ProcessLookupError:
                 pass
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except (subprocess.TimeoutExpired, ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
 
 @pytest.fixture
 def bulk_worker(transactional_db, sandbox, suite_broker, settings):
@@ -105,12 +62,7 @@ def bulk_worker(transactional_db, sandbox, suite_broker, settings):
     queue = f"bulk-test-{uuid.uuid4().hex[:8]}"
     settings.EVADMIN_BULK_QUEUE = queue
     settings.EVADMIN_BULK_STALE_SECONDS = STALE_SECONDS
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
-           "EVADMIN_API_BASE_URL": sandbox.base_url, "EVADMIN_API_TOKEN_URL": sandbox.token_url,
-           "EVADMIN_API_CLIENT_ID": sandbox.client_id, "EVADMIN_API_CLIENT_SECRET": sandbox.client_secret,
-           "EVADMIN_BULK_QUEUE": queue, "EVADMIN_BULK_STALE_SECONDS": str(STALE_SECONDS), "PYTHONUNBUFFERED": "1"}
-    if suite_broker is not None:
-        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
-    worker = BulkWorker(env, queue)
+    worker = BulkWorker(worker_env(sandbox, suite_broker, EVADMIN_BULK_QUEUE=queue,
+                                   EVADMIN_BULK_STALE_SECONDS=str(STALE_SECONDS)), queue)
     yield worker
     worker.stop()

@@ -33,6 +33,7 @@ from tests.audit_reports.conftest import directory_full_sync
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
 from tests.conftest import sent
+from tests.processes import wait_for
 from tests.urls import project_routes
 
 # Views that only accept POST (a GET answers 405); they are exercised by the write tests below
@@ -300,10 +301,8 @@ def test_create_whose_answer_is_lost_is_never_duplicated(world, sandbox_api, cli
     assert response.status_code == 503, text[:2000]
     assert "cannot tell whether the account was created" in text and f'value="{email}"' in text
     monkeypatch.setattr(UsersApi, "create", real_create)
-    deadline = time.monotonic() + 10
-    while not sandbox_users_with(sandbox_api, email):  # the hung POST is processed after its hang
-        assert time.monotonic() < deadline, "the lost POST never created the user"
-        time.sleep(0.2)
+    wait_for(lambda: sandbox_users_with(sandbox_api, email), timeout=10,  # the hung POST is processed after its hang
+             message=lambda: "the lost POST never created the user")
     # The agent presses Save again: evadmin looks before creating and says it exists.
     response = client.post(reverse("users:create"), create_form(email))
     assert response.status_code == 422, body(response)[:2000]

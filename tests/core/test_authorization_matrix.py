@@ -27,7 +27,7 @@ from evadmin.evenergy.client import build_client
 from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import SITE_ID, TARIFF_ID, address, csv_bytes
 from tests.core.authorization_table import ALLOWED, CALLERS, EXPECTED, LOGIN, REQUESTS
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 from tests.urls import project_routes
 
 pytestmark = pytest.mark.django_db
@@ -73,8 +73,8 @@ def world(api_settings) -> World:
         file=io.BytesIO(csv_bytes([{"email": "matrix@example.com", **address()}])),
         file_name="drivers.csv", actor=owner, checker=checker,
     )
-    directory_store_users([api_user(1)])
-    account = DirectoryAccount.objects.get(user_id=api_user(1).id)
+    directory_store_users([ApiUserFactory(number=1)])
+    account = DirectoryAccount.objects.get(user_id=ApiUserFactory(number=1).id)
     now = timezone.now()
     attempt_fields = {"user_agent": "test", "ip_address": "10.0.0.9", "username": "someone", "http_accept": "*/*",
                       "path_info": "/accounts/login/", "attempt_time": now}

@@ -7,10 +7,9 @@ import pytest
 from django.core.cache import cache
 
 from evadmin.directory.services import directory_store_users
-from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from evadmin.evenergy.resources import User
 from tests.conftest import point_settings_at
+from tests.evenergy.api_state import reset_api_state
 from tests.sandbox.fixtures import sandbox_process
 
 BIG_SANDBOX_USERS = 2500
@@ -18,13 +17,8 @@ BIG_SANDBOX_USERS = 2500
 
 @pytest.fixture
 def directory_api(api_settings, sandbox_api):
-    """evadmin against the 250-user sandbox, as first seeded, with nothing spent this hour.
-
-    The budget's request log outlives a test when it lives in Redis: clear it, or a sync
-    would find its share spent by the tests before it.
-    """
+    """evadmin against the 250-user sandbox, as first seeded, with nothing spent this hour (api_settings)."""
     sandbox_api.reset(data=True)
-    rate_budget().clear()
     return sandbox_api
 
 
@@ -40,14 +34,12 @@ def big_api(big_sandbox, settings, db):
     big_sandbox.reset()
     point_settings_at(big_sandbox, settings)
     yield big_sandbox
-    cache.clear()
-    reset_rate_budget()
-    reset_evenergy_client()
+    reset_api_state(clear_spending=False)
 
 
 @pytest.fixture
 def store_accounts(db):
-    """store_accounts(api_user(1, ...), ...) -> their user ids, stored as a sync would."""
+    """store_accounts(ApiUserFactory(number=1, ...), ...) -> their user ids, stored as a sync would."""
 
     def store(*users: User) -> list[str]:
         directory_store_users(users)

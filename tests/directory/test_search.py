@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from evadmin.directory.models import DirectoryAccount
 from evadmin.directory.search import DirectoryFilters, directory_search, search_text_for
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 
 OCTOPUS = ("supl01HN0000000000000000000001", "Octopus Energy")
 EDF = ("supl01HN0000000000000000000002", "EDF")
@@ -19,17 +19,18 @@ SITE = "site01HN0000000000000000000001"
 def accounts(store_accounts):
     """Five accounts with just enough variety; ids sort 1..5."""
     return dict(zip(("ada", "zoe", "jean", "nolocation", "notariff"), store_accounts(
-        api_user(1, email="Ada.Lovelace@Example.com", full_name="Ada Lovelace", address_1="12 Church Lane",
-                 city="London", postal_code="SW1A 1AA", tariff=AGILE, supplier=OCTOPUS, vehicles=2, evses=1),
-        api_user(2, email="zoe.mueller@example.org", full_name="Zoë Müller", address_1="4 Mill Lane",
-                 address_2="Flat 3", city="Manchester", postal_code="M14 5TQ", tariff=GO, supplier=OCTOPUS,
-                 evse_site=SITE, coordinates=(53.48, -2.24)),
-        api_user(3, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix", city="Paris",
-                 postal_code="75002", country_code="FR", tariff=TEMPO, supplier=EDF, coordinates=(48.87, 2.33),
-                 vehicles=1),
-        api_user(4, email="nobody@example.net", full_name="Noor Khan", location=False),
-        api_user(5, email="sam@example.com", full_name="Sam Smith", address_1="1 Station Road", city="Leeds",
-                 postal_code="LS6 2AB", coordinates=(53.8, -1.55)),
+        ApiUserFactory(number=1, email="Ada.Lovelace@Example.com", full_name="Ada Lovelace",
+                       address_1="12 Church Lane", city="London", postal_code="SW1A 1AA", tariff=AGILE,
+                       supplier=OCTOPUS, vehicle_count=2, evse_count=1),
+        ApiUserFactory(number=2, email="zoe.mueller@example.org", full_name="Zoë Müller", address_1="4 Mill Lane",
+                       address_2="Flat 3", city="Manchester", postal_code="M14 5TQ", tariff=GO, supplier=OCTOPUS,
+                       evse_site=SITE, coordinates=(53.48, -2.24)),
+        ApiUserFactory(number=3, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix",
+                       city="Paris", postal_code="75002", country_code="FR", tariff=TEMPO, supplier=EDF,
+                       coordinates=(48.87, 2.33), vehicle_count=1),
+        ApiUserFactory(number=4, email="nobody@example.net", full_name="Noor Khan", location=False),
+        ApiUserFactory(number=5, email="sam@example.com", full_name="Sam Smith", address_1="1 Station Road",
+                       city="Leeds", postal_code="LS6 2AB", coordinates=(53.8, -1.55)),
     ), strict=True))
 
 
@@ -120,6 +121,6 @@ def test_search_text_holds_every_searchable_field_lower_cased():
 
 def test_invisible_characters_do_not_hide_an_account(store_accounts):
     # A zero-width space or a direction override pasted into a name must not hide it from "zoe".
-    [user_id] = store_accounts(api_user(1, full_name="Zo\u200be Ma\u202erks"))
+    [user_id] = store_accounts(ApiUserFactory(number=1, full_name="Zo\u200be Ma\u202erks"))
     found = directory_search(query="zoe", filters=DirectoryFilters())
     assert [account.user_id for account in found] == [user_id]

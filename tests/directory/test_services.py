@@ -10,7 +10,7 @@ from evadmin.directory.sync import directory_sync_step
 from evadmin.evenergy.client import build_client
 from evadmin.users.services import user_clear_address, user_create, user_update
 from tests.conftest import sent
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 
 NEW_ADDRESS = {"address_1": "221B Baker Street", "address_2": None, "city": "London", "state": None,
                "postal_code": "NW1 6XE", "country_code": "GB", "coordinates": None, "tariff": None, "evse_site": None}
@@ -60,14 +60,14 @@ def test_a_database_failure_in_the_directory_does_not_fail_the_api_write(db, mon
         raise DatabaseError("disk full")
 
     monkeypatch.setattr(services, "directory_store_users", broken)
-    directory_upsert_user(api_user(1))  # logged, not raised: the next sync repairs the row
+    directory_upsert_user(ApiUserFactory(number=1))  # logged, not raised: the next sync repairs the row
     assert "the next sync will" in caplog.text
 
 
 def test_upsert_replaces_every_field_and_brings_a_gone_account_back(store_accounts):
-    [user_id] = store_accounts(api_user(1, full_name="Old Name", postal_code="LS6 2AB"))
+    [user_id] = store_accounts(ApiUserFactory(number=1, full_name="Old Name", postal_code="LS6 2AB"))
     DirectoryAccount.objects.filter(user_id=user_id).update(gone_at="2025-01-01T00:00:00Z")
-    directory_upsert_user(api_user(1, full_name="New Name", postal_code="M1 1AA", vehicles=2))
+    directory_upsert_user(ApiUserFactory(number=1, full_name="New Name", postal_code="M1 1AA", vehicle_count=2))
     account = DirectoryAccount.objects.get(user_id=user_id)
     assert (account.full_name, account.postal_code, account.vehicle_count, account.gone_at) == (
         "New Name", "M1 1AA", 2, None)
@@ -78,7 +78,7 @@ def test_upsert_replaces_every_field_and_brings_a_gone_account_back(store_accoun
 def test_a_value_longer_than_its_column_is_cut_to_fit_and_still_found(store_accounts):
     # The API caps no length: on PostgreSQL one overlong value used to fail the whole sync.
     long_name = "Bartholomew " + "x" * 5000
-    [user_id] = store_accounts(api_user(1, full_name=long_name, address_1="9 " + "Long Road " * 100))
+    [user_id] = store_accounts(ApiUserFactory(number=1, full_name=long_name, address_1="9 " + "Long Road " * 100))
     account = DirectoryAccount.objects.get(user_id=user_id)
     assert len(account.full_name) == DirectoryAccount._meta.get_field("full_name").max_length
     assert account.full_name.startswith("Bartholomew xxx") and account.full_name.endswith("…")

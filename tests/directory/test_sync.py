@@ -9,7 +9,7 @@ from evadmin.directory.sync import directory_sync_step
 from evadmin.evenergy.client import build_client
 from tests.conftest import sent
 from tests.directory.conftest import BIG_SANDBOX_USERS
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 
 
 def user_pages(sandbox):
@@ -95,7 +95,7 @@ def test_the_first_sync_is_full_even_when_asked_for_an_incremental_one(directory
 
 
 def test_a_complete_full_sync_marks_accounts_it_no_longer_finds_as_gone(directory_api, store_accounts):
-    [deleted] = store_accounts(api_user(1, email="deleted@example.com"))  # an id the API doesn't have
+    [deleted] = store_accounts(ApiUserFactory(number=1, email="deleted@example.com"))  # an id the API doesn't have
     run_to_completion("full")
     gone = DirectoryAccount.objects.get(user_id=deleted)
     assert gone.gone_at is not None

@@ -13,7 +13,7 @@ from evadmin.directory.sync import STALE_AFTER, directory_sync_step
 from evadmin.evenergy.client import build_client, reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
 from tests.conftest import sent
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 
 
 def page_afters(sandbox):
@@ -163,7 +163,7 @@ def test_a_checkpoint_the_api_no_longer_knows_steps_back_to_the_previous_account
     directory_sync_step(kind="full")
     known = DirectoryAccount.objects.order_by("-user_id").first().user_id
     # The newest account the last sync stored was deleted from the API since.
-    [deleted] = store_accounts(api_user(9, email="deleted@example.com", user_id=known[:-1] + "Z"))
+    [deleted] = store_accounts(ApiUserFactory(number=9, email="deleted@example.com", id=known[:-1] + "Z"))
     assert deleted > known  # the seed is deterministic: its newest id does not end in Z
     DirectorySync.objects.filter(status="complete").update(cursor=deleted)
     created = build_client().users.create(email="after-the-deletion@example.com")

@@ -10,20 +10,20 @@ from evadmin.audit.models import AuditEvent
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.sync import directory_sync_step
 from evadmin.directory.tables import CappedCountPaginator
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 from tests.directory.test_search import AGILE, OCTOPUS, SITE, TEMPO
 
 
 @pytest.fixture
 def accounts(store_accounts):
     return store_accounts(
-        api_user(1, email="ada@example.com", full_name="Ada Lovelace", postal_code="SW1A 1AA", tariff=AGILE,
-                 supplier=OCTOPUS),
-        api_user(2, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix", city="Paris",
-                 postal_code="75002", country_code="FR", tariff=TEMPO, evse_site=SITE),
-        api_user(3, email="=HYPERLINK(\"http://evil.example\")@example.com", full_name="+Mallory", city="-Leeds",
-                 postal_code="LS6 2AB"),
-        api_user(4, email="nobody@example.net", full_name="Noor Khan", location=False),
+        ApiUserFactory(number=1, email="ada@example.com", full_name="Ada Lovelace", postal_code="SW1A 1AA",
+                       tariff=AGILE, supplier=OCTOPUS),
+        ApiUserFactory(number=2, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix",
+                       city="Paris", postal_code="75002", country_code="FR", tariff=TEMPO, evse_site=SITE),
+        ApiUserFactory(number=3, email="=HYPERLINK(\"http://evil.example\")@example.com", full_name="+Mallory",
+                       city="-Leeds", postal_code="LS6 2AB"),
+        ApiUserFactory(number=4, email="nobody@example.net", full_name="Noor Khan", location=False),
     )
 
 
@@ -69,7 +69,7 @@ def test_users_filters_and_sorting(client_as, accounts):
 
 
 def test_users_directory_pages_with_django_tables2(client_as, store_accounts):
-    store_accounts(*(api_user(n, full_name=f"Driver {n:03d}") for n in range(1, 61)))
+    store_accounts(*(ApiUserFactory(number=n, full_name=f"Driver {n:03d}") for n in range(1, 61)))
     html = client_as("viewer").get("/users/", {"directory": "1", "page_size": 25, "page": 3}).content.decode()
     assert "Page 3 of 3" in html and rows_of(html, "users-table") == 10
     assert 'rel="prev"' in html and 'rel="next"' not in html
@@ -77,7 +77,7 @@ def test_users_directory_pages_with_django_tables2(client_as, store_accounts):
 
 def test_counting_stops_at_the_cap_and_pages_reach_that_far(client_as, store_accounts, monkeypatch):
     monkeypatch.setattr(CappedCountPaginator, "cap", 50)
-    store_accounts(*(api_user(n, full_name=f"Driver {n:03d}", city="Leeds" if n <= 9 else "York")
+    store_accounts(*(ApiUserFactory(number=n, full_name=f"Driver {n:03d}", city="Leeds" if n <= 9 else "York")
                      for n in range(1, 61)))
     viewer = client_as("viewer")
     html = viewer.get("/users/", {"q": "driver", "page_size": 25}).content.decode()
@@ -89,7 +89,7 @@ def test_counting_stops_at_the_cap_and_pages_reach_that_far(client_as, store_acc
 
 
 def test_the_page_size_is_the_forms_choice_only(client_as, store_accounts):
-    store_accounts(*(api_user(n) for n in range(1, 31)))
+    store_accounts(*(ApiUserFactory(number=n) for n in range(1, 31)))
     viewer = client_as("viewer")
     assert rows_of(viewer.get("/users/", {"directory": "1", "per_page": 1000}).content.decode(), "users-table") == 25
     html = viewer.get("/users/", {"directory": "1", "page_size": 1000}).content.decode()

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import threading
 from datetime import timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from evadmin.directory.models import DirectoryAccount, DirectorySync
 from evadmin.directory.sync import STALE_AFTER
 from evadmin.directory.tasks import directory_sync_step
-from tests.bulk.workers import wait_for
 from tests.conftest import sent
-from tests.worker import REPO, _database_url
+from tests.processes import CeleryWorker, wait_for
+from tests.worker import worker_env
 
 pytestmark = pytest.mark.worker
 
@@ -45,34 +40,11 @@ def test_sync_now_runs_a_full_sync_on_the_worker(celery_worker_process, transact
 @pytest.fixture
 def doomed_worker(transactional_db, sandbox, suite_broker):
     """A Celery worker of our own (solo pool: the task runs in the process we kill)."""
-    env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict),
-           "EVADMIN_API_BASE_URL": sandbox.base_url, "EVADMIN_API_TOKEN_URL": sandbox.token_url,
-           "EVADMIN_API_CLIENT_ID": sandbox.client_id, "EVADMIN_API_CLIENT_SECRET": sandbox.client_secret,
-           "PYTHONUNBUFFERED": "1"}
-    if suite_broker is not None:
-        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "INFO", "--pool", "solo",
-         "--queues", KILL_QUEUE, "--without-gossip", "--without-mingle", "--hostname", f"doomed-{os.getpid()}@%h"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-    )
-    log: list[str] = []
-    ready = threading.Event()
-
-    def pump():
-        for line in process.stdout:
-            log.append(line)
-            if " ready." in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    wait_for(lambda: ready.is_set() or process.poll() is not None, timeout=60, message=lambda: "".join(log)[-3000:])
-    assert process.poll() is None, "the worker did not start:\n" + "".join(log)[-3000:]
-    process.log = log
-    yield process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=20)
+    worker = CeleryWorker("--loglevel", "INFO", "--pool", "solo", "--queues", KILL_QUEUE, "--without-gossip",
+                          "--without-mingle", "--hostname", f"doomed-{os.getpid()}@%h",
+                          env=worker_env(sandbox, suite_broker))
+    yield worker.start()
+    worker.kill()
 
 
 def test_a_worker_killed_mid_sync_leaves_a_checkpoint_another_worker_resumes(
@@ -83,8 +55,7 @@ def test_a_worker_killed_mid_sync_leaves_a_checkpoint_another_worker_resumes(
 
     wait_for(lambda: DirectorySync.objects.filter(status="running", accounts_seen__gte=100).exists(), timeout=60,
              message=lambda: "no page was stored; worker log:\n" + "".join(doomed_worker.log)[-3000:])
-    os.killpg(doomed_worker.pid, signal.SIGKILL)
-    doomed_worker.wait(timeout=20)
+    doomed_worker.kill()
 
     killed = DirectorySync.objects.get(status="running")
     assert killed.claim_token and 100 <= killed.accounts_seen < 250

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.accounts.fixtures import make_staff
+from tests.conftest import require_service
 
 # Playwright's sync API runs an asyncio loop in this thread, which trips Django's
 # "async-unsafe" guard on ORM calls made by the test itself.
@@ -31,18 +32,10 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("EVADMIN_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
 def chromium():
-    _require_chromium()
+    if not CHROMIUM.exists():
+        require_service(f"{CHROMIUM} is missing (apt-get install chromium)")
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from evadmin.directory.models import DirectorySync
 from evadmin.directory.services import directory_store_users
-from tests.directory.factories import api_user
+from tests.directory.factories import ApiUserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +22,13 @@ def directory(api_settings, sandbox_api):
     """Accounts in the directory (the first /users/ page still comes from the sandbox API)."""
     sandbox_api.reset(data=True)
     directory_store_users([
-        api_user(1, email="ada@example.com", full_name="Ada Lovelace", postal_code="SW1A 1AA"),
-        api_user(2, email="grace@example.com", full_name="Grace Hopper", city="Leeds", postal_code="LS6 2AB"),
-        api_user(3, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix", city="Paris",
-                 postal_code="75002", country_code="FR"),
-        api_user(4, email="hans@example.de", full_name="Hans Lovell", city="Berlin", postal_code="10115",
-                 country_code="DE"),
+        ApiUserFactory(number=1, email="ada@example.com", full_name="Ada Lovelace", postal_code="SW1A 1AA"),
+        ApiUserFactory(number=2, email="grace@example.com", full_name="Grace Hopper", city="Leeds",
+                       postal_code="LS6 2AB"),
+        ApiUserFactory(number=3, email="jean@example.fr", full_name="Jean Dupont", address_1="8 rue de la Paix",
+                       city="Paris", postal_code="75002", country_code="FR"),
+        ApiUserFactory(number=4, email="hans@example.de", full_name="Hans Lovell", city="Berlin", postal_code="10115",
+                       country_code="DE"),
     ])
     DirectorySync.objects.create(kind="full", status="complete", finished_at=timezone.now())
 

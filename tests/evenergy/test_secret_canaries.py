@@ -11,16 +11,11 @@ import io
 import logging
 import os
 import secrets
-import subprocess
-import sys
-import threading
-import time
 import traceback
 
 import pytest
 from celery.signals import before_task_publish
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django.urls import path
 
@@ -31,7 +26,8 @@ from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.tasks import evenergy_refresh_token
 from tests.accounts.fixtures import make_staff
-from tests.worker import REPO, _database_url
+from tests.processes import CeleryWorker, wait_for
+from tests.worker import worker_env
 
 CANARY_CLIENT = "canary-client"
 SCOPES = ["user:read", "user:write", "tariff:read", "site:read", "evse:read", "vehicle:read", "charging_session:read"]
@@ -187,45 +183,17 @@ def canary_worker(transactional_db, sandbox, sandbox_api, suite_broker):
     client_id = f"canary-worker-{os.getpid()}"
     queue = f"canary-{os.getpid()}"
     sandbox_api.create_client(client_id, secret, SCOPES)
-    env = os.environ.copy()
-    env.update(
-        DATABASE_URL=_database_url(connection.settings_dict), EVADMIN_API_BASE_URL=sandbox.base_url,
-        EVADMIN_API_TOKEN_URL=sandbox.token_url, EVADMIN_API_CLIENT_ID=client_id, EVADMIN_API_CLIENT_SECRET=secret,
-        EVADMIN_API_TOKEN="", PYTHONUNBUFFERED="1",
-    )
-    if suite_broker is not None:
-        env["EVADMIN_CELERY_BROKER_DIR"] = str(suite_broker)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "evadmin", "worker", "--loglevel", "DEBUG", "--concurrency", "1",
-         "--without-gossip", "--without-mingle", "-Q", queue, "--hostname", f"{queue}@%h"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    log: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        for line in process.stdout:
-            log.append(line)
-            if " ready." in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    if not ready.wait(60):
-        process.kill()
-        pytest.fail("the canary worker did not start:\n" + "".join(log)[-3000:])
-    yield {"client_id": client_id, "secret": secret, "queue": queue, "log": log}
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    env = worker_env(sandbox, suite_broker, EVADMIN_API_CLIENT_ID=client_id, EVADMIN_API_CLIENT_SECRET=secret,
+                     EVADMIN_API_TOKEN="")
+    worker = CeleryWorker("--loglevel", "DEBUG", "--concurrency", "1", "--without-gossip", "--without-mingle",
+                          "-Q", queue, "--hostname", f"{queue}@%h", env=env).start()
+    yield {"client_id": client_id, "secret": secret, "queue": queue, "log": worker.log}
+    worker.stop()
 
 
 def _wait_for_line(log: list[str], needle: str) -> None:
-    deadline = time.monotonic() + 30
-    while not any(needle in line for line in log):
-        assert time.monotonic() < deadline, f"no {needle!r} in the worker's output:\n" + "".join(log)[-3000:]
-        time.sleep(0.2)
+    wait_for(lambda: any(needle in line for line in log), timeout=30,
+             message=lambda: f"no {needle!r} in the worker's output:\n" + "".join(log)[-3000:])
 
 
 @pytest.mark.worker

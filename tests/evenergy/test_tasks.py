@@ -1,6 +1,5 @@
 """The token refresh task, run by a real Celery worker process sharing the suite's database."""
 
-import time
 
 import pytest
 from django.core.cache import cache
@@ -8,6 +7,7 @@ from django.core.cache import cache
 from evadmin.evenergy.client import build_client
 from evadmin.evenergy.tasks import evenergy_refresh_token
 from tests.conftest import sent
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -19,10 +19,8 @@ def test_worker_fetches_the_token_that_the_web_process_then_uses(
     cache.delete(key)
     evenergy_refresh_token.delay()
 
-    deadline = time.monotonic() + 30
-    while cache.get(key) is None:
-        assert time.monotonic() < deadline, "no token appeared; worker log:\n" + celery_worker_process.output()[-2000:]
-        time.sleep(0.2)
+    wait_for(lambda: cache.get(key) is not None, timeout=30,
+             message=lambda: "no token appeared; worker log:\n" + celery_worker_process.output()[-2000:])
 
     assert len(sent(sandbox_api, "POST", "/o/token")) == 1
     build_client().users.list(page_size=1)  # this process finds the worker's token in the shared cache

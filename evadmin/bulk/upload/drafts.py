@@ -25,9 +25,10 @@ from evadmin.bulk.upload.reading import ParsedRow, upload_scan, upload_table
 from evadmin.bulk.upload.row_checks import CheckedRow, RowChecker
 
 # Rows checked, matched against the directory (one query, under SQLite's 999 parameters) and
-# inserted together; the batch also bounds memory. Measured with tests/bulk/measure_preview.py:
-# 100,000 rows in 4.6-5.6 s on SQLite and 6.0-6.5 s on PostgreSQL (2 busy cores), with a peak
-# of 16 MB of Python allocations, mostly the emails seen so far (for duplicates).
+# inserted together; the batch also bounds memory. Measured (`python -m bench.run --only preview`
+# times the same upload): 100,000 rows in 4.6-5.6 s on SQLite and 6.0-6.5 s on PostgreSQL (2 busy
+# cores), with a peak of 16 MB of Python allocations (tracemalloc), mostly the emails seen so far
+# (for duplicates).
 ROW_BATCH = 900
 # The file is stored in pieces of this size (BulkFileChunk), so it is never held whole in memory.
 FILE_CHUNK_BYTES = 1024 * 1024
@@ -152,7 +153,7 @@ _INSERT_FIELDS = ("job", "row_number", "email", "match_key", "values", "location
 def _insert_rows(rows: list[_NewRow], *, job: BulkJob) -> None:
     """INSERT the rows without building model instances: COPY on PostgreSQL, executemany elsewhere.
 
-    Measured on 100,000 rows (tests/bulk/measure_preview.py): bulk_create spent most of the upload
+    Measured on 100,000 rows (the upload bench/preview.py times): bulk_create spent most of the upload
     compiling SQL field by field (16.8 s in all on SQLite, of which about 10 s in the ORM);
     executemany brought SQLite to 6.4 s but costs PostgreSQL a round trip per row (16.5 s);
     multi-row INSERTs were slower on both (psycopg splits a long query's placeholders in Python);
