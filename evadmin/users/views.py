@@ -48,7 +48,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         )
         table = UserTable(page.items)
     context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or "",
-               "search": DirectorySearchForm()}
+               "page_query": {"page_size": page_size, "email": email}, "search": DirectorySearchForm()}
     template = "users/list.html#results" if wants_partial(request) else "users/list.html"
     return vary_on_htmx(render(request, template, context))
 

@@ -1,0 +1,17 @@
+"""Tags of the page components in templates/components/: `{% load components %}`.
+
+{% pager page target="#results" label="Pages of …" %}    previous and next links (components/pager.html)
+"""
+
+from django import template
+
+from evadmin.core.pager import pager_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("components/pager.html", takes_context=True)
+def pager(context, page, **options) -> dict:
+    """The pager of `page` (a Django Page or a CursorPage); options as evadmin.core.pager.pager_for takes them."""
+    return {"pager": None if page in (None, "") else pager_for(context["request"], page, **options)}
+
