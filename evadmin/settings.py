@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (see the Security block below)
     "django_htmx",
     "django_tables2",
+    "django_filters",
     "template_partials",
     "evadmin.core",
     "evadmin.evenergy",
