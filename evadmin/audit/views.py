@@ -1,7 +1,6 @@
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -12,7 +11,7 @@ from evadmin.audit.filters import AuditEventFilter
 from evadmin.audit.models import AuditEvent
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import csv_download
-from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.core.htmx import render_page
 
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
 
@@ -24,8 +23,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     events = filters.qs if filters.is_valid() else AuditEvent.objects.none()
     page = Paginator(events, filters.form.page_size()).get_page(request.GET.get("page"))
     context = {"form": filters.form, "page": page}
-    template = "audit/trail.html#results" if wants_partial(request) else "audit/trail.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "audit/trail.html", context, partial="results")
 
 
 @require_safe
