@@ -99,6 +99,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every django-tables2 table: rows drawn in Python, htmx sort and page links (evadmin/core/tables.py).
+DJANGO_TABLES2_TEMPLATE = "components/table.html"
 
 # The app's own database. The sandbox API keeps its data in a separate SQLite file
 # (its own process reads and writes it; see evadmin/sandbox/router.py).

@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "evadmin.core"
     label = "core"
-
-    def ready(self) -> None:
-        from evadmin.core import tables
-
-        tables.install()
