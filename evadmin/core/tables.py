@@ -47,8 +47,7 @@ def table_rows(table: tables.Table) -> SafeString:
     rows = []
     for index, row in enumerate(table.paginated_rows):
         attrs = row.attrs.as_html() if table.row_attrs else ('class="odd"' if index % 2 else 'class="even"')
-        cells = "".join([cells.draw(row) for cells in columns])
-        rows.append(f"<tr {attrs}>{cells}</tr>")
+        rows.append(f"<tr {attrs}>{''.join([column.draw(row) for column in columns])}</tr>")
     if not rows and table.empty_text:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), table.empty_text)
     return mark_safe("\n".join(rows))  # every cell is escaped in _Cells.draw
@@ -131,7 +130,8 @@ def _computed(attrs) -> bool:
 
 
 def _has_choices(table: tables.Table, accessor: A) -> bool:
-    """Whether the column's field has choices (then, as django-tables2, a model shows get_<field>_display())."""
+    """Whether a model record may show get_<field>_display() for this column, as in django-tables2: when
+    the table's model gives the field choices, or when the data has no model to ask (then per record)."""
     model = getattr(table.data, "model", None)
     field = accessor.get_field(model) if model is not None else None
     return model is None or bool(getattr(field, "choices", None))
