@@ -1,7 +1,5 @@
 from django import forms
 
-from evadmin.audit.selectors import audit_action_names
-
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -10,11 +8,9 @@ class DateInput(forms.DateInput):
 
 
 class AuditFilterForm(forms.Form):
-    actor = forms.CharField(label="Staff member", required=False, max_length=150)
-    action = forms.ChoiceField(label="Action", required=False)
-    target_user_id = forms.CharField(label="Target user id", required=False, max_length=64)
-    date_from = forms.DateField(label="From", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To", required=False, widget=DateInput)
+    """The audit trail's filter form beyond its filters (evadmin.audit.filters.AuditEventFilter adds those):
+    the page size, and "To" not before "From"."""
+
     per_page = forms.TypedChoiceField(
         label="Per page",
         required=False,
@@ -26,7 +22,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action")] + [(name, name) for name in audit_action_names()]
+        self.fields["per_page"] = self.fields.pop("per_page")  # after the filters, as the page shows it
 
     def clean(self):
         cleaned = super().clean()
@@ -34,17 +30,6 @@ class AuditFilterForm(forms.Form):
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", "“To” must be on or after “From”.")
         return cleaned
-
-    def selector_filters(self) -> dict:
-        """Keyword arguments for audit_event_list (call after is_valid())."""
-        data = self.cleaned_data
-        return {
-            "actor_username": data.get("actor", "").strip(),
-            "action": data.get("action", ""),
-            "target_user_id": data.get("target_user_id", "").strip(),
-            "date_from": data.get("date_from"),
-            "date_to": data.get("date_to"),
-        }
 
     def page_size(self) -> int:
         if self.is_valid():

@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -22,7 +22,7 @@ from evadmin.audit_reports.selectors import (
     rule_title,
 )
 from evadmin.core.exports import csv_download
-from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.core.htmx import render_page, vary_on_htmx, wants_partial
 from evadmin.directory.selectors import directory_as_of
 
 VIEW_AUDIT = roles.VIEW_AUDIT
@@ -47,8 +47,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "chart": audit_report_chart(limit=settings.EVADMIN_REPORTS_CHART_REPORTS),
         "directory_as_of": directory_as_of(),
     }
-    template = "audit_reports/list.html#reports" if wants_partial(request) else "audit_reports/list.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "audit_reports/list.html", context, partial="reports")
 
 
 @require_POST
@@ -74,16 +73,12 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         finding.rule_title = rule_title(finding.rule)
     context = {"report": report, "summaries": rule_summaries(report), "form": form, "page": page,
                "change": form.cleaned_data.get("change", "") if form.is_valid() else ""}
-    template = "audit_reports/detail.html"
-    if wants_partial(request) and request.GET.get("part") == "progress":
+    progress = request.GET.get("part") == "progress"
+    if progress and report.is_finished and wants_partial(request):
         # The progress panel polls while the report runs; once it is done the whole page reloads
         # to show the findings (and the polling stops with it).
-        if report.is_finished:
-            return vary_on_htmx(HttpResponseClientRefresh())
-        template += "#progress"
-    elif wants_partial(request):
-        template += "#findings"
-    return vary_on_htmx(render(request, template, context))
+        return vary_on_htmx(HttpResponseClientRefresh())
+    return render_page(request, "audit_reports/detail.html", context, partial="progress" if progress else "findings")
 
 
 @require_safe

@@ -25,7 +25,7 @@ from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.rejections import FileRejected, megabytes
 from evadmin.bulk.upload.size_limit import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
 from evadmin.core.exports import csv_download
-from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.core.htmx import render_page, wants_partial
 
 RUN_BULK = roles.RUN_BULK
 ROWS_PER_PAGE = 50
@@ -87,10 +87,10 @@ def bulk_job_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     jobs = selectors.bulk_job_list(created_by=request.user if mine else None)
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    if wants_partial(request):
-        return vary_on_htmx(render(request, "bulk/jobs.html#results", {"page": page, "mine": mine}))
-    notices = progress.bulk_notices_take_unread(recipient=request.user)
-    return vary_on_htmx(render(request, "bulk/jobs.html", {"page": page, "mine": mine, "notices": notices}))
+    context = {"page": page, "mine": mine}
+    if not wants_partial(request):  # the notices are read (and marked read) only where the page shows them
+        context["notices"] = progress.bulk_notices_take_unread(recipient=request.user)
+    return render_page(request, "bulk/jobs.html", context, partial="results")
 
 
 @require_safe
@@ -103,12 +103,15 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.kind == BulkJob.Kind.UPDATE:
         rows.object_list = selectors.bulk_rows_with_changes(rows.object_list)
     context = {"job": job, "rows": rows, "show": show, "row_filters": selectors.ROW_FILTERS}
-    if wants_partial(request):
-        return vary_on_htmx(render(request, "bulk/job.html#rows", context))
-    form = SubmitForm(initial={"existing_policy": job.existing_policy, "strict_mode": job.strict_mode})
+    if not wants_partial(request):  # the rest of the page, for the whole page only
+        context.update(_job_page_context(request, job))
+    return render_page(request, "bulk/job.html", context, partial="rows")
+
+
+def _job_page_context(request: HttpRequest, job: BulkJob) -> dict:
     state_counts = selectors.bulk_job_state_counts(job=job)
-    context.update({
-        "form": form,
+    return {
+        "form": SubmitForm(initial={"existing_policy": job.existing_policy, "strict_mode": job.strict_mode}),
         "estimate": selectors.bulk_job_cost_estimate(job=job, existing_policy=job.existing_policy,
                                                      strict_mode=job.strict_mode),
         "problems": selectors.bulk_job_first_problems(job=job),
@@ -119,8 +122,7 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         "can_approve": selectors.bulk_job_can_approve(job=job, actor=request.user),
         "progress": progress.bulk_job_progress(job=job),
         **_limits(),
-    })
-    return vary_on_htmx(render(request, "bulk/job.html", context))
+    }
 
 
 @require_safe

@@ -6,9 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from evadmin.core import tables
-
-        tables.install()
         # Tasks sent from any process go through evadmin's Celery app. Loaded here, not in
         # evadmin/__init__.py, so importing evadmin.wsgi keeps its own DJANGO_SETTINGS_MODULE default.
         import evadmin.celery  # noqa: F401

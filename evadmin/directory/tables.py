@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from evadmin.core.tables import DateTimeColumn
 from evadmin.directory.search import SORT_FIELDS
 
-HTMX_TABLE_TEMPLATE = "directory/htmx_table.html"
 # Matches are counted up to this many. Counting every match of a broad search or filter reads
 # every matching row: 55-60 ms for 100,000 accounts on PostgreSQL (a sequential scan), more than
 # the search itself; counting the first 1,001 takes ~2 ms. Forty pages of 25 is more than anyone
@@ -52,12 +52,11 @@ def _user_link(record) -> str:
 
 
 class DirectoryTable(tables.Table):
-    """Sortable, paginated, and swapped by htmx into `htmx_target` (see the table template)."""
+    """Sortable, paginated, and swapped by htmx into `htmx_target` (templates/components/table.html)."""
 
     htmx_target = ""
 
     class Meta:
-        template_name = HTMX_TABLE_TEMPLATE
         attrs = {"class": "striped"}
         # The search form's own (validated) field, so ?per_page=100000 can't ask for everything.
         per_page_field = "page_size"
@@ -75,8 +74,7 @@ class DirectoryUserTable(DirectoryTable):
     htmx_target = "#users-results"
     email = _column("Email", "email")
     full_name = _column("Full name", "full_name")
-    joined = tables.DateTimeColumn(verbose_name="Joined", accessor="joined_at", format="j M Y",
-                                   order_by=SORT_FIELDS["joined"])
+    joined = DateTimeColumn(verbose_name="Joined", accessor="joined_at", format="j M Y", order_by=SORT_FIELDS["joined"])
     city = _column("City", "city")
     postcode = _column("Postcode", "postcode", accessor="postal_code")
     country = _column("Country", "country", accessor="country_code")

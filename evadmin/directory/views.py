@@ -10,7 +10,7 @@ from dataclasses import replace
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
@@ -20,7 +20,7 @@ from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import csv_download
-from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.core.htmx import render_page
 from evadmin.directory import selectors
 from evadmin.directory.exports import LOCATION_HEADINGS, location_rows, locations_xlsx
 from evadmin.directory.forms import DirectorySearchForm
@@ -65,8 +65,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
         "selected_country": form.cleaned_data.get("country", "") if form.is_valid() else "",
         "directory": selectors.directory_status(),
     }
-    template = "directory/locations.html#results" if wants_partial(request) else "directory/locations.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "directory/locations.html", context, partial="results")
 
 
 @require_safe
@@ -100,8 +99,7 @@ def _with_heading(rows):
 @staff_permission_required(ADMIN)
 def sync_state(request: HttpRequest) -> HttpResponse:
     context = {"overview": selectors.directory_sync_overview()}
-    template = "directory/sync_state.html#state" if wants_partial(request) else "directory/sync_state.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "directory/sync_state.html", context, partial="state")
 
 
 @require_POST

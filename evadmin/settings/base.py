@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (see the Security block below)
     "django_htmx",
     "django_tables2",
+    "django_filters",
     "template_partials",
     "evadmin.core",
     "evadmin.evenergy",
@@ -103,6 +104,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every django-tables2 table: rows drawn in Python, htmx sort and page links (evadmin/core/tables.py).
+DJANGO_TABLES2_TEMPLATE = "components/table.html"
 
 # The app's own database (development and tests add the sandbox API's: development.py).
 # dj-database-url parses the URL, as before: django-environ's db_url would leave a percent-encoded

@@ -4,11 +4,13 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from evadmin.core.tables import DateTimeColumn
+
 
 class UserTable(tables.Table):
     email = tables.Column(accessor="email", verbose_name="Email")
     full_name = tables.Column(accessor="full_name", verbose_name="Full name")
-    joined = tables.DateTimeColumn(accessor="joined_at", verbose_name="Joined", format="j M Y")
+    joined = DateTimeColumn(accessor="joined_at", verbose_name="Joined", format="j M Y")
     city = tables.Column(accessor="default_location__city", verbose_name="City")
     postcode = tables.Column(accessor="default_location__postal_code", verbose_name="Postcode")
     country = tables.Column(accessor="default_location__country_code", verbose_name="Country")
@@ -21,7 +23,6 @@ class UserTable(tables.Table):
         orderable = False  # the API lists in creation order only
         empty_text = "No users found."
         attrs = {"class": "striped users-table"}
-        template_name = "django_tables2/table.html"
 
     def render_email(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("users:detail", args=[record.id]), value)

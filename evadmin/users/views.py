@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from evadmin.accounts import roles
 from evadmin.accounts.permissions import staff_permission_required
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.htmx import vary_on_htmx, wants_partial
+from evadmin.core.htmx import render_page
 from evadmin.directory.forms import DirectorySearchForm, wants_directory
 from evadmin.directory.selectors import directory_status
 from evadmin.directory.tables import DirectoryUserTable
@@ -50,9 +50,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         )
         table = UserTable(page.items)
     context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or "",
-               "search": DirectorySearchForm()}
-    template = "users/list.html#results" if wants_partial(request) else "users/list.html"
-    return vary_on_htmx(render(request, template, context))
+               "page_query": {"page_size": page_size, "email": email}, "search": DirectorySearchForm()}
+    return render_page(request, "users/list.html", context, partial="results")
 
 
 def _directory_user_list(request: HttpRequest) -> HttpResponse:
@@ -60,8 +59,7 @@ def _directory_user_list(request: HttpRequest) -> HttpResponse:
     search, table, _ = directory_table(request, DirectoryUserTable)
     context = {"lookup": UserLookupForm(), "search": search, "table": table, "directory_mode": True,
                "directory": directory_status()}
-    template = "users/list.html#results" if wants_partial(request) else "users/list.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "users/list.html", context, partial="results")
 
 
 @require_safe
@@ -70,16 +68,15 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     user = selectors.user_get(user_id=user_id)
     history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
     context = {"account": user, "location": user.default_location, "history": history}
-    template = "users/detail.html#history" if wants_partial(request) and "history_page" in request.GET else "users/detail.html"
-    return vary_on_htmx(render(request, template, context))
+    return render_page(request, "users/detail.html", context, partial="history" if "history_page" in request.GET else None)
 
 
 @require_safe
 @staff_permission_required(VIEW)
 def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
     vehicles, evses = selectors.user_devices(user_id=user_id)
-    template = "users/devices.html#devices" if wants_partial(request) else "users/devices.html"
-    return vary_on_htmx(render(request, template, {"account_id": user_id, "vehicles": vehicles, "evses": evses}))
+    context = {"account_id": user_id, "vehicles": vehicles, "evses": evses}
+    return render_page(request, "users/devices.html", context, partial="devices")
 
 
 def _user_form(data=None, *, user=None, **kwargs) -> UserForm:

@@ -9,10 +9,12 @@
     "#882255", "#44AA99"];
   var POINTS = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross"];
 
-  function draw() {
+  // `source` is the page's <script type="application/json"> (from this document, or from the page
+  // htmx brought back: see the end).
+  function draw(source) {
     var canvas = document.getElementById("audit-reports-chart");
-    var source = document.getElementById("audit-reports-chart-data");
-    if (!canvas || !source || typeof window.Chart === "undefined") {
+    source = source || document.getElementById("audit-reports-chart-data");
+    if (!canvas || !source || typeof window.Chart === "undefined" || window.Chart.getChart(canvas)) {
       return;
     }
     var data = JSON.parse(source.textContent);
@@ -44,8 +46,18 @@
     });
   }
 
+  // Back to a page of reports after the pager pushed a URL: htmx swaps in the page it fetched again
+  // without running its scripts, and drops every <script> (the chart's data too), so the data is
+  // read from that response here.
+  document.addEventListener("htmx:historyRestore", function (event) {
+    var html = event.detail && event.detail.serverResponse;
+    if (html && document.getElementById("audit-reports-chart")) {
+      draw(new DOMParser().parseFromString(html, "text/html").getElementById("audit-reports-chart-data"));
+    }
+  });
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+    document.addEventListener("DOMContentLoaded", function () { draw(); });
   } else {
     draw();
   }
