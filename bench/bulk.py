@@ -77,7 +77,7 @@ def run(ctx: Context) -> SectionResult:
     from django.conf import settings
 
     from bench.common import sign_in_client
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
     from tests.bulk.factories import address
 
     rows = 300 if ctx.quick else 5_000

@@ -107,7 +107,7 @@ def sign_in_client(role: str = "admin"):
     """A django.test.Client signed in as a new staff member with `role` (force_login: no throttling)."""
     from django.test import Client
 
-    from evadmin.accounts.services import staff_member_create
+    from evadmin.staff.services import staff_member_create
 
     staff = staff_member_create(username=f"bench-{role}-{time.time_ns()}", password="bench-" + "x" * 20,
                                 roles=[role])
@@ -123,7 +123,7 @@ def point_evadmin_at(sandbox: SandboxProcess, *, rate_limit_per_hour: int = UNLI
     """
     from django.conf import settings
 
-    from evadmin.directory.models import DirectoryAccount, DirectorySync
+    from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
     from tests.evenergy.api_state import reset_api_state
 
     settings.EVADMIN_API_BASE_URL = sandbox.base_url

@@ -37,8 +37,8 @@ def synced_directory(ctx: Context) -> dict:
     """Seed a sandbox with accounts_for(ctx) accounts and full-sync them, once per run; the figures."""
     if "directory" in ctx.shared:
         return ctx.shared["directory"]
-    from evadmin.directory.models import DirectoryAccount, DirectorySync
-    from evadmin.directory.sync import FULL, directory_sync_step
+    from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+    from evadmin.driver_directory.sync import FULL, directory_sync_step
 
     accounts = accounts_for(ctx)
     sandbox = ctx.sandbox("directory", seed_users=accounts)
@@ -62,7 +62,7 @@ def synced_directory(ctx: Context) -> dict:
 
 def _search_terms() -> dict[str, str]:
     """Terms as staff type them, taken from an account in the middle of the directory."""
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     accounts = DirectoryAccount.objects.exclude(postal_code="").exclude(city="").order_by("user_id")
     account = accounts[accounts.count() // 2]
@@ -76,8 +76,8 @@ def _search_terms() -> dict[str, str]:
 
 
 def report_seconds() -> tuple[float, object]:
-    from evadmin.audit_reports.models import AuditReport
-    from evadmin.audit_reports.services import audit_report_advance
+    from evadmin.data_quality.models import AuditReport
+    from evadmin.data_quality.services import audit_report_advance
 
     started = time.perf_counter()
     report = audit_report_advance(report_id=AuditReport.objects.create().pk)
@@ -85,7 +85,7 @@ def report_seconds() -> tuple[float, object]:
 
 
 def run(ctx: Context) -> SectionResult:
-    from evadmin.audit_reports.models import AuditReport
+    from evadmin.data_quality.models import AuditReport
 
     accounts = accounts_for(ctx)
     repeats = 5 if ctx.quick else 30

@@ -23,8 +23,8 @@ def sizes_for(ctx: Context) -> tuple[int, ...]:
 def _report_at(size: int) -> float:
     from django.utils import timezone
 
-    from evadmin.audit_reports.models import AuditReport
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.data_quality.models import AuditReport
+    from evadmin.driver_directory.models import DirectoryAccount
 
     AuditReport.objects.all().delete()
     ordered = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)

@@ -326,10 +326,10 @@ def _prepare(plan_path: Path, agents: int) -> None:
     django.setup()
     from django.contrib.auth import get_user_model
 
-    from evadmin.accounts.roles import SUPPORT
-    from evadmin.accounts.services import staff_member_create
-    from evadmin.directory.models import DirectoryAccount
-    from evadmin.directory.sync import directory_sync_step
+    from evadmin.driver_directory.models import DirectoryAccount
+    from evadmin.driver_directory.sync import directory_sync_step
+    from evadmin.staff.roles import SUPPORT
+    from evadmin.staff.services import staff_member_create
 
     progress = directory_sync_step(kind="full", max_seconds=300)
     if not progress.finished:

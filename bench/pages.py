@@ -84,7 +84,7 @@ def _pages(user_id: str) -> list[tuple[str, str, str, callable]]:
 
 
 def _sync_directory() -> None:
-    from evadmin.directory.sync import FULL, directory_sync_step
+    from evadmin.driver_directory.sync import FULL, directory_sync_step
 
     progress = directory_sync_step(kind=FULL)
     while not progress.finished:
@@ -92,7 +92,7 @@ def _sync_directory() -> None:
 
 
 def run(ctx: Context) -> SectionResult:
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     repeats = 5 if ctx.quick else 30
     result = SectionResult(

@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from evadmin.accounts import views as accounts_views
+from evadmin.staff import views as accounts_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
-    path("accounts/", include("evadmin.accounts.urls")),
-    path("audit/reports/", include("evadmin.audit_reports.urls")),
+    path("accounts/", include("evadmin.staff.urls")),
+    path("audit/reports/", include("evadmin.data_quality.urls")),
     path("audit/", include("evadmin.audit.urls")),
-    path("users/", include("evadmin.users.urls")),
+    path("users/", include("evadmin.drivers.urls")),
     path("bulk/", include("evadmin.bulk.urls")),
-    path("", include("evadmin.directory.urls")),  # /locations/ and /directory/
+    path("", include("evadmin.driver_directory.urls")),  # /locations/ and /directory/
     path("admin/", admin.site.urls),
 ]
 

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from tests.evenergy.api_state import reset_api_state
 
-pytest_plugins = ["tests.sandbox.fixtures", "tests.worker", "tests.accounts.fixtures"]
+pytest_plugins = ["tests.sandbox.fixtures", "tests.worker", "tests.staff.fixtures"]
 
 # Tests open connections from many short-lived threads (the live server, concurrency tests);
 # persistent ones would outlive their threads and keep the test database from being dropped.

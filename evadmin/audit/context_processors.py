@@ -2,7 +2,7 @@
 
 import logging
 
-from evadmin.accounts.roles import VIEW_AUDIT
+from evadmin.staff.roles import VIEW_AUDIT
 
 logger = logging.getLogger(__name__)
 

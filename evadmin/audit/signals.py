@@ -6,9 +6,9 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from evadmin.accounts.staff_signals import staff_member_deactivated, staff_session_expired
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
+from evadmin.staff.staff_signals import staff_member_deactivated, staff_session_expired
 
 _MAX_ATTEMPTED_USERNAME = 150
 

@@ -4,8 +4,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from evadmin.accounts import roles
-from evadmin.accounts.permissions import staff_permission_required
 from evadmin.audit import actions
 from evadmin.audit.exports import audit_csv_rows
 from evadmin.audit.filters import AuditEventFilter
@@ -13,6 +11,8 @@ from evadmin.audit.models import AuditEvent
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import render_page
+from evadmin.staff import roles
+from evadmin.staff.permissions import staff_permission_required
 
 # Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
 

@@ -23,7 +23,7 @@ from evadmin.audit.models import AuditEvent
 from evadmin.audit.services import audit_record
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.services import BulkJobError, bulk_job_submit
-from evadmin.directory.models import DirectoryAccount
+from evadmin.driver_directory.models import DirectoryAccount
 from evadmin.evenergy.payloads import EMPTY_LOCATION
 
 ONBOARD_NOT_UNDOABLE = "An onboarding job cannot be undone: the API has no way to delete users."

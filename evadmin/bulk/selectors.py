@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from evadmin.accounts import roles
 from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.core.exports import neutralise_row
 from evadmin.evenergy.ratelimit import rate_budget
+from evadmin.staff import roles
 
 RUN_BULK = roles.RUN_BULK
 REJECTED_STATES = (BulkRow.State.INVALID, BulkRow.State.SKIPPED)
@@ -80,7 +80,7 @@ def bulk_job_file_bytes(*, job: BulkJob) -> Iterator[bytes]:
 
 def directory_user_ids_for(emails: Iterable[str]) -> dict[str, str]:
     """{normalised email: user id} for the emails the directory knows (the oldest account if several)."""
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     emails = list(emails)
     if not emails:
@@ -189,7 +189,7 @@ def bulk_rows_with_changes(rows) -> list:
     """An update job's rows (one page), each given `changes`: [(field, current, new)] for what the
     file sets, the current value from the directory (no API request; the engine reads the account
     again just before its PATCH). Fields already equal are left out."""
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     rows = list(rows)
     accounts = DirectoryAccount.objects.in_bulk([row.directory_user_id for row in rows if row.directory_user_id],

@@ -14,8 +14,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from evadmin.accounts import roles
-from evadmin.accounts.permissions import staff_permission_required
 from evadmin.bulk import selectors, services
 from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
 from evadmin.bulk.forms import SubmitForm, UploadForm
@@ -26,6 +24,8 @@ from evadmin.bulk.upload.rejections import FileRejected, megabytes
 from evadmin.bulk.upload.size_limit import TOO_LARGE_ATTRIBUTE, UploadSizeLimit
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import render_page, wants_partial
+from evadmin.staff import roles
+from evadmin.staff.permissions import staff_permission_required
 
 RUN_BULK = roles.RUN_BULK
 ROWS_PER_PAGE = 50

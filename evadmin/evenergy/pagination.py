@@ -115,56 +115,51 @@ def next_cursor_after_last_item(page: CursorPage) -> str | None:
     return page.items[-1].id if page.items else None
 
 
+def _walk_forward(fetch: Callable, first, following: Callable, *, collection: str, max_pages: int,
+                  name: Callable[[object], str]) -> Iterator:
+    """Pages from `first` on, where `following(page)` is the next page's key (None: the end).
+
+    The walk must move forward: a key offered again, a page whose items were all read already, or
+    more than `max_pages` pages raise PaginationStalled (logged) instead of asking again.
+    """
+    key, keys, seen = first, {first}, set()
+    for count in range(1, max_pages + 1):
+        page = fetch(key)
+        ids = _item_ids(page.items)
+        if ids and ids <= seen:
+            raise _stalled(collection, f"{name(key)} repeats {len(ids)} items already read")
+        seen |= ids
+        yield page
+        next_key = following(page) if page.items else None
+        if next_key is None:
+            return
+        if next_key in keys:
+            raise _stalled(collection, f"{name(next_key)} was offered again after {name(key)}")
+        if count == max_pages:
+            break
+        key = next_key
+        keys.add(key)
+    raise _stalled(collection, f"it still had a next page after {max_pages} pages")
+
+
 def iter_cursor_pages(
     fetch: Callable[[str | None], CursorPage[T]], *, start_after: str | None = None, collection: str = "records",
     max_pages: int = MAX_PAGES, next_cursor: Callable[[CursorPage], str | None] = next_cursor_from_link,
 ) -> Iterator[CursorPage[T]]:
-    """Lazily walk every page from `start_after` (or the beginning), one request per page.
-
-    The walk must move forward: a cursor offered again, a page whose items were all read already,
-    or more than `max_pages` pages raise PaginationStalled (logged) instead of asking again.
-    """
-    cursor, cursors, seen = start_after, {start_after}, set()
-    for number in range(1, max_pages + 1):
-        page = fetch(cursor)
-        ids = _item_ids(page.items)
-        if ids and ids <= seen:
-            raise _stalled(collection, f"the page after {cursor} repeats {len(ids)} items already read")
-        seen |= ids
-        yield page
-        if not page.has_next or not page.items:
-            return
-        following = next_cursor(page)
-        if following in cursors:
-            raise _stalled(collection, f"its next link offers the cursor {following} again")
-        if number == max_pages:
-            break
-        cursor = following
-        cursors.add(cursor)
-    raise _stalled(collection, f"it still had a next page after {max_pages} pages")
+    """Lazily walk every page from `start_after` (or the beginning), one request per page; the walk
+    must move forward (see _walk_forward)."""
+    return _walk_forward(
+        fetch, start_after, lambda page: next_cursor(page) if page.has_next else None, collection=collection,
+        max_pages=max_pages, name=lambda cursor: f"the page after {cursor}" if cursor else "the first page",
+    )
 
 
 def iter_number_pages(
     fetch: Callable[[int], NumberPage[T]], *, collection: str = "records", max_pages: int = MAX_PAGES
 ) -> Iterator[NumberPage[T]]:
-    """Every page from page 1, one request each; stops the same ways as iter_cursor_pages."""
-    number, numbers, seen = 1, {1}, set()
-    for count in range(1, max_pages + 1):
-        page = fetch(number)
-        ids = _item_ids(page.items)
-        if ids and ids <= seen:
-            raise _stalled(collection, f"page {number} repeats {len(ids)} items already read")
-        seen |= ids
-        yield page
-        if page.next_number is None or not page.items:
-            return
-        if page.next_number in numbers:
-            raise _stalled(collection, f"page {page.next_number} was offered again after page {number}")
-        if count == max_pages:
-            break
-        number = page.next_number
-        numbers.add(number)
-    raise _stalled(collection, f"it still had a next page after {max_pages} pages")
+    """Every page from page 1, one request each; the walk must move forward (see _walk_forward)."""
+    return _walk_forward(fetch, 1, lambda page: page.next_number, collection=collection, max_pages=max_pages,
+                         name=lambda number: f"page {number}")
 
 
 def collect_items(pages: Iterator) -> list:

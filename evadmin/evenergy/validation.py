@@ -1,6 +1,6 @@
 """The API's rules for a user's email and location, checked locally before anything is sent.
 
-Shared by the single-user form (evadmin/users/forms.py) and bulk files (evadmin/bulk/upload/row_checks.py),
+Shared by the single-user form (evadmin/drivers/forms.py) and bulk files (evadmin/bulk/upload/row_checks.py),
 so both refuse exactly what the API would refuse (API-NOTES.md, the spec's Location schema).
 """
 

@@ -30,7 +30,7 @@ DB = "sandbox"
 REFERENCE_TIME = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)  # suppliers, tariffs, sites
 BASE_TIME = datetime(2021, 1, 4, 9, 0, tzinfo=UTC)  # the first user joins
 USER_SPAN_MS = 3 * 365 * 24 * 3600 * 1000
-# Named as evadmin's audit rules name what they find (evadmin/audit_reports/rules/). A location's
+# Named as evadmin's audit rules name what they find (evadmin/data_quality/rules/). A location's
 # defects are drawn only for users with an address; "duplicate_email" lists the original account
 # as well as the copy, as both share the email.
 DEFECT_RATES = {

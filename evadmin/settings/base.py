@@ -52,12 +52,12 @@ INSTALLED_APPS = [
     "template_partials",
     "evadmin.core",
     "evadmin.evenergy",
-    "evadmin.accounts",
+    "evadmin.staff",
     "evadmin.audit",
-    "evadmin.users",
-    "evadmin.directory",
+    "evadmin.drivers",
+    "evadmin.driver_directory",
     "evadmin.bulk",
-    "evadmin.audit_reports",
+    "evadmin.data_quality",
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 
@@ -74,9 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Ends sessions older than EVADMIN_SESSION_MAX_HOURS, however active (evadmin/accounts/sessions.py);
+    # Ends sessions older than EVADMIN_SESSION_MAX_HOURS, however active (evadmin/staff/sessions.py);
     # after HtmxMiddleware, so an htmx request is sent to sign in with a client redirect.
-    "evadmin.accounts.sessions.SessionLifetimeMiddleware",
+    "evadmin.staff.sessions.SessionLifetimeMiddleware",
     # A database outage becomes a 503 "try again shortly" page or htmx banner (evadmin/core/db_errors.py).
     "evadmin.core.db_errors.DatabaseUnavailableMiddleware",
     # API failures become a friendly page or an htmx banner, never a 500 (evadmin/core/api_errors.py).
@@ -149,7 +149,7 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/users/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# --- AXES: sign-in throttling and lockout (django-axes, evadmin/accounts/signin_throttle.py) -----
+# --- AXES: sign-in throttling and lockout (django-axes, evadmin/staff/signin_throttle.py) -----
 # EVADMIN_SIGNIN_MAX_FAILURES (default 5) wrong passwords for one username from one IP address lock
 # that pair out for EVADMIN_SIGNIN_LOCKOUT_MINUTES (default 15), counted from the last failure.
 # Keyed on username+IP, not username alone (anyone could lock every agent out by typing their names)
@@ -167,19 +167,19 @@ AUTHENTICATION_BACKENDS = [
 # The database handler on the default database: counts are shared by every web process, survive
 # restarts, and admins see and clear lockouts at /admin/axes/ or with `manage.py axes_reset`
 # (the cache handler offers neither, and Redis is optional here).
-AXES_HANDLER = "evadmin.accounts.signin_throttle.SignInThrottleHandler"
+AXES_HANDLER = "evadmin.staff.signin_throttle.SignInThrottleHandler"
 AXES_FAILURE_LIMIT = EVADMIN_SIGNIN_MAX_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=EVADMIN_SIGNIN_LOCKOUT_MINUTES)
 # The first group is the per-person lockout; the handler applies the higher per-IP limit to the second.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # The same client IP as the audit trail (honours EVADMIN_TRUSTED_PROXY_COUNT), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "evadmin.core.middleware.client_ip"
-AXES_USERNAME_CALLABLE = "evadmin.accounts.signin_throttle.attempted_username"
+AXES_USERNAME_CALLABLE = "evadmin.staff.signin_throttle.attempted_username"
 # A fixed cool-off: retrying while locked out (even with the right password) neither extends the
 # lockout nor is checked against the password; each such attempt is still in the audit trail.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True  # a successful sign-in forgets that person's earlier typos (not the IP's)
-AXES_LOCKOUT_CALLABLE = "evadmin.accounts.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "evadmin.staff.views.sign_in_locked_out"
 # Failed attempts keep the form's fields for /admin/axes/; the CSRF token is masked with them.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in and sign-out
@@ -193,7 +193,7 @@ EVADMIN_SESSION_IDLE_MINUTES = env.int("EVADMIN_SESSION_IDLE_MINUTES", default=3
 SESSION_COOKIE_AGE = EVADMIN_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 # EVADMIN_SESSION_MAX_HOURS (default 12): a session ends this long after sign-in however active it
-# is (evadmin/accounts/sessions.py); the sign-in time is stored in the session.
+# is (evadmin/staff/sessions.py); the sign-in time is stored in the session.
 EVADMIN_SESSION_MAX_HOURS = env.float("EVADMIN_SESSION_MAX_HOURS", default=12.0)
 # EVADMIN_TRUSTED_PROXY_COUNT (default 0): how many reverse proxies in front of evadmin append
 # to X-Forwarded-For; the audit trail's client IP is read from that header only if this is > 0.

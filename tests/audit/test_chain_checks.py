@@ -11,9 +11,9 @@ from evadmin.audit.models import AuditChainCheck
 from evadmin.audit.services import audit_record
 from evadmin.audit.tasks import audit_chain_check
 from evadmin.celery import app
-from tests.accounts.fixtures import make_staff
 from tests.audit.tampering import tamper
 from tests.processes import wait_for
+from tests.staff.fixtures import make_staff
 
 BANNER = "The audit trail has been tampered with."
 

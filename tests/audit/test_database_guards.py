@@ -6,8 +6,8 @@ from django.db import DatabaseError, connection, transaction
 
 from evadmin.audit.models import AuditChainHead, AuditEvent, AuditTrailImmutableError
 from evadmin.audit.services import audit_record, audit_verify_chain
-from tests.accounts.fixtures import make_staff
 from tests.conftest import require_service
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.test import RequestFactory
 
 from evadmin.audit.models import AuditEvent, AuditTrailImmutableError
 from evadmin.audit.services import audit_record
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from evadmin.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from evadmin.audit.services import audit_diff, audit_record, audit_verify_chain
 from evadmin.core.middleware import REQUEST_ID_HEADER
-from tests.accounts.fixtures import make_staff
 from tests.audit.tampering import tamper
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 

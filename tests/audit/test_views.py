@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from evadmin.audit.models import AuditEvent
 from evadmin.audit.services import audit_record
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.row_checks import RowChecker
-from evadmin.directory.models import DirectoryAccount
-from tests.accounts.fixtures import make_staff
+from evadmin.driver_directory.models import DirectoryAccount
 from tests.bulk.factories import SITE_ID, TARIFF_ID
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
-from tests.directory.factories import DirectoryAccountFactory
+from tests.driver_directory.factories import DirectoryAccountFactory
 from tests.evenergy.api_state import reset_api_state
+from tests.staff.fixtures import make_staff
 
 
 def offline_checker() -> RowChecker:

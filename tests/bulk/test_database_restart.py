@@ -168,7 +168,7 @@ def evadmin_on_private_postgres(private_postgres, sandbox, sandbox_reseeded_afte
     processes.manage("migrate", "--noinput")
     processes.manage("createcachetable")
     processes.manage("shell", "-c", (
-        "from evadmin.accounts.services import staff_member_create; "
+        "from evadmin.staff.services import staff_member_create; "
         f"staff_member_create(username='outage-admin', password='{PASSWORD}', roles=['admin'])"))
     try:
         processes.start()

@@ -408,7 +408,7 @@ def test_memory_stays_under_300_mb_for_the_largest_files_and_every_bomb(tmp_path
     The bombs go first: RSS freed by Python is not given back, so a peak after the big files
     would hide a bomb's. (A 100,000-row XLSX peaked at 115 MB too, but takes half a minute.)
     """
-    from tests.accounts.fixtures import make_staff
+    from tests.staff.fixtures import make_staff
 
     actor = make_staff("bulk_operator")
     files = [tmp_path / "100000-rows.csv", tmp_path / "20mb.csv"]

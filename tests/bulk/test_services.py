@@ -17,8 +17,8 @@ from evadmin.bulk.selectors import (
 )
 from evadmin.bulk.services import BulkJobError, bulk_job_approve, bulk_job_submit
 from evadmin.evenergy.ratelimit import reset_rate_budget
-from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import csv_bytes, generated_rows
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 EXISTING_ID = "user" + "7" * 26

@@ -29,7 +29,7 @@ def sandbox_get(sandbox_api, user_id: str) -> dict:
 
 def mirror_in_directory(*users: dict) -> None:
     """Store the accounts in the directory as a sync would (what the preview shows)."""
-    from evadmin.directory.services import directory_upsert_user
+    from evadmin.driver_directory.services import directory_upsert_user
     from evadmin.evenergy.resources import User
 
     for user in users:

@@ -9,9 +9,9 @@ from django.test import Client
 
 from evadmin.bulk.columns import COLUMNS
 from evadmin.bulk.models import BulkFileChunk, BulkJob, BulkRow
-from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import address, csv_bytes, generated_rows
 from tests.bulk.test_imports import MALFORMED, nothing_stored
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

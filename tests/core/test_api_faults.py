@@ -20,20 +20,20 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from evadmin.accounts.permissions import PUBLIC, SIGNED_IN
-from evadmin.accounts.roles import roles_with_permission
-from evadmin.audit_reports.models import AuditReport
-from evadmin.audit_reports.services import audit_report_run_rules
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
-from evadmin.directory.models import DirectoryAccount
+from evadmin.data_quality.models import AuditReport
+from evadmin.data_quality.services import audit_report_run_rules
+from evadmin.driver_directory.models import DirectoryAccount
 from evadmin.evenergy.client import UsersApi, evenergy_client, reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget
-from tests.accounts.fixtures import make_staff
-from tests.audit_reports.conftest import directory_full_sync
+from evadmin.staff.permissions import PUBLIC, SIGNED_IN
+from evadmin.staff.roles import roles_with_permission
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
 from tests.conftest import sent
+from tests.data_quality.conftest import directory_full_sync
 from tests.processes import wait_for
+from tests.staff.fixtures import make_staff
 from tests.urls import project_routes
 
 # Views that only accept POST (a GET answers 405); they are exercised by the write tests below

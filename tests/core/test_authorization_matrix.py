@@ -17,17 +17,17 @@ from django.test import Client
 from django.utils import timezone
 
 from evadmin.audit.services import audit_record
-from evadmin.audit_reports.models import AuditReport
-from evadmin.audit_reports.services import audit_report_advance
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.row_checks import RowChecker
-from evadmin.directory.models import DirectoryAccount, DirectorySync
-from evadmin.directory.services import directory_store_users
+from evadmin.data_quality.models import AuditReport
+from evadmin.data_quality.services import audit_report_advance
+from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+from evadmin.driver_directory.services import directory_store_users
 from evadmin.evenergy.client import build_client
-from tests.accounts.fixtures import make_staff
 from tests.bulk.factories import SITE_ID, TARIFF_ID, address, csv_bytes
 from tests.core.authorization_table import ALLOWED, CALLERS, EXPECTED, LOGIN, REQUESTS
-from tests.directory.factories import ApiUserFactory
+from tests.driver_directory.factories import ApiUserFactory
+from tests.staff.fixtures import make_staff
 from tests.urls import project_routes
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import resolve
 
 from evadmin.bulk.models import BulkJob
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 from tests.urls import project_routes
 
 WRITE_METHODS = ("post", "put", "patch", "delete")

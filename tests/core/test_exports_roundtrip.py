@@ -21,10 +21,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import FORMULA_TRIGGERS
-from evadmin.directory.models import DirectoryAccount
-from tests.accounts.fixtures import make_staff
+from evadmin.driver_directory.models import DirectoryAccount
 from tests.bulk.conftest import fresh_budget  # noqa: F401 - a fixture for test_bulk_exports
-from tests.users.test_hostile_data import hostile_user
+from tests.drivers.test_hostile_data import hostile_user
+from tests.staff.fixtures import make_staff
 
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e-?\d+)?")
 # One value per trigger, each a known CSV-injection payload, plus look-alikes that are safe.
@@ -76,7 +76,7 @@ def by_heading(rows: list[list], key: str) -> dict:
 def hostile_accounts(api_settings, sandbox_api):
     """Two synced sandbox users: one with a dangerous value in every text field, one with safe look-alikes."""
     from evadmin.evenergy.client import build_client
-    from tests.audit_reports.conftest import directory_full_sync
+    from tests.data_quality.conftest import directory_full_sync
 
     sandbox_api.reset(data=True)
     api = build_client()
@@ -118,8 +118,8 @@ def test_locations_export(client_as, hostile_accounts, file_format):
 
 
 def test_report_findings_export(client_as, hostile_accounts):
-    from evadmin.audit_reports.models import AuditReport
-    from evadmin.audit_reports.services import audit_report_advance
+    from evadmin.data_quality.models import AuditReport
+    from evadmin.data_quality.services import audit_report_advance
 
     dangerous, _safe = hostile_accounts
     report = audit_report_advance(report_id=AuditReport.objects.create().pk)

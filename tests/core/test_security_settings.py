@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from evadmin.accounts.services import demo_password
-from tests.accounts.fixtures import make_staff
+from evadmin.staff.services import demo_password
+from tests.staff.fixtures import make_staff
 
 MANAGE_PY = os.path.join(django_settings.BASE_DIR, "manage.py")
 # Variables this file sets itself; whatever the surrounding environment says about them is dropped.

@@ -11,7 +11,7 @@ from django.test.html import parse_html
 from django.utils.html import format_html
 
 from evadmin.core.tables import DateTimeColumn, table_rows
-from evadmin.directory.models import DirectorySync
+from evadmin.driver_directory.models import DirectorySync
 
 RECORDS = [
     {"name": "Ada <b>", "city": {"name": "Leeds"}, "count": 3, "ratio": 0.25, "when": datetime(2025, 3, 1, 23, 30, tzinfo=UTC)},

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import get_template, render_to_string
 from django.test import RequestFactory
 
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
 OUR_TEMPLATES = sorted(

@@ -1,6 +1,6 @@
 """Every view reachable by URL must declare who may use it (accounts/permissions.py)."""
 
-from evadmin.accounts.permissions import PUBLIC, SIGNED_IN
+from evadmin.staff.permissions import PUBLIC, SIGNED_IN
 from tests.urls import project_routes
 
 # Django admin has its own staff check; the sandbox is a stand-in for the external API.

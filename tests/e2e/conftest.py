@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.accounts.fixtures import make_staff
 from tests.conftest import require_service
+from tests.staff.fixtures import make_staff
 
 # Playwright's sync API runs an asyncio loop in this thread, which trips Django's
 # "async-unsafe" guard on ORM calls made by the test itself.

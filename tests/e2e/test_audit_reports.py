@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.audit_reports.conftest import directory_full_sync, planted_defects
+from tests.data_quality.conftest import directory_full_sync, planted_defects
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

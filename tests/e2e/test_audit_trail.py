@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evadmin.audit.services import audit_record
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.browser
 

@@ -14,17 +14,17 @@ import pytest
 from django.urls import resolve
 from playwright.sync_api import expect
 
-from evadmin.accounts.permissions import PUBLIC, SIGNED_IN
-from evadmin.accounts.roles import ROLES, roles_with_permission
-from evadmin.audit_reports.models import AuditReport
-from evadmin.audit_reports.services import audit_report_run_rules
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+from evadmin.data_quality.models import AuditReport
+from evadmin.data_quality.services import audit_report_run_rules
 from evadmin.evenergy.client import build_client
-from tests.accounts.fixtures import make_staff
-from tests.audit_reports.conftest import directory_full_sync
+from evadmin.staff.permissions import PUBLIC, SIGNED_IN
+from evadmin.staff.roles import ROLES, roles_with_permission
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
+from tests.data_quality.conftest import directory_full_sync
 from tests.e2e.conftest import TIMEOUT_MS, BrowserPage
+from tests.staff.fixtures import make_staff
 from tests.urls import project_routes
 
 pytestmark = pytest.mark.browser

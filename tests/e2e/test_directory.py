@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from evadmin.directory.models import DirectorySync
-from evadmin.directory.services import directory_store_users
-from tests.directory.factories import ApiUserFactory
+from evadmin.driver_directory.models import DirectorySync
+from evadmin.driver_directory.services import directory_store_users
+from tests.driver_directory.factories import ApiUserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evadmin.evenergy.client import build_client
-from tests.users.test_hostile_data import LONG, hostile_users_synced_and_long
+from tests.drivers.test_hostile_data import LONG, hostile_users_synced_and_long
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from evadmin.audit.services import audit_record
-from evadmin.audit_reports.models import AuditReport
-from evadmin.audit_reports.services import audit_report_advance
+from evadmin.data_quality.models import AuditReport
+from evadmin.data_quality.services import audit_report_advance
 from evadmin.evenergy.client import build_client
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.browser
 

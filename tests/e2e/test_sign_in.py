@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.browser
 

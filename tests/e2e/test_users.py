@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from evadmin.evenergy.client import build_client
-from tests.accounts.fixtures import make_staff
+from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.browser
 

@@ -46,7 +46,7 @@ def test_number_pages_stop_on_a_page_of_items_already_read(api, sandbox_api):
 
 def test_cursor_pages_stop_when_the_next_link_repeats_its_cursor(api, sandbox_api):
     sandbox_api.faults(paging="repeat_next")
-    with pytest.raises(errors.PaginationStalled, match="offers the cursor user.* again"):
+    with pytest.raises(errors.PaginationStalled, match="the page after user.* was offered again"):
         list(api.users.pages(page_size=50))
     assert len(sent(sandbox_api, "GET", "/v2/users")) == 2
 

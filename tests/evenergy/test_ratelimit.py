@@ -174,7 +174,7 @@ IMPLAUSIBLE_HEADERS = {
 @pytest.mark.parametrize("headers", IMPLAUSIBLE_HEADERS.values(), ids=IMPLAUSIBLE_HEADERS.keys())
 def test_headers_that_cannot_be_true_leave_the_budget_to_evadmins_own_count(api, sandbox_api, client_as, headers):
     """Issue 11: "API budget 0 /-52176424" in the header, and a directory sync paused by it."""
-    from evadmin.directory.sync import directory_sync_step
+    from evadmin.driver_directory.sync import directory_sync_step
     from evadmin.evenergy.ratelimit import rate_budget
 
     sandbox_api.faults(rate_limit_headers=headers)

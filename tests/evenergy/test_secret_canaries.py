@@ -20,13 +20,13 @@ from django.test import Client
 from django.urls import path
 
 from evadmin.audit.models import AuditEvent
-from evadmin.directory.models import DirectorySync
-from evadmin.directory.sync import directory_sync_step
+from evadmin.driver_directory.models import DirectorySync
+from evadmin.driver_directory.sync import directory_sync_step
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.tasks import evenergy_refresh_token
-from tests.accounts.fixtures import make_staff
 from tests.processes import CeleryWorker, wait_for
+from tests.staff.fixtures import make_staff
 from tests.worker import worker_env
 
 CANARY_CLIENT = "canary-client"

@@ -133,8 +133,8 @@ def _run(job: BulkJob, lease: Lease) -> PumpOutcome:
 
 def _prepare(job: BulkJob, lease: Lease, deadline: float) -> PumpOutcome | None:
     """Directory up to date, watermark recorded, existing-account policy applied; else how the job waits."""
-    from evadmin.directory.models import DirectoryAccount, DirectorySync
-    from evadmin.directory.sync import FULL, INCREMENTAL, directory_sync_step
+    from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+    from evadmin.driver_directory.sync import FULL, INCREMENTAL, directory_sync_step
 
     complete = DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE)
     max_age = timedelta(hours=settings.EVADMIN_BULK_FULL_SYNC_MAX_AGE_HOURS)
@@ -181,7 +181,7 @@ def _precondition_failed(job: BulkJob, lease: Lease, *, sync_id: int | None) -> 
     Starting a new sync at once would fail the same way and spend requests each time (issue 11:
     a job re-queued itself every 27 s while its page said "Running 0%").
     """
-    from evadmin.directory.models import DirectorySync
+    from evadmin.driver_directory.models import DirectorySync
 
     failures = job.precondition_failures + 1
     job.precondition_failures = failures

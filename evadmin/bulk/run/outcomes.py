@@ -171,7 +171,7 @@ def row_updated(*, job: BulkJob, row: BulkRow, before: dict, after: dict, user: 
 
 def _store_in_directory(user: User) -> None:
     """So a file uploaded again finds the account at once; the next sync repairs any miss."""
-    from evadmin.directory.services import directory_upsert_user
+    from evadmin.driver_directory.services import directory_upsert_user
 
     try:
         directory_upsert_user(user)

@@ -24,7 +24,7 @@ def bulk_rows_record_previewed(*, job: BulkJob) -> None:
     in between is reported as a conflict on that row instead of being overwritten. Revert rows
     already carry what their job expects, and keep it.
     """
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     rows = list(job.rows.filter(state=BulkRow.State.PENDING).exclude(directory_user_id=""))
     accounts = DirectoryAccount.objects.in_bulk([row.directory_user_id for row in rows], field_name="user_id")

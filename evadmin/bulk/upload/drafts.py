@@ -123,7 +123,7 @@ class _RowWriter:
 
 def _match_user_ids(rows: list[_NewRow]) -> None:
     """Update rows: the directory's account for each user id (its email shown), else an error."""
-    from evadmin.directory.models import DirectoryAccount
+    from evadmin.driver_directory.models import DirectoryAccount
 
     ids = [row.checked.match_key for row in rows]
     emails = dict(DirectoryAccount.objects.filter(user_id__in=ids, gone_at__isnull=True)

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class DirectoryConfig(AppConfig):
-    name = "evadmin.directory"
-    label = "directory"
-    verbose_name = "Directory snapshot"

@@ -1,0 +1,101 @@
+"""Reads of the directory for pages: its freshness, the filters' choices, counts, sync state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
+from django_countries import countries
+
+from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+
+# The filters' choice lists read every account (DISTINCT over 100,000 rows: tens of ms), so
+# they are kept for a minute; a tariff first seen by a sync shows up in the list that late.
+CHOICES_CACHE_SECONDS = 60
+CHOICES_CACHE_KEY = "directory:filter_choices"
+RECENT_SYNCS = 15
+
+
+@dataclass(frozen=True)
+class DirectoryStatus:
+    as_of: datetime | None  # when the last complete sync finished (None: never synced)
+    running: DirectorySync | None
+    held_back: int = 0  # accounts the last full sync did not mark gone, for admins to look at
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    countries: list[tuple[str, str]] = field(default_factory=list)
+    tariffs: list[tuple[str, str]] = field(default_factory=list)
+    suppliers: list[tuple[str, str]] = field(default_factory=list)
+    evse_sites: list[tuple[str, str]] = field(default_factory=list)
+
+
+def directory_as_of() -> datetime | None:
+    """When the directory was last known complete: the end of the last complete sync."""
+    last = DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE).order_by("-finished_at").first()
+    return last.finished_at if last else None
+
+
+def directory_status() -> DirectoryStatus:
+    running = DirectorySync.objects.filter(status=DirectorySync.Status.RUNNING).first()
+    last_full = (DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE, kind=DirectorySync.Kind.FULL)
+                 .order_by("-finished_at").values_list("gone_held_back", flat=True).first())
+    return DirectoryStatus(as_of=directory_as_of(), running=running, held_back=last_full or 0)
+
+
+def country_label(code: str) -> str:
+    return f"{countries.name(code) or code} ({code})" if code else "No country"
+
+
+def directory_filter_choices() -> FilterChoices:
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        live = DirectoryAccount.objects.filter(gone_at__isnull=True)
+        country_codes = live.exclude(country_code="").values_list("country_code", flat=True).distinct().order_by()
+        tariffs = (live.exclude(tariff_id="").values_list("tariff_id", "tariff_name", "supplier_name", "tariff_currency")
+                   .distinct().order_by())
+        suppliers = live.exclude(supplier_id="").values_list("supplier_id", "supplier_name").distinct().order_by()
+        sites = live.exclude(evse_site_id="").values_list("evse_site_id", flat=True).distinct().order_by()
+        choices = FilterChoices(
+            countries=sorted(((code, country_label(code)) for code in country_codes), key=lambda item: item[1]),
+            tariffs=sorted(((tid, f"{supplier} · {name} ({currency})" if supplier else f"{name} ({currency})")
+                            for tid, name, supplier, currency in tariffs), key=lambda item: item[1]),
+            suppliers=sorted(((sid, name or sid) for sid, name in suppliers), key=lambda item: item[1]),
+            evse_sites=sorted((site, site) for site in sites),
+        )
+        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def directory_country_counts(accounts: QuerySet[DirectoryAccount]) -> list[tuple[str, str, int]]:
+    """(code, label, accounts) per country of `accounts`, most accounts first."""
+    rows = accounts.order_by().values("country_code").annotate(total=Count("id")).order_by("-total", "country_code")
+    return [(row["country_code"], country_label(row["country_code"]), row["total"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    status: DirectoryStatus
+    last_full: DirectorySync | None
+    last_incremental: DirectorySync | None
+    recent: list[DirectorySync]
+    accounts: int
+    gone: int
+
+
+def directory_sync_overview() -> SyncOverview:
+    complete = DirectorySync.objects.filter(status=DirectorySync.Status.COMPLETE).order_by("-finished_at")
+    totals = DirectoryAccount.objects.aggregate(
+        accounts=Count("id", filter=Q(gone_at__isnull=True)), gone=Count("id", filter=Q(gone_at__isnull=False))
+    )
+    return SyncOverview(
+        status=directory_status(),
+        last_full=complete.filter(kind=DirectorySync.Kind.FULL).first(),
+        last_incremental=complete.filter(kind=DirectorySync.Kind.INCREMENTAL).first(),
+        recent=list(DirectorySync.objects.select_related("started_by").order_by("-started_at", "-pk")[:RECENT_SYNCS]),
+        accounts=totals["accounts"],
+        gone=totals["gone"],
+    )

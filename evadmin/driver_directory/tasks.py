@@ -1,0 +1,31 @@
+"""Celery tasks of the directory: thin, the work and its state live in sync.py and the run's row."""
+
+from celery import shared_task
+
+from evadmin.driver_directory import sync
+
+# A nightly full sync that finds a (short) incremental one running tries again this often,
+# for up to an hour, rather than being skipped until the next night.
+BUSY_RETRY_SECONDS = 60
+BUSY_MAX_RETRIES = 60
+
+
+@shared_task(name=sync.SYNC_TASK, bind=True, acks_late=True, ignore_result=True, max_retries=BUSY_MAX_RETRIES)
+def directory_sync_step(self, kind: str = "incremental", sync_id: int | None = None) -> None:
+    """Carry the running sync forward for one time slice, starting one of `kind` if none runs.
+
+    Beat sends `kind` alone; continuations carry the run's `sync_id`. A run that must wait (rate
+    budget share spent, 429, API outage) or used up its slice re-queues itself with a countdown.
+    """
+    progress = sync.directory_sync_step(kind=kind, sync_id=sync_id)
+    if progress.busy:
+        if kind == sync.FULL and sync_id is None and progress.kind != sync.FULL and not progress.finished:
+            raise self.retry(countdown=BUSY_RETRY_SECONDS)
+        return
+    if not progress.finished:
+        directory_sync_step.apply_async(
+            kwargs={"kind": progress.kind, "sync_id": progress.sync_id}, countdown=progress.resume_in
+        )
+    elif kind == sync.FULL and progress.kind != sync.FULL:
+        # This task finished someone else's incremental run; the full one asked for is still due.
+        directory_sync_step.delay(kind=sync.FULL)

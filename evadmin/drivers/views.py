@@ -1,0 +1,223 @@
+"""User pages. Thin views: read through selectors, write through services, one template per page
+whose partials serve htmx requests."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from evadmin.core.api_errors import api_error_status
+from evadmin.core.htmx import render_page
+from evadmin.driver_directory.forms import DirectorySearchForm, wants_directory
+from evadmin.driver_directory.selectors import directory_status
+from evadmin.driver_directory.tables import DirectoryUserTable
+from evadmin.driver_directory.views import directory_table
+from evadmin.drivers import selectors, services
+from evadmin.drivers.forms import UserForm, UserLookupForm
+from evadmin.drivers.tables import UserTable
+from evadmin.evenergy import errors, reference
+from evadmin.evenergy.payloads import EMPTY_LOCATION
+from evadmin.staff import roles
+from evadmin.staff.permissions import staff_permission_required
+
+VIEW = roles.VIEW_USERS
+EDIT = roles.EDIT_USERS
+
+
+@require_safe
+@staff_permission_required(VIEW)
+def user_list(request: HttpRequest) -> HttpResponse:
+    if wants_directory(request.GET):
+        return _directory_user_list(request)
+    lookup = UserLookupForm(request.GET or None)
+    email = page_size = None
+    if lookup.is_valid():
+        email, page_size = lookup.cleaned_data["email"] or None, lookup.cleaned_data["page_size"]
+    page_size = page_size or 25
+    page = None
+    if lookup.is_bound and not lookup.is_valid():
+        table = UserTable([])
+    else:
+        page = selectors.user_list_page(
+            page_size=page_size, email=email,
+            page_after=request.GET.get("after") or None, page_before=request.GET.get("before") or None,
+        )
+        table = UserTable(page.items)
+    context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or "",
+               "page_query": {"page_size": page_size, "email": email}, "search": DirectorySearchForm()}
+    return render_page(request, "drivers/list.html", context, partial="results")
+
+
+def _directory_user_list(request: HttpRequest) -> HttpResponse:
+    """Free text, filters and sorting, answered from the directory (no API request)."""
+    search, table, _ = directory_table(request, DirectoryUserTable)
+    context = {"lookup": UserLookupForm(), "search": search, "table": table, "directory_mode": True,
+               "directory": directory_status()}
+    return render_page(request, "drivers/list.html", context, partial="results")
+
+
+@require_safe
+@staff_permission_required(VIEW)
+def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
+    user = selectors.user_get(user_id=user_id)
+    history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
+    context = {"account": user, "location": user.default_location, "history": history}
+    return render_page(request, "drivers/detail.html", context, partial="history" if "history_page" in request.GET else None)
+
+
+@require_safe
+@staff_permission_required(VIEW)
+def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
+    vehicles, evses = selectors.user_devices(user_id=user_id)
+    context = {"account_id": user_id, "vehicles": vehicles, "evses": evses}
+    return render_page(request, "drivers/devices.html", context, partial="devices")
+
+
+def _user_form(data=None, *, user=None, **kwargs) -> UserForm:
+    """The form over the cached choice lists; `user` fills it for an edit (keeping what it cannot offer)."""
+    tariffs, evse_sites = reference.tariff_choices(), reference.evse_site_choices()
+    if user is not None:
+        kwargs["initial"] = UserForm.initial_for(user, tariffs=tariffs, evse_sites=evse_sites)
+    return UserForm(data, tariffs=tariffs, evse_sites=evse_sites, **kwargs)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_permission_required(EDIT)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = _user_form(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(
+                email=form.cleaned_data["email"], location=form.location_values() if _has_location(form) else None,
+                actor=request.user, reason=form.cleaned_data["reason"], request=request,
+            )
+        except services.DuplicateEmail as exc:
+            duplicates = exc.existing
+            form.add_error("email", "An account with this email already exists.")
+        except errors.ValidationFailed as exc:
+            form.add_api_errors(exc.field_errors)
+        except errors.ApiError as exc:
+            # Keep what the agent typed: the form comes back with the banner, ready to resubmit.
+            return _form_with_api_error(request, form, exc, {"mode": "create"})
+        else:
+            messages.success(request, format_html("Created <bdi>{}</bdi>.", user.email))
+            return _redirect(request, reverse("users:detail", args=[user.id]))
+    context = {"form": form, "mode": "create", "duplicates": duplicates}
+    return _form_page(request, context, status=422 if form.errors else 200)
+
+
+@require_POST
+@staff_permission_required(EDIT)
+def user_form_field(request: HttpRequest, field_name: str) -> HttpResponse:
+    """Check the whole form as typed so far and render one field with its errors (on blur)."""
+    form = _user_form(request.POST)
+    if field_name not in form.fields:
+        return HttpResponse(status=404)
+    form.is_valid()
+    return render(request, "drivers/form.html#field", {"field": form[field_name], "form": form})
+
+
+@require_safe
+@staff_permission_required(EDIT)
+def tariff_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the tariffs matching the search box, for the form's tariff select."""
+    tariffs = reference.tariffs_matching(request.GET.get("tariff_search", ""))
+    selected = request.GET.get("tariff")
+    form = _user_form(request.GET)  # for the stored tariff no list offers, kept as an option
+    kept = form.stored_values.get("tariff")
+    context = {"tariffs": tariffs, "selected": selected, "kept": kept if kept not in {t.id for t in tariffs} else None}
+    return render(request, "drivers/form.html#tariff_options", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@staff_permission_required(EDIT)
+def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
+    if request.method == "GET":
+        user = selectors.user_get(user_id=user_id)
+        form = _user_form(user=user)
+        return _form_page(request, {"form": form, "mode": "edit", "account": user})
+    form = _user_form(request.POST)
+    account = {"id": user_id, "email": request.POST.get("email", "")}
+    if form.is_valid():
+        try:
+            user = services.user_update(
+                user_id=user_id, email=form.cleaned_data["email"], location=form.location_values(),
+                seen_fingerprint=form.cleaned_data["fingerprint"], actor=request.user,
+                reason=form.cleaned_data["reason"], request=request,
+            )
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict)
+        except errors.ValidationFailed as exc:
+            form.add_api_errors(exc.field_errors)
+        except errors.NotFound:
+            raise
+        except errors.ApiError as exc:
+            return _form_with_api_error(request, form, exc, {"mode": "edit", "account": account})
+        else:
+            messages.success(request, format_html("Saved changes to <bdi>{}</bdi>.", user.email))
+            return _redirect(request, reverse("users:detail", args=[user_id]))
+    return _form_page(request, {"form": form, "mode": "edit", "account": account}, status=422)
+
+
+@require_POST
+@staff_permission_required(EDIT)
+def user_clear_address(request: HttpRequest, user_id: str) -> HttpResponse:
+    try:
+        services.user_clear_address(
+            user_id=user_id, seen_fingerprint=request.POST.get("fingerprint", ""), actor=request.user,
+            reason=request.POST.get("reason", "")[:500], request=request,
+        )
+    except services.EditConflict:
+        messages.error(request, "Someone changed this user since you loaded the page: check the address and try again.")
+    else:
+        messages.success(request, "Address cleared.")
+    return _redirect(request, reverse("users:detail", args=[user_id]))
+
+
+def _conflict(request: HttpRequest, form: UserForm, conflict: services.EditConflict) -> HttpResponse:
+    current = conflict.current
+    theirs = current.editable_values()
+    theirs_location = theirs["default_location"] or EMPTY_LOCATION
+    mine_location = conflict.submitted["default_location"]
+    rows = [("Email", theirs["email"], conflict.submitted["email"])]
+    rows += [(UserForm.base_fields[name].label or name.replace("_", " ").capitalize(), theirs_location.get(name),
+              mine_location.get(name)) for name in ("address_1", "address_2", "city", "state", "postal_code", "country_code")]
+    rows += [("Coordinates", theirs_location.get("coordinates"), mine_location.get("coordinates"))]
+    tariff_names = {t.id: f"{t.name} ({t.supplier.name if t.supplier else t.currency})" for t in reference.tariff_choices()}
+    rows += [("Tariff", tariff_names.get(theirs_location.get("tariff"), theirs_location.get("tariff")),
+              tariff_names.get(mine_location.get("tariff"), mine_location.get("tariff")))]
+    rows += [("EVSE site", theirs_location.get("evse_site"), mine_location.get("evse_site"))]
+    # The agent's values, re-offered with the fresh fingerprint, so "keep mine" is a deliberate re-save.
+    retry = _user_form(initial={**form.cleaned_data, "fingerprint": current.fingerprint})
+    context = {"account": current, "rows": [(label, a, b, a != b) for label, a, b in rows], "retry_form": retry}
+    return render(request, "drivers/conflict.html", context, status=409)
+
+
+def _form_with_api_error(request: HttpRequest, form: UserForm, error: errors.ApiError, context: dict) -> HttpResponse:
+    context = {**context, "form": form, "api_error": error}
+    return _form_page(request, context, status=api_error_status(error))
+
+
+def _form_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    """The create or edit form, saying when a choice list could not be read whole."""
+    context = {**context, "reference_problems": reference.reference_problems()}
+    return render(request, "drivers/form.html", context, status=status)
+
+
+def _has_location(form: UserForm) -> bool:
+    return any(value is not None for value in form.location_values().values())
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
