@@ -1,15 +1,17 @@
-"""Request metadata every page and audit event needs: a request id and the client's IP."""
+"""Request metadata every page, API request and audit event needs: a request id, who the page
+is for (API attribution) and the client's IP."""
 
 import re
 from ipaddress import ip_address
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from ulid import ULID
 
-from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id, on_behalf_of
+from evadmin.evenergy.attribution import REQUEST_ID_HEADER, Source, current_request_id, on_behalf_of
 
-__all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "client_ip", "current_request_id"]
+__all__ = ["REQUEST_ID_HEADER", "ApiAttributionMiddleware", "RequestIdMiddleware", "client_ip", "current_request_id"]
 
 # An upstream proxy's id is kept only if it is short and plain, so it is safe in logs,
 # headers and the audit trail (no CR/LF, quotes or markup).
@@ -40,6 +42,24 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+class ApiAttributionMiddleware:
+    """The API requests a page sends are its staff member's, from that page (the budget puts staff
+    first, and the ledger says who spent what). After AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        try:
+            page = resolve(request.path_info).view_name
+        except Resolver404:
+            page = request.path_info[:200]
+        with on_behalf_of(source=Source.staff(request.user.get_username(), page)):
+            return self.get_response(request)
 
 
 def client_ip(request: HttpRequest) -> str | None:

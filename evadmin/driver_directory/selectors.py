@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django_countries import countries
 
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+from evadmin.evenergy.resources import ADDRESS_FIELDS, Coordinates, Location, Supplier, Tariff, User
 
 # The filters' choice lists read every account (DISTINCT over 100,000 rows: tens of ms), so
 # they are kept for a minute; a tariff first seen by a sync shows up in the list that late.
@@ -99,3 +100,28 @@ def directory_sync_overview() -> SyncOverview:
         accounts=totals["accounts"],
         gone=totals["gone"],
     )
+
+
+def directory_account_as_user(*, user_id: str) -> tuple[User, datetime] | None:
+    """evadmin's own copy of a driver, shaped as the API's User, and when it was last seen; None when
+    the directory does not know them. For drawing a driver's page when live data cannot be had."""
+    account = DirectoryAccount.objects.filter(user_id=user_id).first()
+    if account is None:
+        return None
+    supplier = Supplier(id=account.supplier_id, url="", name=account.supplier_name) if account.supplier_id else None
+    tariff = (Tariff(id=account.tariff_id, url=account.tariff_id, name=account.tariff_name,
+                     currency=account.tariff_currency, supplier_url=None, supplier=supplier)
+              if account.tariff_id else None)
+    coordinates = (Coordinates(latitude=account.latitude, longitude=account.longitude)
+                   if account.latitude is not None and account.longitude is not None else None)
+    location = Location(
+        **{name: getattr(account, name) or None for name in ADDRESS_FIELDS},
+        coordinates=coordinates, tariff_url=tariff.url if tariff else None, tariff=tariff,
+        evse_site_url=account.evse_site_id or None,
+    )
+    user = User(id=account.user_id, url="", email=account.email, full_name=account.full_name,
+                joined_at=account.joined_at, terms_consent_datetime=account.terms_consent_at,
+                default_location=location if account.has_location or tariff else None,
+                vehicle_urls=[""] * account.vehicle_count, evse_urls=[""] * account.evse_count)
+    return user, account.synced_at
+

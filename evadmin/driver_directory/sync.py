@@ -34,6 +34,7 @@ from evadmin.core.jobs import Lease, LostClaim, job_claim, job_enqueue
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
 from evadmin.driver_directory.services import GoneMarking, directory_mark_gone, directory_store_users
 from evadmin.evenergy import errors
+from evadmin.evenergy.attribution import SYNC, Source, on_behalf_of
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE, MAX_PAGES
 from evadmin.evenergy.ratelimit import rate_budget
@@ -118,7 +119,8 @@ def directory_sync_step(
         return SyncProgress(sync.pk if sync else sync_id, sync.kind if sync else kind, busy=True,
                             finished=sync is not None and sync.status != RUNNING)
     try:
-        return _walk(sync, lease, max_pages=max_pages, max_seconds=max_seconds)
+        with on_behalf_of(source=Source(SYNC, f"directory sync {sync.pk}")):
+            return _walk(sync, lease, max_pages=max_pages, max_seconds=max_seconds)
     except LostClaim:
         logger.warning("directory sync %s was taken over by another worker", sync.pk)
         return SyncProgress(sync.pk, sync.kind, busy=True, note="taken over")
@@ -203,13 +205,14 @@ def _walk(sync: DirectorySync, lease: Lease, *, max_pages: int | None, max_secon
         if sync.requests_spent + pages >= MAX_PAGES:  # over every slice of this run
             return _fail(sync, lease, errors.PaginationStalled(
                 f"it still had a next page after {MAX_PAGES} pages", collection="users"))
-        if not budget.reserve(1, max_share=share):
-            wait = budget.seconds_until_room(otherwise=SHARE_RECHECK_SECONDS)
+        if not budget.reserve(1, max_share=share, yield_to_staff=True):
+            room = budget.background_room(max_share=share)
+            wait = room.wait_seconds or SHARE_RECHECK_SECONDS
             if wait <= MAX_INLINE_WAIT:
                 lease.beat()
                 time.sleep(wait)
                 continue
-            return _release(sync, lease, resume_in=wait, note=f"the directory's {share:.0%} of the API budget is spent")
+            return _release(sync, lease, resume_in=wait, note=room.describe("the directory sync's"))
         try:
             with budget.prepaid(1):
                 page = client.users.list(

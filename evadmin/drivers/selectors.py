@@ -1,34 +1,67 @@
-"""Reads for the user pages. Each list page costs one API request: related data comes by expand."""
+"""Reads for the driver pages, each costing once: through the shared read cache (evenergy.read_cache)
+for EVADMIN_API_READ_CACHE_SECONDS, and from evadmin's own copies when live data cannot be had.
+Each list page is one API request; related data comes by expand."""
 
 from __future__ import annotations
 
+from evadmin.driver_directory.selectors import directory_account_as_user
+from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.pagination import CursorPage
+from evadmin.evenergy.read_cache import UNAVAILABLE, Read, read_through
 from evadmin.evenergy.resources import Evse, User, Vehicle
 
 PAGE_SIZES = (25, 50, 100)
+# The scope of the API's user list in the read cache (a driver's own reads are scoped by their id).
+USER_LIST = "users-list"
 
 
 def user_list_page(
-    *, page_size: int = 25, page_after: str | None = None, page_before: str | None = None, email: str | None = None
-) -> CursorPage[User]:
-    return evenergy_client().users.list(
-        page_size=page_size if page_size in PAGE_SIZES else PAGE_SIZES[0],
-        page_after=page_after,
-        page_before=page_before,
-        email=email or None,
-        expand=UsersApi.FULL_EXPAND,
+    *, page_size: int = 25, page_after: str | None = None, page_before: str | None = None, email: str | None = None,
+    refresh: bool = False,
+) -> Read[CursorPage[User]]:
+    page_size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
+    return read_through(
+        scope=USER_LIST, name=f"{page_size}:{page_after or ''}:{page_before or ''}:{(email or '').lower()}",
+        refresh=refresh,
+        fetch=lambda: evenergy_client().users.list(
+            page_size=page_size, page_after=page_after, page_before=page_before, email=email or None,
+            expand=UsersApi.FULL_EXPAND,
+        ),
     )
 
 
-def user_get(*, user_id: str) -> User:
-    return evenergy_client().users.get(user_id, expand=UsersApi.FULL_EXPAND)
+def user_get(*, user_id: str, refresh: bool = False) -> Read[User]:
+    """The driver, live or within the cache time; every live read also refreshes the directory's copy."""
+
+    def fetch() -> User:
+        user = evenergy_client().users.get(user_id, expand=UsersApi.FULL_EXPAND)
+        directory_upsert_user(user)
+        return user
+
+    return read_through(scope=user_id, name="user", fetch=fetch, refresh=refresh)
 
 
-def user_devices(*, user_id: str) -> tuple[list[Vehicle], list[Evse]]:
-    """The user's vehicles and chargers: one request each, as that user (EvEnergy-User)."""
-    client = evenergy_client()
-    return client.vehicles.list_for_user(user_id).items, client.evses.list_for_user(user_id).items
+def user_get_or_local(*, user_id: str, refresh: bool = False) -> Read[User]:
+    """user_get, or when live data cannot be had and no copy is cached, the directory's copy."""
+    try:
+        return user_get(user_id=user_id, refresh=refresh)
+    except UNAVAILABLE as exc:
+        local = directory_account_as_user(user_id=user_id)
+        if local is None:
+            raise
+        user, synced_at = local
+        return Read(value=user, fetched_at=synced_at, live=False, unavailable=exc)
+
+
+def user_devices(*, user_id: str, refresh: bool = False) -> Read[tuple[list[Vehicle], list[Evse]]]:
+    """The driver's vehicles and chargers: one request each, as that driver (EvEnergy-User)."""
+
+    def fetch() -> tuple[list[Vehicle], list[Evse]]:
+        client = evenergy_client()
+        return client.vehicles.list_for_user(user_id).items, client.evses.list_for_user(user_id).items
+
+    return read_through(scope=user_id, name="devices", fetch=fetch, refresh=refresh)
 
 
 def user_history(*, user_id: str):

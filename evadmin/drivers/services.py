@@ -9,9 +9,11 @@ from django.http import HttpRequest
 from evadmin.audit import actions
 from evadmin.audit.services import audit_diff, audit_record
 from evadmin.driver_directory.services import directory_upsert_user
+from evadmin.drivers.selectors import USER_LIST
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.payloads import CLEARED_ADDRESS, EMPTY_LOCATION, location_to_api, user_changes
+from evadmin.evenergy.read_cache import read_cache_forget, read_cache_store
 from evadmin.evenergy.resources import User
 
 
@@ -61,7 +63,7 @@ def user_create(
             raise
         user = created[0]
     user = client.users.get(user.id, expand=UsersApi.FULL_EXPAND)
-    directory_upsert_user(user)  # searches find the new account at once, not at the next sync
+    _keep_locally(user)  # searches find the new account at once, not at the next sync
     audit_record(
         actor=actor, action=actions.USER_CREATE, target_user_id=user.id,
         before=None, after=user.editable_values(), reason=reason, request=request,
@@ -109,10 +111,19 @@ def _save_if_unchanged(current: User, *, email, location, seen_fingerprint, acto
     if "default_location" in changes:
         changes["default_location"] = location_to_api(changes["default_location"])
     updated = evenergy_client().users.update(current.id, changes=changes, expand=UsersApi.FULL_EXPAND)
-    directory_upsert_user(updated)  # the API's answer is the new state: no extra request
+    _keep_locally(updated)  # the API's answer is the new state: no extra request
     before, after = audit_diff(current.editable_values(), updated.editable_values())
     audit_record(
         actor=actor, action=action, target_user_id=current.id,
         before=before, after=after, reason=reason, request=request,
     )
     return updated
+
+
+def _keep_locally(user: User) -> None:
+    """What a write made is what the pages show next, without a request: the directory's copy, the
+    driver's cached read, and (since the list shows them) a fresh API list."""
+    directory_upsert_user(user)
+    read_cache_store(scope=user.id, name="user", value=user)
+    read_cache_forget(scope=USER_LIST)
+

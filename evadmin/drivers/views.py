@@ -23,6 +23,7 @@ from evadmin.drivers.forms import UserForm, UserLookupForm
 from evadmin.drivers.tables import UserTable
 from evadmin.evenergy import errors, reference
 from evadmin.evenergy.payloads import EMPTY_LOCATION
+from evadmin.evenergy.read_cache import UNAVAILABLE
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
@@ -30,52 +31,74 @@ VIEW = roles.VIEW_USERS
 EDIT = roles.EDIT_USERS
 
 
+# Any of these asks /users/ for the API's own list (one request a page) rather than the directory.
+API_LIST_PARAMS = ("email", "after", "before", "page_size")
+
+
+def wants_api_list(params) -> bool:
+    if wants_directory(params):
+        return False
+    return params.get("source") == "api" or any(params.get(name) for name in API_LIST_PARAMS)
+
+
 @require_safe
 @staff_permission_required(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
-    if wants_directory(request.GET):
+    """The directory's search (no API request) unless the API's own list is asked for."""
+    if not wants_api_list(request.GET):
         return _directory_user_list(request)
     lookup = UserLookupForm(request.GET or None)
     email = page_size = None
     if lookup.is_valid():
         email, page_size = lookup.cleaned_data["email"] or None, lookup.cleaned_data["page_size"]
     page_size = page_size or 25
-    page = None
+    page = read = None
     if lookup.is_bound and not lookup.is_valid():
         table = UserTable([])
     else:
-        page = selectors.user_list_page(
-            page_size=page_size, email=email,
-            page_after=request.GET.get("after") or None, page_before=request.GET.get("before") or None,
-        )
+        try:
+            read = selectors.user_list_page(
+                page_size=page_size, email=email, refresh=bool(request.GET.get("refresh")),
+                page_after=request.GET.get("after") or None, page_before=request.GET.get("before") or None,
+            )
+        except UNAVAILABLE as exc:  # never a dead end: the directory answers instead
+            return _directory_user_list(request, api_list_unavailable=exc)
+        page = read.value
         table = UserTable(page.items)
-    context = {"lookup": lookup, "table": table, "page": page, "page_size": page_size, "email": email or "",
-               "page_query": {"page_size": page_size, "email": email}, "search": DirectorySearchForm()}
+    context = {"lookup": lookup, "table": table, "page": page, "read": read, "page_size": page_size,
+               "email": email or "", "page_query": {"source": "api", "page_size": page_size, "email": email},
+               "search": DirectorySearchForm()}
     return render_page(request, "drivers/list.html", context, partial="results")
 
 
-def _directory_user_list(request: HttpRequest) -> HttpResponse:
+def _directory_user_list(request: HttpRequest, api_list_unavailable: errors.ApiError | None = None) -> HttpResponse:
     """Free text, filters and sorting, answered from the directory (no API request)."""
     search, table, _ = directory_table(request, DirectoryUserTable)
     context = {"lookup": UserLookupForm(), "search": search, "table": table, "directory_mode": True,
-               "directory": directory_status()}
+               "directory": directory_status(), "api_list_unavailable": api_list_unavailable}
     return render_page(request, "drivers/list.html", context, partial="results")
 
 
 @require_safe
 @staff_permission_required(VIEW)
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
-    user = selectors.user_get(user_id=user_id)
+    """Live, from the read cache, or (budget spent, API down) from evadmin's copy with its age said."""
+    read = selectors.user_get_or_local(user_id=user_id, refresh=bool(request.GET.get("refresh")))
     history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
-    context = {"account": user, "location": user.default_location, "history": history}
+    context = {"account": read.value, "location": read.value.default_location, "read": read, "history": history}
     return render_page(request, "drivers/detail.html", context, partial="history" if "history_page" in request.GET else None)
 
 
 @require_safe
 @staff_permission_required(VIEW)
 def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
-    vehicles, evses = selectors.user_devices(user_id=user_id)
-    context = {"account_id": user_id, "vehicles": vehicles, "evses": evses}
+    context = {"account_id": user_id, "vehicles": [], "evses": [], "read": None, "unavailable": None}
+    try:
+        read = selectors.user_devices(user_id=user_id, refresh=bool(request.GET.get("refresh")))
+    except UNAVAILABLE as exc:  # no copy at all: the panel says so, the rest of the page stands
+        context["unavailable"] = exc
+    else:
+        context.update(read=read, vehicles=read.value[0], evses=read.value[1])
     return render_page(request, "drivers/devices.html", context, partial="devices")
 
 
@@ -140,9 +163,18 @@ def tariff_options(request: HttpRequest) -> HttpResponse:
 @staff_permission_required(EDIT)
 def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
     if request.method == "GET":
-        user = selectors.user_get(user_id=user_id)
-        form = _user_form(user=user)
-        return _form_page(request, {"form": form, "mode": "edit", "account": user})
+        try:
+            read = selectors.user_get(user_id=user_id)  # a cached read will do: saving checks it is current
+        except UNAVAILABLE as exc:
+            read = None
+            problem = exc
+        else:
+            problem = read.unavailable
+        if problem is not None:  # the driver's page still shows evadmin's copy
+            messages.error(request, f"Editing needs the driver as the API has them now: {problem.user_message}")
+            return redirect("users:detail", user_id)
+        form = _user_form(user=read.value)
+        return _form_page(request, {"form": form, "mode": "edit", "account": read.value})
     form = _user_form(request.POST)
     account = {"id": user_id, "email": request.POST.get("email", "")}
     if form.is_valid():

@@ -1,7 +1,12 @@
-"""What an API request is sent on behalf of: the web request's id travels to the API as X-Request-ID,
-so the id a support agent quotes from an error page finds the API's own log lines too.
+"""What an API request is sent on behalf of: a staff member on a page, or a job, a sync or a report.
 
-core's RequestIdMiddleware sets it for each web request; the client reads it on every call.
+Every request evadmin sends is put in the ledger (ledger.py) with its source, and the rate budget
+(ratelimit.py) counts staff requests apart: staff go first, background work uses what they leave.
+The web request's id also travels to the API as X-Request-ID, so the id a support agent quotes from
+an error page finds the API's own log lines.
+
+core's middleware sets both for each web request; each background run sets its source around its
+work (`with on_behalf_of(source=Source.job(...))`); the client reads them on every call.
 """
 
 from __future__ import annotations
@@ -9,10 +14,34 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
+STAFF, JOB, SYNC, REPORT, SYSTEM = "staff", "job", "sync", "report", "system"
+BACKGROUND_KINDS = (JOB, SYNC, REPORT, SYSTEM)
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str  # STAFF, JOB, SYNC, REPORT or SYSTEM
+    label: str  # the staff member's username, "bulk job 12", "directory sync 40", a command's name
+    page: str = ""  # for staff: the page (its URL name) that sent the request
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == STAFF
+
+    @classmethod
+    def staff(cls, username: str, page: str) -> Source:
+        return cls(STAFF, username, page)
+
+
+# Outside any web request or run (a shell, a management command): said so, never left blank.
+UNATTRIBUTED = Source(SYSTEM, "unattributed")
+
 _request_id: ContextVar[str] = ContextVar("evenergy_request_id", default="")
+_source: ContextVar[Source | None] = ContextVar("evenergy_source", default=None)
 
 
 def current_request_id() -> str:
@@ -20,10 +49,20 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def current_source() -> Source:
+    return _source.get() or UNATTRIBUTED
+
+
 @contextlib.contextmanager
-def on_behalf_of(*, request_id: str) -> Iterator[None]:
-    token = _request_id.set(request_id)
+def on_behalf_of(*, request_id: str | None = None, source: Source | None = None) -> Iterator[None]:
+    """Within the block, requests carry this request id and are counted against this source."""
+    tokens = []
+    if request_id is not None:
+        tokens.append((_request_id, _request_id.set(request_id)))
+    if source is not None:
+        tokens.append((_source, _source.set(source)))
     try:
         yield
     finally:
-        _request_id.reset(token)
+        for variable, token in reversed(tokens):
+            variable.reset(token)

@@ -16,11 +16,13 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
 from evadmin.evenergy import errors
-from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id
+from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id, current_source
 from evadmin.evenergy.auth import ClientCredentialsToken, StaticToken
+from evadmin.evenergy.ledger import ledger_record
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -193,8 +195,22 @@ class EvEnergyClient:
             attempt += 1
 
     def _send(self, method, path, url, **kwargs) -> tuple[requests.Response | None, errors.ApiError | None]:
-        self.budget.record(1)
-        started = time.monotonic()
+        """One attempt: counted against the budget (refused, unsent, when it has no room), sent, and
+        written to the ledger with its answer."""
+        self.budget.spend(staff=current_source().is_staff)
+        sent_at, started = timezone.now(), time.monotonic()
+        response, failure = self._exchange(method, path, url, **kwargs)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        ledger_record(method=method, path=path, sent_at=sent_at, duration_ms=elapsed_ms,
+                      status=response.status_code if response is not None else None)
+        if response is not None:
+            logger.info("%s %s %s %.0f ms", method, path, response.status_code, elapsed_ms)
+            self.budget.observe(
+                limit=response.headers.get("X-RateLimit-Limit"), remaining=response.headers.get("X-RateLimit-Remaining")
+            )
+        return response, failure
+
+    def _exchange(self, method, path, url, **kwargs) -> tuple[requests.Response | None, errors.ApiError | None]:
         try:
             response = self.session.request(
                 method, url, timeout=(min(3.05, self.timeout), self.timeout), allow_redirects=False, **kwargs
@@ -213,12 +229,6 @@ class EvEnergyClient:
             )
         except requests.RequestException as exc:
             return None, errors.TransportError(f"Request failed ({type(exc).__name__}).", method=method, path=path)
-        finally:
-            elapsed_ms = (time.monotonic() - started) * 1000
-        logger.info("%s %s %s %.0f ms", method, path, response.status_code, elapsed_ms)
-        self.budget.observe(
-            limit=response.headers.get("X-RateLimit-Limit"), remaining=response.headers.get("X-RateLimit-Remaining")
-        )
         return response, None
 
     def _error_from(self, method: str, path: str, response: requests.Response) -> errors.ApiError:

@@ -104,6 +104,17 @@ class RateLimited(ApiError):
         return f"The ev.energy API's hourly request budget is used up. Try again in {wait}."
 
 
+class BudgetExhausted(RateLimited):
+    """evadmin did not send the request: the hour's budget has no room for it (nothing reached the
+    API). Staff pages fall back to evadmin's own copies; writes keep the form."""
+
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        minutes, seconds = divmod(int(round(self.retry_after)), 60)
+        wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+        return f"evadmin has used this hour's ev.energy API budget; live data returns in about {wait}."
+
+
 class ServerError(ApiError):
     user_message = "The ev.energy API is having trouble right now."
 

@@ -6,6 +6,13 @@ draw on the same bucket. `RateBudget` keeps a sliding-window log of the requests
 requests up to a share of the hour before sending them, and the UI can show what is left.
 The API's own X-RateLimit-* headers are recorded too: they are the truth when we have them.
 
+Staff first (README "API budget"): a request sent for a staff member draws on the whole hour and is
+refused (unsent: BudgetExhausted, and the page falls back to evadmin's own copies) only when the hour
+is spent. Background work reserves with `yield_to_staff`: besides its share it keeps clear of
+`staff_reserve()`, the larger of a floor (15% of the limit) and twice what staff spent in the last
+ten minutes projected over the hour. So jobs slow down as agents get busy and pick up again by
+themselves as that spending ages out; `background_room()` tells a job page why it waits and how long.
+
 How the headers steer `reserve()` (issue 5), kept deliberately simple:
 - limit: max(configured, the API's last X-RateLimit-Limit) while that report is in the cache (an
   hour): a client granted a higher limit than configured uses it; a lower one is not trusted to
@@ -35,6 +42,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from evadmin.evenergy import errors
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
@@ -57,13 +66,16 @@ class BudgetSnapshot:
 
 
 class _RedisWindow:
-    # Atomic: trim the window, count, grant what fits under the cap, log the granted requests.
+    # Atomic: trim the window, count, grant what fits under the cap, log the granted requests
+    # (staff ones in a second set too, so their recent rate can be told apart).
     _RESERVE = """
     -- With since >= 0, also keep under the API's `room`, less what was logged after `since`.
-    local key, now, window, cap, n, force, tag = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]),
+    local key, staff_key = KEYS[1], KEYS[2]
+    local now, window, cap, n, force, tag = tonumber(ARGV[1]), tonumber(ARGV[2]),
         tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-    local since, room = tonumber(ARGV[7]), tonumber(ARGV[8])
+    local since, room, staff = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
     redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    redis.call('ZREMRANGEBYSCORE', staff_key, '-inf', now - window)
     local used = redis.call('ZCARD', key)
     local grant = n
     if force == 0 then grant = math.max(0, math.min(n, cap - used)) end
@@ -71,8 +83,12 @@ class _RedisWindow:
         local sent = redis.call('ZCOUNT', key, '(' .. since, '+inf')
         grant = math.max(0, math.min(grant, room - sent))
     end
-    for i = 1, grant do redis.call('ZADD', key, now, tag .. ':' .. i) end
+    for i = 1, grant do
+        redis.call('ZADD', key, now, tag .. ':' .. i)
+        if staff == 1 then redis.call('ZADD', staff_key, now, tag .. ':' .. i) end
+    end
     redis.call('EXPIRE', key, window + 60)
+    redis.call('EXPIRE', staff_key, window + 60)
     return grant
     """
 
@@ -81,30 +97,35 @@ class _RedisWindow:
 
         self._redis = redis.Redis.from_url(url)
         self._key = key
+        self._staff_key = f"{key}:staff"
         self._script = self._redis.register_script(self._RESERVE)
 
-    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None) -> int:
+    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None, *,
+             staff: bool = False) -> int:
         since, room = api_room or (-1, 0)
-        args = [time.time(), WINDOW_SECONDS, cap, n, int(force), uuid.uuid4().hex, repr(since), room]
-        return int(self._script(keys=[self._key], args=args))
+        args = [time.time(), WINDOW_SECONDS, cap, n, int(force), uuid.uuid4().hex, repr(since), room, int(staff)]
+        return int(self._script(keys=[self._key, self._staff_key], args=args))
 
-    def used(self) -> int:
-        now = time.time()
-        return int(self._redis.zcount(self._key, now - WINDOW_SECONDS, "+inf"))
+    def used(self, *, since: float | None = None, staff: bool = False) -> int:
+        start = since if since is not None else time.time() - WINDOW_SECONDS
+        return int(self._redis.zcount(self._staff_key if staff else self._key, start, "+inf"))
 
-    def oldest(self) -> float | None:
-        now = time.time()
-        first = self._redis.zrangebyscore(self._key, now - WINDOW_SECONDS, "+inf", start=0, num=1, withscores=True)
-        return float(first[0][1]) if first else None
+    def oldest(self, *, skip: int = 0, since: float | None = None, staff: bool = False) -> float | None:
+        """When the (skip+1)-th oldest request in the window (or after `since`) was sent."""
+        start = since if since is not None else time.time() - WINDOW_SECONDS
+        found = self._redis.zrangebyscore(self._staff_key if staff else self._key, start, "+inf", start=skip, num=1,
+                                          withscores=True)
+        return float(found[0][1]) if found else None
 
     def clear(self) -> None:
-        self._redis.delete(self._key)
+        self._redis.delete(self._key, self._staff_key)
 
 
 class _DatabaseWindow:
     """One row per request sent; a locked row serialises reservations across processes."""
 
-    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None) -> int:
+    def take(self, n: int, cap: int, force: bool, api_room: tuple[float, int] | None = None, *,
+             staff: bool = False) -> int:
         """`api_room` = (as of, remaining): also keep under what the API said, less what was sent since."""
         from evadmin.evenergy.models import ApiRequestSlot, RateBudgetLock
 
@@ -117,20 +138,22 @@ class _DatabaseWindow:
             if api_room is not None and not force:
                 since = datetime.fromtimestamp(api_room[0], tz=UTC)
                 grant = max(0, min(grant, api_room[1] - ApiRequestSlot.objects.filter(sent_at__gt=since).count()))
-            ApiRequestSlot.objects.bulk_create([ApiRequestSlot(sent_at=now) for _ in range(grant)])
+            ApiRequestSlot.objects.bulk_create([ApiRequestSlot(sent_at=now, staff=staff) for _ in range(grant)])
         return grant
 
-    def used(self) -> int:
+    def _slots(self, *, since: float | None, staff: bool):
         from evadmin.evenergy.models import ApiRequestSlot
 
-        return ApiRequestSlot.objects.filter(sent_at__gt=timezone.now() - timedelta(seconds=WINDOW_SECONDS)).count()
+        start = since if since is not None else time.time() - WINDOW_SECONDS
+        slots = ApiRequestSlot.objects.filter(sent_at__gt=datetime.fromtimestamp(start, tz=UTC))
+        return slots.filter(staff=True) if staff else slots
 
-    def oldest(self) -> float | None:
-        from evadmin.evenergy.models import ApiRequestSlot
+    def used(self, *, since: float | None = None, staff: bool = False) -> int:
+        return self._slots(since=since, staff=staff).count()
 
-        cutoff = timezone.now() - timedelta(seconds=WINDOW_SECONDS)
-        first = ApiRequestSlot.objects.filter(sent_at__gt=cutoff).order_by("sent_at").values_list("sent_at", flat=True).first()
-        return first.timestamp() if first else None
+    def oldest(self, *, skip: int = 0, since: float | None = None, staff: bool = False) -> float | None:
+        found = self._slots(since=since, staff=staff).order_by("sent_at").values_list("sent_at", flat=True)[skip:skip + 1]
+        return found[0].timestamp() if found else None
 
     def clear(self) -> None:
         from evadmin.evenergy.models import ApiRequestSlot
@@ -138,28 +161,96 @@ class _DatabaseWindow:
         ApiRequestSlot.objects.all().delete()
 
 
+@dataclass(frozen=True)
+class BackgroundRoom:
+    """What background work may send now, and if nothing, why and for how long (for job pages)."""
+
+    requests: int
+    reason: str = ""  # STAFF_FIRST, SHARE_SPENT or API_BLOCKED when there is no room
+    wait_seconds: float = 0.0
+
+    def describe(self, whose: str) -> str:
+        """Why `whose` ("the bulk jobs'", "the directory sync's") work waits, in a sentence."""
+        if self.reason == STAFF_FIRST:
+            return f"staff come first: support staff are using the API now, and {whose} work uses what they leave."
+        if self.reason == API_BLOCKED:
+            return "the API answered 429 (too many requests): everyone waits for its Retry-After."
+        return f"{whose} share of the hourly API budget is spent for now."
+
+
+STAFF_FIRST, SHARE_SPENT, API_BLOCKED = "staff_first", "share_spent", "api_blocked"
+
+
 class RateBudget:
-    def __init__(self, *, limit: int, redis_url: str = "", client_id: str = "") -> None:
+    def __init__(self, *, limit: int, redis_url: str = "", client_id: str = "", staff_floor: float = 0.15,
+                 staff_lookback_seconds: float = 600.0) -> None:
         self.limit = limit
+        self.staff_floor = staff_floor
+        self.staff_lookback_seconds = staff_lookback_seconds
         key = f"evenergy:budget:window:{client_id}"
         self._window = _RedisWindow(redis_url, key) if redis_url else _DatabaseWindow()
 
-    def reserve(self, n: int, *, max_share: float = 1.0) -> int:
+    def reserve(self, n: int, *, max_share: float = 1.0, yield_to_staff: bool = False) -> int:
         """Grant up to `n` requests now, keeping this caller under `max_share` of the hourly limit.
 
         Returns how many were granted (0 when the share is spent); they count as sent.
         Under max_share of the effective limit, and never more than the API last said remains
-        (see the module docstring).
+        (see the module docstring). Background work passes `yield_to_staff`: it also keeps clear of
+        the room staff are expected to need (staff_reserve).
         """
         if n <= 0 or self.blocked_for() > 0:
             return 0
         observed = self._observed()
-        cap = math.floor(self.effective_limit(observed) * max_share)
-        api_room = None
+        return self._window.take(n, self._cap(observed, max_share, yield_to_staff), force=False,
+                                 api_room=self._api_room(observed))
+
+    def _cap(self, observed: dict | None, max_share: float, yield_to_staff: bool) -> int:
+        limit = self.effective_limit(observed)
+        cap = math.floor(limit * max_share)
+        return min(cap, limit - self.staff_reserve(limit)) if yield_to_staff else cap
+
+    def _api_room(self, observed: dict | None) -> tuple[float, int] | None:
         fresh = observed and time.time() - observed["at"] < REMAINING_FRESH_SECONDS
         if fresh and observed.get("remaining") is not None:
-            api_room = (observed["at"], observed["remaining"])
-        return self._window.take(n, cap, force=False, api_room=api_room)
+            return observed["at"], observed["remaining"]
+        return None
+
+    def staff_reserve(self, limit: int | None = None) -> int:
+        """The requests kept free for staff this hour: the larger of the floor and twice what staff
+        spent in the lookback, projected over the hour (so their demand can double without waiting)."""
+        limit = limit if limit is not None else self.effective_limit()
+        recent = self._window.used(since=time.time() - self.staff_lookback_seconds, staff=True)
+        projected = 2 * recent * WINDOW_SECONDS / self.staff_lookback_seconds
+        return min(limit, max(math.ceil(self.staff_floor * limit), math.ceil(projected)))
+
+    def background_room(self, *, max_share: float, per_request: int = 1) -> BackgroundRoom:
+        """What background work under `max_share` could reserve now, without reserving it; when it is
+        less than `per_request`, why, and about how long until it is not (a job page says both)."""
+        blocked = self.blocked_for()
+        if blocked > 0:
+            return BackgroundRoom(0, API_BLOCKED, blocked)
+        observed = self._observed()
+        limit = self.effective_limit(observed)
+        share_cap = math.floor(limit * max_share)
+        staff_cap = limit - self.staff_reserve(limit)
+        used = self.used()
+        room = max(0, min(share_cap, staff_cap) - used)
+        if room >= per_request:
+            return BackgroundRoom(room)
+        if staff_cap < share_cap:
+            # Room comes back as staff spending ages out of the lookback, or as the hour's oldest leave.
+            oldest_staff = self._window.oldest(since=time.time() - self.staff_lookback_seconds, staff=True)
+            wait = (oldest_staff + self.staff_lookback_seconds - time.time()) if oldest_staff else 0.0
+            return BackgroundRoom(room, STAFF_FIRST, max(1.0, min(wait or self._seconds_until_room_for(
+                used - (staff_cap - per_request)), self.staff_lookback_seconds)))
+        return BackgroundRoom(room, SHARE_SPENT, max(1.0, self._seconds_until_room_for(used - (share_cap - per_request))))
+
+    def _seconds_until_room_for(self, leaving: int) -> float:
+        """How long until `leaving` of the window's oldest requests have left it."""
+        if leaving <= 0:
+            return 0.0
+        oldest = self._window.oldest(skip=leaving - 1)
+        return max(0.0, oldest + WINDOW_SECONDS - time.time()) if oldest else 0.0
 
     def effective_limit(self, observed: dict | None = None) -> int:
         """The configured limit, or the API's reported one while fresh if that is higher."""
@@ -170,12 +261,31 @@ class RateBudget:
         return cache.get(OBSERVED_KEY)
 
     def record(self, n: int = 1) -> None:
-        """Count requests that are being sent, unless the current task reserved them already."""
+        """Count requests sent outside the client's own accounting (tests), unless the current task
+        reserved them already. Never refuses."""
+        if self._draw_prepaid(n):
+            return
+        self._window.take(n, self.limit, force=True)
+
+    def spend(self, *, staff: bool) -> None:
+        """Count one request the client is about to send: from the current task's reservation if it
+        made one, else from the hour, staff first (they may use all of it). Raises BudgetExhausted,
+        and nothing is sent, when the hour (or what the API last said remains) has no room."""
+        if self._draw_prepaid(1):
+            return
+        observed = self._observed()
+        if self._window.take(1, self.effective_limit(observed), force=False, api_room=self._api_room(observed),
+                             staff=staff):
+            return
+        wait = max(self.seconds_until_free(), self.blocked_for(), 1.0)
+        raise errors.BudgetExhausted("the hour's API budget is spent: the request was not sent", retry_after=wait)
+
+    def _draw_prepaid(self, n: int) -> bool:
         prepaid = _prepaid.get()
         if prepaid is not None and prepaid[0] >= n:
             prepaid[0] -= n
-            return
-        self._window.take(n, self.limit, force=True)
+            return True
+        return False
 
     @contextlib.contextmanager
     def prepaid(self, n: int) -> Iterator[None]:
@@ -186,8 +296,8 @@ class RateBudget:
         finally:
             _prepaid.reset(token)
 
-    def used(self) -> int:
-        return self._window.used()
+    def used(self, *, staff: bool = False) -> int:
+        return self._window.used(staff=staff)
 
     def seconds_until_free(self) -> float:
         """How long until the oldest request in the window leaves it (0 if there is room)."""
@@ -196,11 +306,6 @@ class RateBudget:
         oldest = self._window.oldest()
         wait = (oldest + WINDOW_SECONDS - time.time()) if oldest else 0.0
         return max(wait, self.blocked_for(), 0.0)
-
-    def seconds_until_room(self, *, otherwise: float) -> float:
-        """How long a caller that got nothing should wait: a 429's Retry-After, the window's oldest
-        request leaving it, or `otherwise` when neither says (its share is spent, not the hour)."""
-        return self.blocked_for() or self.seconds_until_free() or otherwise
 
     def clear(self) -> None:
         self._window.clear()
@@ -281,6 +386,8 @@ def rate_budget() -> RateBudget:
             limit=settings.EVADMIN_API_RATE_LIMIT_PER_HOUR,
             redis_url=settings.REDIS_URL,
             client_id=settings.EVADMIN_API_CLIENT_ID,
+            staff_floor=settings.EVADMIN_API_STAFF_FLOOR,
+            staff_lookback_seconds=settings.EVADMIN_API_STAFF_LOOKBACK_MINUTES * 60,
         )
     return _budget
 

@@ -9,3 +9,11 @@ def evenergy_refresh_token() -> None:
     from evadmin.evenergy.client import evenergy_client
 
     evenergy_client().token.get()
+
+
+@shared_task(name="evenergy.ledger_purge", ignore_result=True)
+def ledger_purge() -> int:
+    """Delete ledger entries older than EVADMIN_API_LEDGER_DAYS (beat runs this nightly)."""
+    from evadmin.evenergy.ledger import ledger_purge as purge
+
+    return purge()

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # API requests a page sends count as its staff member's (evadmin/evenergy/attribution.py).
+    "evadmin.core.middleware.ApiAttributionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -276,6 +278,26 @@ EVADMIN_API_TIMEOUT = env.float("EVADMIN_API_TIMEOUT", default=10.0)
 EVADMIN_API_MAX_RETRIES = env.int("EVADMIN_API_MAX_RETRIES", default=3)
 EVADMIN_API_MAX_RETRY_WAIT = env.float("EVADMIN_API_MAX_RETRY_WAIT", default=5.0)
 
+# --- The budget policy: staff before background work (evadmin/evenergy/ratelimit.py, README "API budget") ---
+# Background work (bulk jobs, directory syncs) may only use what staff leave: the hour's limit less a
+# reserve for staff, the larger of EVADMIN_API_STAFF_FLOOR (default 0.15) of the limit and twice
+# what staff spent in the last EVADMIN_API_STAFF_LOOKBACK_MINUTES (default 10), projected over the
+# hour. Staff reads are refused (and pages drawn from evadmin's own copies) only when the whole
+# hour is spent. Auth0 keeps a similar floor for interactive traffic; 15% is 150 of the default
+# 1,000: fifty driver pages an hour with nobody else asking.
+EVADMIN_API_STAFF_FLOOR = env.float("EVADMIN_API_STAFF_FLOOR", default=0.15)
+EVADMIN_API_STAFF_LOOKBACK_MINUTES = env.float("EVADMIN_API_STAFF_LOOKBACK_MINUTES", default=10.0)
+# EVADMIN_API_READ_CACHE_SECONDS (default 120): how long a page's API read (a driver, their devices,
+# a page of the API's user list) is served again from the shared cache without a request. Writes
+# through evadmin refresh what they touched at once; every panel shows its data's age and a Refresh.
+EVADMIN_API_READ_CACHE_SECONDS = env.int("EVADMIN_API_READ_CACHE_SECONDS", default=120)
+# EVADMIN_API_LAST_COPY_DAYS (default 7): how long the last copy of each read is kept, to draw a
+# page from when the budget is spent or the API is down (with its age said on the page).
+EVADMIN_API_LAST_COPY_DAYS = env.int("EVADMIN_API_LAST_COPY_DAYS", default=7)
+# EVADMIN_API_LEDGER_DAYS (default 30): how long the ledger of every API request (who or what
+# spent it, the operation, the answer) is kept for /api-budget/; beat deletes older entries nightly.
+EVADMIN_API_LEDGER_DAYS = env.int("EVADMIN_API_LEDGER_DAYS", default=30)
+
 # --- Celery ------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -298,6 +320,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Tokens live 10 h and are renewed 5 min ahead of expiry; checking every 30 min is plenty.
     "evenergy-refresh-token": {"task": "evenergy.refresh_token", "schedule": 1800.0},
+    # The API ledger keeps EVADMIN_API_LEDGER_DAYS; older entries go nightly.
+    "evenergy-ledger-purge": {"task": "evenergy.ledger_purge", "schedule": crontab(hour=3, minute=40)},
 }
 
 # --- Reports: account audit reports (evadmin/audit_reports) -------------------------------

@@ -38,6 +38,7 @@ from evadmin.bulk.run.policies import bulk_rows_apply_existing_policy, bulk_rows
 from evadmin.bulk.run.reconcile import bulk_job_reconcile
 from evadmin.core.jobs import Lease, LostClaim, job_claim
 from evadmin.evenergy import errors
+from evadmin.evenergy.attribution import JOB, Source, on_behalf_of
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.payloads import location_to_api
 from evadmin.evenergy.ratelimit import WINDOW_SECONDS, RateBudget, rate_budget
@@ -96,7 +97,8 @@ def bulk_job_pump(*, job_id: int, pump_id: str) -> PumpOutcome:
                            note="claimed by another pump")
     job.refresh_from_db()
     try:
-        outcome = _run(job, lease)
+        with on_behalf_of(source=Source(JOB, f"bulk job {job_id}")):
+            outcome = _run(job, lease)
     except LostClaim:
         logger.warning("bulk job %s: another pump took over", job_id)
         return PumpOutcome(again=False, note="lost the claim")
@@ -152,10 +154,9 @@ def _prepare(job: BulkJob, lease: Lease, deadline: float) -> PumpOutcome | None:
         if progress.busy:  # another worker is walking the directory: ours starts when it is done
             return _wait(lease, 5.0, "another directory sync is running; this job starts when it ends.")
         if not progress.finished and progress.resume_in > 0:
-            sync_error = DirectorySync.objects.filter(pk=progress.sync_id).values_list("error", flat=True).first()
-            reason = "the directory sync this job runs first is waiting"
-            return _wait(lease, progress.resume_in,
-                         f"{reason} ({sync_error})." if sync_error else f"{reason} for its share of the API budget.")
+            why = DirectorySync.objects.filter(pk=progress.sync_id).values_list("waiting_reason", "error").first()
+            detail = next((text for text in why or () if text), "its share of the API budget is spent for now.")
+            return _wait(lease, progress.resume_in, f"the directory sync this job runs first is waiting: {detail}")
         if progress.note == "failed":
             return _precondition_failed(job, lease, sync_id=progress.sync_id)
     newest = DirectoryAccount.objects.order_by("-user_id").values_list("user_id", flat=True).first()
@@ -222,10 +223,10 @@ def _send_loop(job: BulkJob, lease: Lease, deadline: float) -> PumpOutcome:
         allowance = _fair_allowance(job, budget, share, per_row)
         if allowance < per_row:
             return _wait(lease, SHARE_RECHECK_SECONDS, "other bulk jobs are using their part of the budget.")
-        granted = budget.reserve(min(wanted, allowance), max_share=share)
+        granted = budget.reserve(min(wanted, allowance), max_share=share, yield_to_staff=True)
         if granted < per_row:
-            return _wait(lease, budget.seconds_until_room(otherwise=SHARE_RECHECK_SECONDS),
-                         "the bulk jobs' share of the hourly API budget is spent for now.")
+            room = budget.background_room(max_share=share, per_request=per_row)
+            return _wait(lease, room.wait_seconds or SHARE_RECHECK_SECONDS, room.describe("the bulk jobs'"))
         for row in list(pending[: granted // per_row]):
             result = _send_row(job, lease, row)
             if result.job_failure:

@@ -172,8 +172,10 @@ def row_updated(*, job: BulkJob, row: BulkRow, before: dict, after: dict, user: 
 def _store_in_directory(user: User) -> None:
     """So a file uploaded again finds the account at once; the next sync repairs any miss."""
     from evadmin.driver_directory.services import directory_upsert_user
+    from evadmin.evenergy.read_cache import read_cache_forget
 
     try:
         directory_upsert_user(user)
+        read_cache_forget(scope=user.id)  # a page showing this driver reads them afresh
     except Exception:  # never turn a created account into an error
         logger.exception("bulk: could not store %s in the directory", user.id)

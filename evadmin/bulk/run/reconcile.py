@@ -77,10 +77,11 @@ def listing_start(*, job: BulkJob, rows: list[BulkRow]) -> str:
 
 def _reserve(beat) -> float | None:
     budget = rate_budget()
-    if budget.reserve(1, max_share=settings.EVADMIN_BULK_BUDGET_SHARE):
+    if budget.reserve(1, max_share=settings.EVADMIN_BULK_BUDGET_SHARE, yield_to_staff=True):
         return None
     beat()
-    return max(1.0, budget.seconds_until_room(otherwise=API_TROUBLE_WAIT))
+    room = budget.background_room(max_share=settings.EVADMIN_BULK_BUDGET_SHARE)
+    return max(1.0, room.wait_seconds or API_TROUBLE_WAIT)
 
 
 class _Wait(Exception):

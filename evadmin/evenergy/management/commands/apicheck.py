@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from evadmin.evenergy import errors
+from evadmin.evenergy.attribution import SYSTEM, Source, on_behalf_of
 from evadmin.evenergy.client import API_VERSION, build_client
 
 
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         self.stdout.write(f"authentication:  {mode}")
         try:
             # One authenticated read: proves the token, the user:read scope and the version at once.
-            response = client.request("GET", "/users", params={"page_size": 1})
+            with on_behalf_of(source=Source(SYSTEM, "manage.py apicheck")):
+                response = client.request("GET", "/users", params={"page_size": 1})
         except errors.Unauthorized as exc:
             raise CommandError(f"The API refused evadmin's credentials: {exc}. Check EVADMIN_API_CLIENT_ID/SECRET or EVADMIN_API_TOKEN.") from None
         except errors.Forbidden as exc:
