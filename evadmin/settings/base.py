@@ -140,7 +140,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evadmin_cache"}}
+    # The read cache keeps four entries per driver page (evadmin/evenergy/read_cache.py): Django's
+    # default of 300 entries would cull it after some 70 drivers. 50,000 rows are a few MB.
+    # https://docs.djangoproject.com/en/5.2/topics/cache/#cache-arguments
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "evadmin_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

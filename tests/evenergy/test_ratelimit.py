@@ -199,3 +199,46 @@ def test_implausible_headers_are_logged_once(make_budget, caplog):
             budget.observe(limit="-5", remaining="2")
     assert caplog.text.count("ignoring X-RateLimit headers that cannot be true") == 1
     assert budget.snapshot().source == "local"
+
+
+# --- Staff before jobs (issue "People first") -------------------------------------------------
+
+
+def test_background_work_keeps_a_floor_free_for_staff(make_budget):
+    budget = make_budget(100)
+    assert budget.staff_reserve() == 15  # 15% with no staff about
+    assert budget.reserve(100, max_share=1.0, yield_to_staff=True) == 85
+    assert budget.reserve(5, max_share=1.0) == 5  # a caller that does not yield (tests, tools) is not held back
+
+
+def test_background_room_shrinks_as_staff_demand_grows_and_returns_after(make_budget):
+    import time_machine
+
+    from evadmin.evenergy import ratelimit
+
+    with time_machine.travel(time.time(), tick=False) as clock:
+        budget = make_budget(1000)
+        assert budget.reserve(100, max_share=0.8, yield_to_staff=True) == 100
+        for _ in range(50):  # agents busy: 50 requests in the last ten minutes
+            budget.spend(staff=True)
+        assert budget.staff_reserve() == 600  # twice 50 per ten minutes, over the hour
+        assert budget.reserve(500, max_share=0.8, yield_to_staff=True) == 1000 - 600 - 150
+        room = budget.background_room(max_share=0.8)
+        assert (room.requests, room.reason) == (0, ratelimit.STAFF_FIRST)
+        assert 0 < room.wait_seconds <= 600
+        assert "staff come first" in room.describe("the bulk jobs'")
+        clock.shift(601)  # the agents' spending has aged out of the lookback: jobs pick up again
+        assert budget.staff_reserve() == 150
+        assert budget.reserve(500, max_share=0.8, yield_to_staff=True) == 800 - 400  # 400 sent this hour
+
+
+def test_staff_use_the_whole_hour_and_are_refused_unsent_only_when_it_is_spent(make_budget):
+    from evadmin.evenergy import errors
+
+    budget = make_budget(10)
+    budget.record(9)
+    budget.spend(staff=True)
+    with pytest.raises(errors.BudgetExhausted) as refused:
+        budget.spend(staff=True)
+    assert budget.used() == 10 and budget.used(staff=True) == 1
+    assert refused.value.retry_after > 3500 and "live data returns in about" in refused.value.user_message
