@@ -142,8 +142,9 @@ class EvEnergyClient:
         self.tariffs = TariffsApi(self)
         self.suppliers = SuppliersApi(self)
         self.evse_sites = EvseSitesApi(self)
-        self.vehicles = UserDevicesApi(self, "vehicles", Vehicle, default_expand=("trim.model.make",))
-        self.evses = UserDevicesApi(self, "evses", Evse, default_expand=("model.make",))
+        # The latest status rides along with each device (expand), not as a request of its own.
+        self.vehicles = UserDevicesApi(self, "vehicles", Vehicle, default_expand=("trim.model.make", "latest_status_log"))
+        self.evses = UserDevicesApi(self, "evses", Evse, default_expand=("model.make", "latest_status_log"))
 
     def __repr__(self) -> str:
         return f"EvEnergyClient(base_url={self.base_url!r})"

@@ -202,6 +202,24 @@ class User:
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class DeviceStatus:
+    """A device's latest status log (expanded latest_status_log): what the pages show of it."""
+
+    logged_at: datetime | None
+    is_plugged_in: bool | None = None
+    is_charging: bool | None = None
+    state_of_charge_percentage: float | None = None
+
+    @classmethod
+    def from_api(cls, data: Any) -> DeviceStatus | None:
+        if not isinstance(data, dict):
+            return None  # not expanded (a URL) or none yet
+        return cls(logged_at=_datetime(data.get("logged_at") or data.get("sampled_at")),
+                   is_plugged_in=data.get("is_plugged_in"), is_charging=data.get("is_charging"),
+                   state_of_charge_percentage=data.get("state_of_charge_percentage"))
+
+
 @dataclass
 class Vehicle:
     id: str
@@ -213,6 +231,7 @@ class Vehicle:
     disabled: bool = False
     make: str = ""
     model: str = ""
+    latest_status: DeviceStatus | None = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -224,7 +243,8 @@ class Vehicle:
             id=data["id"], url=data["url"], description=data.get("description") or "",
             integrated=data.get("integrated"), battery_size_watt_hours=data.get("battery_size_watt_hours"),
             smart_charging_enabled=data.get("smart_charging_enabled"), disabled=bool(data.get("disabled")),
-            make=make.get("name", ""), model=model.get("name", ""), raw=data,
+            make=make.get("name", ""), model=model.get("name", ""),
+            latest_status=DeviceStatus.from_api(data.get("latest_status_log")), raw=data,
         )
 
 
@@ -236,6 +256,7 @@ class Evse:
     lifecycle_state: str | None = None
     make: str = ""
     model: str = ""
+    latest_status: DeviceStatus | None = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -244,5 +265,6 @@ class Evse:
         make = model.get("make") if isinstance(model.get("make"), dict) else {}
         return cls(
             id=data["id"], url=data["url"], cpid=data.get("cpid", ""), lifecycle_state=data.get("lifecycle_state"),
-            make=make.get("name", ""), model=model.get("display_name") or model.get("name", ""), raw=data,
+            make=make.get("name", ""), model=model.get("display_name") or model.get("name", ""),
+            latest_status=DeviceStatus.from_api(data.get("latest_status_log")), raw=data,
         )
