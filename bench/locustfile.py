@@ -147,7 +147,7 @@ class SupportAgent(FastHttpUser):
     # --- lists: the API's pages -------------------------------------------------------------
     @task(3)
     def users_list(self) -> None:
-        text = self._page("/users/", "/users/ (API list)", must_contain='id="users-results"')
+        text = self._page("/users/?source=api", "/users/?source=api (API list)", must_contain='id="users-results"')
         self._remember_next_page(text)
 
     @task(2)

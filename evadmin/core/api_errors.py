@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django_htmx.http import reswap, retarget
 
 from evadmin.evenergy import errors
 
 logger = logging.getLogger(__name__)
+CURSOR_PARAMS = ("after", "before")  # the cursor pager's parameters (core/pager.py)
 
 
 def api_error_status(error: errors.ApiError) -> int:
@@ -56,7 +57,7 @@ class ApiErrorMiddleware:
         context = {"api_error": exception, "headline": api_error_headline(exception), "retryable": retryable}
         if isinstance(exception, errors.InvalidCursor):  # the page link is the problem: offer the first page
             current = request.htmx.current_url_abs_path if getattr(request, "htmx", False) else None
-            context["first_page_url"] = (current or request.path).split("?", 1)[0]
+            context["first_page_url"] = _without_cursor(current or request.get_full_path())
         if getattr(request, "htmx", False):
             response = render(request, "errors/api_error.html#banner", context, status=status)
             return reswap(retarget(response, "#flash"), "innerHTML")
@@ -64,3 +65,13 @@ class ApiErrorMiddleware:
         if isinstance(exception, errors.RateLimited):
             response["Retry-After"] = str(int(exception.retry_after))
         return response
+
+
+def _without_cursor(url: str) -> str:
+    """The same list from its first page: the URL without its page cursor."""
+    path, _, query = url.partition("?")
+    params = QueryDict(query, mutable=True)
+    for name in CURSOR_PARAMS:
+        params.pop(name, None)
+    return f"{path}?{params.urlencode()}" if params else path
+

@@ -66,7 +66,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         page = read.value
         table = UserTable(page.items)
     context = {"lookup": lookup, "table": table, "page": page, "read": read, "page_size": page_size,
-               "email": email or "", "page_query": {"source": "api", "page_size": page_size, "email": email},
+               "email": email or "", "page_query": {"page_size": page_size, "email": email},
                "search": DirectorySearchForm()}
     return render_page(request, "drivers/list.html", context, partial="results")
 

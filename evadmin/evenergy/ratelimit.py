@@ -167,7 +167,7 @@ class BackgroundRoom:
 
     requests: int
     reason: str = ""  # STAFF_FIRST, SHARE_SPENT or API_BLOCKED when there is no room
-    wait_seconds: float = 0.0
+    wait_seconds: float = 0.0  # about how long until there is; 0 when it cannot tell (look again later)
 
     def describe(self, whose: str) -> str:
         """Why `whose` ("the bulk jobs'", "the directory sync's") work waits, in a sentence."""
@@ -238,15 +238,15 @@ class RateBudget:
         if room >= per_request:
             return BackgroundRoom(room)
         if staff_cap < share_cap:
-            # Room comes back as staff spending ages out of the lookback, or as the hour's oldest leave.
+            # Room comes back as staff spending ages out of the lookback (or the hour's oldest leave).
             oldest_staff = self._window.oldest(since=time.time() - self.staff_lookback_seconds, staff=True)
             wait = (oldest_staff + self.staff_lookback_seconds - time.time()) if oldest_staff else 0.0
-            return BackgroundRoom(room, STAFF_FIRST, max(1.0, min(wait or self._seconds_until_room_for(
-                used - (staff_cap - per_request)), self.staff_lookback_seconds)))
-        return BackgroundRoom(room, SHARE_SPENT, max(1.0, self._seconds_until_room_for(used - (share_cap - per_request))))
+            return BackgroundRoom(room, STAFF_FIRST, max(0.0, wait))
+        return BackgroundRoom(room, SHARE_SPENT, self._seconds_until_room_for(used - (share_cap - per_request)))
 
     def _seconds_until_room_for(self, leaving: int) -> float:
-        """How long until `leaving` of the window's oldest requests have left it."""
+        """How long until `leaving` of the window's oldest requests have left it (0: it cannot tell,
+        e.g. a share of nothing, which no request leaving will open)."""
         if leaving <= 0:
             return 0.0
         oldest = self._window.oldest(skip=leaving - 1)

@@ -111,9 +111,12 @@ def test_the_api_list_and_email_lookup_stay_when_no_directory_parameter_is_given
 
 
 def _empty_page():
-    from evadmin.evenergy.pagination import CursorPage
+    from django.utils import timezone
 
-    return CursorPage(items=[])
+    from evadmin.evenergy.pagination import CursorPage
+    from evadmin.evenergy.read_cache import Read
+
+    return Read(value=CursorPage(items=[]), fetched_at=timezone.now(), live=True)
 
 
 # --- /locations/ -----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def test_a_pager_cursor_of_another_kind_says_the_list_could_not_be_paged(pages, 
     html = response.content.decode()
     assert response.status_code == 400
     assert "This list could not be paged." in html and "does not exist" not in html
-    assert 'href="/users/">Go to the first page</a>' in html
+    assert 'href="/users/?page_size=25">Go to the first page</a>' in html  # the API's list, from the top
     assert f"page_after={after}" in sent(sandbox_api, "GET", "/v2/users")[-1]["query"]  # passed on as given
 
 
@@ -43,4 +43,4 @@ def test_a_refused_cursor_as_htmx_is_a_banner_with_the_first_page(pages, sandbox
                           HTTP_HX_CURRENT_URL="http://testserver/users/?page_size=25")
     assert response["HX-Retarget"] == "#flash"
     html = response.content.decode()
-    assert "This list could not be paged." in html and 'href="/users/">Go to the first page</a>' in html
+    assert "This list could not be paged." in html and 'href="/users/?page_size=25">Go to the first page</a>' in html

@@ -244,7 +244,8 @@ def test_htmx_paging_lazy_devices_and_form_checks_work_under_the_policy(objects,
     assert config["selfRequestsOnly"] is True and config["historyCacheSize"] == 0
     assert config["includeIndicatorStyles"] is False
 
-    # Paging the live user list: an htmx GET swapped into the page, no reload.
+    # Paging the live user list (the API's own): an htmx GET swapped into the page, no reload.
+    _visit(browser_page, "/users/?source=api")
     rows = page.locator("#users-results table.users-table > tbody > tr")
     expect(rows).to_have_count(25)
     first_email = rows.first.inner_text()

@@ -55,7 +55,7 @@ def test_page_through_users_without_a_full_reload(signed_in_page, direct_api):
     second = direct_api.users.list(page_size=25, page_after=first.next_cursor)
     browser_page = signed_in_page("viewer")
     page = browser_page.page
-    browser_page.goto("/users/")
+    browser_page.goto("/users/?source=api")  # the API's own list (/users/ is the directory's search)
     rows = page.locator(ROWS)
     expect(rows).to_have_count(25)
     expect(rows.first).to_contain_text(first.items[0].email)
@@ -171,7 +171,7 @@ def test_script_in_an_address_renders_as_text(signed_in_page, direct_api, user_w
 def test_viewer_sees_no_new_or_edit_buttons(signed_in_page, user_with_address):
     browser_page = signed_in_page("viewer")
     page = browser_page.page
-    browser_page.goto("/users/")
+    browser_page.goto("/users/?source=api")
     expect(page.locator(ROWS)).to_have_count(25)
     expect(page.get_by_role("button", name="New user")).to_have_count(0)
 
