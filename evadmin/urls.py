@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("evadmin.audit.urls")),
     path("users/", include("evadmin.drivers.urls")),
     path("bulk/", include("evadmin.bulk.urls")),
+    path("api-budget/", include("evadmin.api_budget.urls")),
     path("", include("evadmin.driver_directory.urls")),  # /locations/ and /directory/
     path("admin/", admin.site.urls),
 ]

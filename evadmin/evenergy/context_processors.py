@@ -1,4 +1,4 @@
-"""Puts the API budget left this hour on every page (the header shows it)."""
+"""Puts the API budget left this hour on every page (the header shows it, or that it cannot be read)."""
 
 import logging
 
@@ -14,4 +14,4 @@ def api_budget(request):
         return {"api_budget": rate_budget().snapshot()}
     except Exception:  # the budget display (cache, Redis, database) must never take a page down
         logger.warning("API budget unavailable", exc_info=True)
-        return {"api_budget": None}
+        return {"api_budget": None, "api_budget_unavailable": True}

@@ -49,6 +49,11 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 3600
 OBSERVED_KEY = "evenergy:budget:observed"
 BLOCKED_KEY = "evenergy:budget:blocked_until"
+LOW_WARNED_KEY = "evenergy:budget:low_warned"
+# The API's own X-RateLimit-Remaining below this share of its limit is a low budget: admins see a
+# banner and the log a WARNING, once per crossing. Auth0 warns at 80% of a limit used (its
+# api_limit_warning log): https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-use-cases
+LOW_REMAINING_SHARE = 0.2
 # How long an X-RateLimit-Remaining caps reservations: a minute holds a burst back and lets the
 # next response correct it. The headers: shared/ev-energy/API-NOTES.md, "Rate limits".
 REMAINING_FRESH_SECONDS = 60.0
@@ -63,6 +68,11 @@ class BudgetSnapshot:
     remaining: int
     as_of: datetime
     source: str  # "api" (from the last response's headers) or "local" (evadmin's own count)
+
+    @property
+    def low(self) -> bool:
+        """The API itself says less than LOW_REMAINING_SHARE of its limit remains."""
+        return self.source == "api" and self.remaining < LOW_REMAINING_SHARE * self.limit
 
 
 class _RedisWindow:
@@ -299,6 +309,11 @@ class RateBudget:
     def used(self, *, staff: bool = False) -> int:
         return self._window.used(staff=staff)
 
+    def oldest_leaves_at(self) -> datetime | None:
+        """When the oldest request in the window leaves it (one more free), or None if it is empty."""
+        oldest = self._window.oldest()
+        return datetime.fromtimestamp(oldest + WINDOW_SECONDS, tz=UTC) if oldest else None
+
     def seconds_until_free(self) -> float:
         """How long until the oldest request in the window leaves it (0 if there is room)."""
         if self.used() < self.effective_limit():
@@ -325,6 +340,16 @@ class RateBudget:
             return
         observed = {"limit": reported_limit, "remaining": reported_remaining, "at": time.time()}
         cache.set(OBSERVED_KEY, observed, timeout=WINDOW_SECONDS)
+        self._warn_once_when_low(reported_limit or self.limit, reported_remaining)
+
+    def _warn_once_when_low(self, limit: int, remaining: int) -> None:
+        """One WARNING per crossing below LOW_REMAINING_SHARE, not one per answer: the first process
+        to add the flag logs; the flag goes when an answer says the API has room again."""
+        if remaining >= LOW_REMAINING_SHARE * limit:
+            cache.delete(LOW_WARNED_KEY)
+        elif cache.add(LOW_WARNED_KEY, True, timeout=WINDOW_SECONDS):
+            logger.warning("the API's hourly budget is low: %d of %d requests left (below %d%%); see /api-budget/",
+                           remaining, limit, round(LOW_REMAINING_SHARE * 100))
 
     def block_for(self, seconds: float) -> None:
         """The API answered 429: nobody should send for `seconds`."""

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "evadmin.driver_directory",
     "evadmin.bulk",
     "evadmin.data_quality",
+    "evadmin.api_budget",
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "evadmin.evenergy.context_processors.api_budget",
                 "evadmin.audit.context_processors.audit_chain_alarm",
+                "evadmin.api_budget.context_processors.api_budget_low",
             ],
         },
     },

@@ -78,6 +78,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "audit/reports/run/":                                                            (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    ALLOWED,   ALLOWED),
     "audit/reports/<int:report_id>/":                                                (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
     "audit/reports/<int:report_id>/findings.csv":                                    (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
+    # API budget page: view_audit
+    "api-budget/":                                                                   (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
     # Audit trail: view_audit
     "audit/":                                                                        (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),
     "audit/export.csv":                                                              (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        OK),

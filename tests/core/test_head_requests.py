@@ -11,7 +11,7 @@ def test_head_answers_like_get_without_a_body(client_as, client):
     assert client.head("/accounts/login/").status_code == 200
     assert client.head("/").status_code == 302  # anonymous: to sign in, as GET
     admin = client_as("admin")
-    for path in ("/", "/users/?q=smith", "/locations/", "/audit/"):
+    for path in ("/", "/users/?q=smith", "/locations/", "/audit/", "/api-budget/"):
         response = admin.head(path)
         assert response.status_code == 200, path
         assert response.content == b"", path

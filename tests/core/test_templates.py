@@ -75,7 +75,7 @@ def test_api_budget_renders_nothing_when_absent(budget):
 def test_api_budget_shows_remaining_of_limit():
     budget = SimpleNamespace(remaining=412, limit=1000, as_of=datetime(2025, 3, 1, 14, 5, tzinfo=UTC))
     html = _render_base(make_staff("viewer"), api_budget=budget)
-    assert "API budget <strong>412</strong>/1000" in html
+    assert "API: <strong>412</strong> of 1,000 requests left this hour" in html
     assert '<time datetime="2025-03-01T14:05:00+00:00">14:05</time>' in html
 
 

@@ -24,3 +24,4 @@ def test_the_known_views_declare_what_we_expect():
     assert routes["audit/"].required_permission == "accounts.view_audit"
     assert routes["audit/export.csv"].required_permission == "accounts.view_audit"
     assert routes[""].required_permission == SIGNED_IN
+    assert routes["api-budget/"].required_permission == "accounts.view_audit"

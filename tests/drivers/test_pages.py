@@ -2,6 +2,7 @@
 
 from urllib.parse import parse_qs
 
+from evadmin.evenergy.ratelimit import rate_budget
 from tests.conftest import sent
 
 
@@ -92,7 +93,8 @@ def test_header_shows_the_budget_the_api_reported(pages, sandbox_api):
     sandbox_api.reset()
     html = pages("viewer").get("/users/?source=api").content.decode()
     # One request spent this hour (the list page); the token request does not count.
-    assert "API budget <strong>999</strong>/1000" in html
+    assert "API: <strong>999</strong> of 1,000 requests left this hour" in html
+    assert rate_budget().snapshot().source == "api"  # the API's X-RateLimit-Remaining, not evadmin's count
 
 
 def test_each_api_request_of_a_page_carries_the_pages_request_id(pages, sandbox_api, user_with_address):

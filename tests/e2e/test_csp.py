@@ -41,6 +41,7 @@ PAGES = {
     "audit/": "/audit/",
     "audit/reports/": "/audit/reports/",
     "audit/reports/<int:report_id>/": "/audit/reports/{report_id}/",
+    "api-budget/": "/api-budget/",
     "bulk/": "/bulk/",
     "bulk/jobs/": "/bulk/jobs/",
     "bulk/jobs/<int:job_id>/": "/bulk/jobs/{job_id}/",

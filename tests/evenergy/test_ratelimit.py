@@ -186,7 +186,7 @@ def test_headers_that_cannot_be_true_leave_the_budget_to_evadmins_own_count(api,
     assert progress.finished and progress.note != "failed"
     header = client_as("viewer").get("/locations/").content.decode().split('id="api-budget"', 1)[1].split("</span>")[0]
     shown = rate_budget().snapshot()
-    assert shown.source == "local" and f"<strong>{shown.remaining}</strong>/1000" in header
+    assert shown.source == "local" and f"<strong>{shown.remaining}</strong> of 1,000 requests left" in header
 
 
 def test_implausible_headers_are_logged_once(make_budget, caplog):
