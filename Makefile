@@ -39,7 +39,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# Every benchmark against the sandbox, written to BENCHMARKS.md (about 40 min; QUICK=1 for a small-scale check).
+# Every benchmark against the sandbox, written to BENCHMARKS.md (about 50 min; QUICK=1 for a small-scale check).
 bench: venv
 	$(PY) -m bench.run $(if $(QUICK),--quick)
 

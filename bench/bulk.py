@@ -16,48 +16,40 @@ Requests, 429s and the kinds of request are counted from the sandbox's own reque
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 
-from bench.common import Context, SectionResult, Table, goal_note, point_evadmin_at
+from bench.common import (
+    Context,
+    SectionResult,
+    Table,
+    bulk_job_submit_rows,
+    bulk_watchdog,
+    goal_note,
+    new_account_rows,
+    point_evadmin_at,
+    sign_in_client,
+    start_bench_worker,
+)
 from tests.processes import CeleryWorker, wait_for
 
 LIMIT_PER_HOUR = 36_000
 LATENCY_MS = 50
 
 
-def _submit(rows: list[dict], *, operator) -> object:
-    import io
-
-    from evadmin.bulk import services
-    from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
-    from tests.bulk.factories import csv_bytes
-
-    job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="bench.csv", actor=operator)
-    return services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
-
-
 def _run_job(rows: list[dict], *, operator, sandbox, worker: CeleryWorker) -> dict:
     from evadmin.bulk.models import BulkJob, BulkRow
-    from evadmin.bulk.run import chain
 
     sandbox.reset()
     sandbox.faults(latency_ms=LATENCY_MS)
     started = time.monotonic()
-    job = _submit(rows, operator=operator)
-    last_revive = [time.monotonic()]
-
-    def revive() -> None:  # beat's watchdog, every minute
-        if time.monotonic() - last_revive[0] > 60:
-            chain.bulk_jobs_revive()
-            last_revive[0] = time.monotonic()
+    job = bulk_job_submit_rows(rows, operator=operator)
 
     def finished():
         job.refresh_from_db()
         return job.status in BulkJob.FINAL_STATUSES
 
-    wait_for(finished, timeout=3 * 3600, every=1.0, tick=revive, error=RuntimeError,
+    wait_for(finished, timeout=3 * 3600, every=1.0, tick=bulk_watchdog(), error=RuntimeError,
              message=lambda: f"bulk job {job.pk} did not finish in 3 hours:\n" + worker.output())
     seconds = time.monotonic() - started
     log = sandbox.api_requests()
@@ -76,7 +68,6 @@ def _run_job(rows: list[dict], *, operator, sandbox, worker: CeleryWorker) -> di
 def run(ctx: Context) -> SectionResult:
     from django.conf import settings
 
-    from bench.common import sign_in_client
     from evadmin.driver_directory.models import DirectoryAccount
     from tests.bulk.factories import address
 
@@ -95,15 +86,10 @@ def run(ctx: Context) -> SectionResult:
     sandbox = ctx.sandbox("bulk", seed_users=accounts, rate_limit_per_hour=LIMIT_PER_HOUR)
     point_evadmin_at(sandbox, rate_limit_per_hour=LIMIT_PER_HOUR)
     _client, operator = sign_in_client("bulk_operator")
-    # One pool process, against this run's database and broker (the environment bench/run.py set).
-    worker = CeleryWorker("--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
-                          "--hostname", f"bench-{os.getpid()}-{time.time_ns()}@%h", env=dict(os.environ),
-                          log_path=ctx.workdir / "bulk-worker.log")
-    worker.start(timeout=90, error=RuntimeError, EVADMIN_API_BASE_URL=sandbox.base_url,
-                 EVADMIN_API_TOKEN_URL=sandbox.token_url, EVADMIN_API_RATE_LIMIT_PER_HOUR=str(LIMIT_PER_HOUR))
+    worker = start_bench_worker(ctx, sandbox, name="bulk", rate_limit_per_hour=LIMIT_PER_HOUR)
     try:
         domain = f"bench{time.time_ns()}.example.com"
-        new_rows = [{"email": f"new{n:05d}@{domain}", **address()} for n in range(rows)]
+        new_rows = new_account_rows(rows, prefix="new", domain=domain)
         stale = _run_job(new_rows, operator=operator, sandbox=sandbox, worker=worker)
         existing_emails = {}  # the seed gives a few accounts the same email in another case: one of each
         for email in DirectoryAccount.objects.exclude(email__endswith=domain).order_by("user_id").values_list(
@@ -112,7 +98,7 @@ def run(ctx: Context) -> SectionResult:
             if len(existing_emails) == rows // 10:
                 break
         mixed_rows = [{"email": email, **address()} for email in existing_emails.values()]
-        mixed_rows += [{"email": f"mix{n:05d}@{domain}", **address()} for n in range(rows - len(mixed_rows))]
+        mixed_rows += new_account_rows(rows - len(mixed_rows), prefix="mix", domain=domain)
         fresh = _run_job(mixed_rows, operator=operator, sandbox=sandbox, worker=worker)
     finally:
         worker.stop()

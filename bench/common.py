@@ -1,6 +1,6 @@
 """What every benchmark section shares: the run's context, sandbox processes, a throwaway PostgreSQL
-database, statistics and the result tables the runner turns into markdown. (A Celery worker and
-waiting for one are tests/processes.py's, shared with the suite.)
+database, statistics, the result tables the runner turns into markdown, and bulk jobs on a real
+Celery worker. (The worker process and waiting for it are tests/processes.py's, shared with the suite.)
 
 Everything a run touches lives in its own temporary work directory (SQLite files, the file broker,
 each sandbox's database and logs) or in a throwaway PostgreSQL database and the Redis databases
@@ -16,12 +16,13 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from evadmin.sandbox.process import SandboxProcess, start_sandbox
+from tests.processes import CeleryWorker
 
 REPO = Path(__file__).resolve().parents[1]
 # A run's API limit when a section does not measure against a specific one: high enough that the
@@ -175,3 +176,56 @@ def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: i
                    cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
     return start_sandbox(env=env, log_path=folder / "sandbox.log", db_path=db_path, seed_users=seed_users,
                          client_id=settings.EVADMIN_API_CLIENT_ID, client_secret=settings.EVADMIN_API_CLIENT_SECRET)
+
+
+# --- the directory and bulk jobs on a real worker -------------------------------------------------
+def directory_sync_full() -> None:
+    """A full directory sync in this process, to the end: evadmin's own copy of every account."""
+    from evadmin.driver_directory.sync import FULL, directory_sync_step
+
+    progress = directory_sync_step(kind=FULL)
+    while not progress.finished:
+        progress = directory_sync_step(kind=FULL, sync_id=progress.sync_id)
+
+
+def start_bench_worker(ctx: Context, sandbox: SandboxProcess, *, name: str, rate_limit_per_hour: int) -> CeleryWorker:
+    """One Celery worker with one pool process, against this run's database and broker (the environment
+    bench/run.py set) and `sandbox`, with evadmin's hourly limit; its output goes to `<name>-worker.log`."""
+    worker = CeleryWorker("--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
+                          "--hostname", f"bench-{os.getpid()}-{time.time_ns()}@%h", env=dict(os.environ),
+                          log_path=ctx.workdir / f"{name}-worker.log")
+    return worker.start(timeout=90, error=RuntimeError, EVADMIN_API_BASE_URL=sandbox.base_url,
+                        EVADMIN_API_TOKEN_URL=sandbox.token_url, EVADMIN_API_RATE_LIMIT_PER_HOUR=str(rate_limit_per_hour))
+
+
+def new_account_rows(count: int, *, prefix: str, domain: str) -> list[dict]:
+    """`count` rows for accounts nobody has yet (`<prefix>00001@<domain>`), each with a valid address."""
+    from tests.bulk.factories import address
+
+    return [{"email": f"{prefix}{n:05d}@{domain}", **address()} for n in range(count)]
+
+
+def bulk_job_submit_rows(rows: list[dict], *, operator) -> object:
+    """A job uploaded through the real import service and submitted as Start on the preview does."""
+    import io
+
+    from evadmin.bulk import services
+    from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
+    from tests.bulk.factories import csv_bytes
+
+    job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="bench.csv", actor=operator)
+    return services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
+
+
+def bulk_watchdog() -> Callable[[], None]:
+    """beat's watchdog as a `wait_for` tick: revives stalled bulk jobs once a minute, as beat would."""
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        from evadmin.bulk.run import chain
+
+        if time.monotonic() - last[0] > 60:
+            chain.bulk_jobs_revive()
+            last[0] = time.monotonic()
+
+    return tick

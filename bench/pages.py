@@ -16,7 +16,18 @@ import uuid
 
 import requests
 
-from bench.common import Context, SectionResult, Table, goal_note, median, ms, p95, point_evadmin_at, sign_in_client
+from bench.common import (
+    Context,
+    SectionResult,
+    Table,
+    directory_sync_full,
+    goal_note,
+    median,
+    ms,
+    p95,
+    point_evadmin_at,
+    sign_in_client,
+)
 
 LATENCY_MS = 50
 
@@ -83,14 +94,6 @@ def _pages(user_id: str) -> list[tuple[str, str, str, callable]]:
     ]
 
 
-def _sync_directory() -> None:
-    from evadmin.driver_directory.sync import FULL, directory_sync_step
-
-    progress = directory_sync_step(kind=FULL)
-    while not progress.finished:
-        progress = directory_sync_step(kind=FULL, sync_id=progress.sync_id)
-
-
 def run(ctx: Context) -> SectionResult:
     from evadmin.driver_directory.models import DirectoryAccount
 
@@ -105,7 +108,7 @@ def run(ctx: Context) -> SectionResult:
     )
     sandbox = ctx.sandbox("pages", seed_users=200 if ctx.quick else 1000)
     point_evadmin_at(sandbox)
-    _sync_directory()  # the locations page reads the directory
+    directory_sync_full()  # the locations page reads the directory
     client, _staff = sign_in_client("admin")
     user_id = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[7]
     session = requests.Session()
