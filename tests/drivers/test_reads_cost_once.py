@@ -54,8 +54,9 @@ def test_a_driver_costs_three_requests_once_then_nothing(pages, sandbox_api, use
     assert "Read from the API" in again and "opening it again costs no request" in again
     assert user_with_address.email in again and "Refresh" in devices_again
 
-    open_driver(agent, user_with_address.id, refresh="1")  # Refresh: a live read on purpose
+    refreshed, _ = open_driver(agent, user_with_address.id, refresh="1")  # Refresh: a live read on purpose
     assert len(driver_reads(sandbox_api, user_with_address.id)) == 6
+    assert f'hx-get="/users/{user_with_address.id}/devices/?refresh=1"' in refreshed  # the panel re-read too
 
 
 def test_the_api_list_pages_cost_once_paging_back_included(pages, sandbox_api):
