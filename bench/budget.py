@@ -17,6 +17,7 @@ One sandbox and evadmin share an hourly limit; the sandbox answers every /v2 req
 
 from __future__ import annotations
 
+import copy
 import html
 import math
 import re
@@ -28,23 +29,23 @@ from bench.common import (
     SectionResult,
     Table,
     bulk_job_submit_rows,
-    bulk_watchdog,
-    directory_sync_full,
     goal_note,
     new_account_rows,
     point_evadmin_at,
     sign_in_client,
     start_bench_worker,
 )
+from evadmin.evenergy.ratelimit import API_BLOCKED, SHARE_SPENT, STAFF_FIRST
+from tests.bulk.workers import bulk_watchdog
 from tests.processes import wait_for
 
 LATENCY_MS = 50
 PACE_SECONDS = 2.0  # the agent opens a new driver this often
-LIVE, CACHED, LOCAL_COPY = "Live from the API just now", "Read from the API", "Live data is unavailable"
+LIVE, LOCAL_COPY = "Live from the API just now", "Live data is unavailable"
 NO_DEVICES = "can't be shown right now"  # the devices panel with neither live data nor a copy
 DEVICES_LINK = re.compile(r'hx-get="(/users/[^"]+/devices/[^"]*)"')
-HELD = {"share_spent": "held at the end: its share of the hour is spent", "api_blocked": "held at the end: a 429",
-        "staff_first": "held at the end: staff first"}
+HELD = {SHARE_SPENT: "held at the end: its share of the hour is spent", API_BLOCKED: "held at the end: a 429",
+        STAFF_FIRST: "held at the end: staff first"}
 
 
 @dataclass(frozen=True)
@@ -143,25 +144,21 @@ def _new_hour(sandbox) -> None:
 def _bulk_room_this_hour(share: float) -> int:
     """What bulk work may still send this hour once staff's spending has left the lookback (the staff
     reserve back at its floor), by the budget's own count."""
-    from django.conf import settings
+    from evadmin.evenergy.ratelimit import rate_budget
 
-    from evadmin.evenergy.ratelimit import RateBudget
-
-    calm = RateBudget(limit=settings.EVADMIN_API_RATE_LIMIT_PER_HOUR, redis_url=settings.REDIS_URL,
-                      client_id=settings.EVADMIN_API_CLIENT_ID, staff_floor=settings.EVADMIN_API_STAFF_FLOOR,
-                      staff_lookback_seconds=1e-6)
+    calm = copy.copy(rate_budget())  # the same window; a lookback so short that staff's spending has left it
+    calm.staff_lookback_seconds = 1e-6
     return calm.background_room(max_share=share).requests
 
 
 def _run_job(rows: list[dict], *, operator, sandbox, agent=None, drivers=(), seconds: float = 0.0) -> dict:
     """One job in an hour of its own: alone until the budget holds it, or while `agent` browses `drivers`."""
     from django.conf import settings
-    from django.db.models import Count
     from django.utils import timezone
 
+    from evadmin.api_budget.selectors import api_spend_by_kind
     from evadmin.bulk import services
     from evadmin.bulk.models import BulkRow
-    from evadmin.evenergy.models import ApiRequestRecord
     from evadmin.evenergy.ratelimit import rate_budget
 
     share = settings.EVADMIN_BULK_BUDGET_SHARE
@@ -195,8 +192,7 @@ def _run_job(rows: list[dict], *, operator, sandbox, agent=None, drivers=(), sec
         "sent_for_seconds": (last_sent - window[0]).total_seconds() if last_sent else 0.0,
         "rows_per_hour": sent + _bulk_room_this_hour(share), "held_because": room.reason,
         "waiting_reason": job.waiting_reason, "views": views,
-        "requests_by_source": dict(ApiRequestRecord.objects.filter(sent_at__gte=since).values_list("source_kind")
-                                   .annotate(n=Count("id")).values_list("source_kind", "n")),
+        "requests_by_source": {row["kind"]: row["requests"] for row in api_spend_by_kind(since=since)},
         "api_requests": len(log), "status_429": sum(entry["status"] == 429 for entry in log),
     }
     services.bulk_job_control(job_id=job.pk, actor=operator, action="cancel")  # the next job runs alone
@@ -279,6 +275,7 @@ def run(ctx: Context) -> SectionResult:
     from django.conf import settings
 
     from evadmin.driver_directory.models import DirectoryAccount
+    from tests.driver_directory.factories import directory_full_sync
 
     scale = QUICK if ctx.quick else FULL
     share = settings.EVADMIN_BULK_BUDGET_SHARE
@@ -303,7 +300,7 @@ def run(ctx: Context) -> SectionResult:
     sandbox = ctx.sandbox("budget", seed_users=scale.seed_users, rate_limit_per_hour=scale.limit)
     point_evadmin_at(sandbox, rate_limit_per_hour=scale.limit)
     sandbox.faults(latency_ms=LATENCY_MS)
-    directory_sync_full()  # evadmin's own copy of every driver, which a page falls back to
+    directory_full_sync()  # evadmin's own copy of every driver, which a page falls back to
     drivers = list(DirectoryAccount.objects.order_by("user_id").values_list("user_id", "email"))
     costed, browsed = drivers[:scale.drivers_costed], drivers[scale.drivers_costed:]
     agent, _staff = sign_in_client("viewer")

@@ -24,13 +24,13 @@ from bench.common import (
     SectionResult,
     Table,
     bulk_job_submit_rows,
-    bulk_watchdog,
     goal_note,
     new_account_rows,
     point_evadmin_at,
     sign_in_client,
     start_bench_worker,
 )
+from tests.bulk.workers import bulk_watchdog
 from tests.processes import CeleryWorker, wait_for
 
 LIMIT_PER_HOUR = 36_000

@@ -16,7 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -179,15 +179,6 @@ def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: i
 
 
 # --- the directory and bulk jobs on a real worker -------------------------------------------------
-def directory_sync_full() -> None:
-    """A full directory sync in this process, to the end: evadmin's own copy of every account."""
-    from evadmin.driver_directory.sync import FULL, directory_sync_step
-
-    progress = directory_sync_step(kind=FULL)
-    while not progress.finished:
-        progress = directory_sync_step(kind=FULL, sync_id=progress.sync_id)
-
-
 def start_bench_worker(ctx: Context, sandbox: SandboxProcess, *, name: str, rate_limit_per_hour: int) -> CeleryWorker:
     """One Celery worker with one pool process, against this run's database and broker (the environment
     bench/run.py set) and `sandbox`, with evadmin's hourly limit; its output goes to `<name>-worker.log`."""
@@ -215,17 +206,3 @@ def bulk_job_submit_rows(rows: list[dict], *, operator) -> object:
 
     job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="bench.csv", actor=operator)
     return services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
-
-
-def bulk_watchdog() -> Callable[[], None]:
-    """beat's watchdog as a `wait_for` tick: revives stalled bulk jobs once a minute, as beat would."""
-    last = [time.monotonic()]
-
-    def tick() -> None:
-        from evadmin.bulk.run import chain
-
-        if time.monotonic() - last[0] > 60:
-            chain.bulk_jobs_revive()
-            last[0] = time.monotonic()
-
-    return tick

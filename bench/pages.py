@@ -20,7 +20,6 @@ from bench.common import (
     Context,
     SectionResult,
     Table,
-    directory_sync_full,
     goal_note,
     median,
     ms,
@@ -98,6 +97,7 @@ def _pages(user_id: str) -> list[tuple[str, str, str, callable]]:
 
 def run(ctx: Context) -> SectionResult:
     from evadmin.driver_directory.models import DirectoryAccount
+    from tests.driver_directory.factories import directory_full_sync
 
     repeats = 5 if ctx.quick else 30
     result = SectionResult(
@@ -110,7 +110,7 @@ def run(ctx: Context) -> SectionResult:
     )
     sandbox = ctx.sandbox("pages", seed_users=200 if ctx.quick else 1000)
     point_evadmin_at(sandbox)
-    directory_sync_full()  # the locations page reads the directory
+    directory_full_sync()  # the locations page reads the directory
     client, _staff = sign_in_client("admin")
     user_id = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[7]
     session = requests.Session()

@@ -11,15 +11,14 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from evadmin.evenergy.attribution import BACKGROUND_KINDS, JOB, REPORT, STAFF, SYNC, SYSTEM
+from evadmin.evenergy.attribution import BACKGROUND_KINDS, JOB, STAFF, SYNC, SYSTEM
 from evadmin.evenergy.models import ApiRequestRecord
 from evadmin.evenergy.ratelimit import BudgetSnapshot, rate_budget
 
 logger = logging.getLogger(__name__)
 
 # The chart's datasets, in this order, with the words the page uses for each source kind.
-SOURCE_KIND_LABELS = {STAFF: "Staff", JOB: "Bulk jobs", SYNC: "Directory syncs", REPORT: "Reports",
-                      SYSTEM: "System"}
+SOURCE_KIND_LABELS = {STAFF: "Staff", JOB: "Bulk jobs", SYNC: "Directory syncs", SYSTEM: "System"}
 TOP_SPENDERS = 10
 LATEST_429S = 5
 HOURS_CHARTED = 24
@@ -34,7 +33,6 @@ class BudgetWindow:
     used_by_staff: int
     snapshot: BudgetSnapshot  # source "api": the API's own X-RateLimit-* report
     oldest_leaves_at: datetime | None  # one more request frees up then
-    seconds_until_free: float  # 0 while there is room
     staff_reserve: int
     blocked_for: float  # > 0 after a 429, until its Retry-After
     staff_floor: float
@@ -56,7 +54,7 @@ def api_budget_window() -> BudgetWindow | None:
         limit = budget.effective_limit()
         return BudgetWindow(
             limit=limit, used=budget.used(), used_by_staff=budget.used(staff=True), snapshot=budget.snapshot(),
-            oldest_leaves_at=budget.oldest_leaves_at(), seconds_until_free=budget.seconds_until_free(),
+            oldest_leaves_at=budget.oldest_leaves_at(),
             staff_reserve=budget.staff_reserve(limit), blocked_for=budget.blocked_for(),
             staff_floor=budget.staff_floor, staff_lookback_minutes=budget.staff_lookback_seconds / 60,
         )
@@ -117,7 +115,7 @@ def api_top_staff(*, since: datetime) -> list[dict]:
 
 
 def api_top_background(*, since: datetime) -> list[dict]:
-    """The bulk jobs, directory syncs, reports and commands that spent most since `since`."""
+    """The bulk jobs, directory syncs and commands that spent most since `since`."""
     return _top(_ledger(since).filter(source_kind__in=BACKGROUND_KINDS), "source_label")
 
 

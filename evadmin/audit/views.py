@@ -14,8 +14,6 @@ from evadmin.core.htmx import render_page
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
-# Excel reads a UTF-8 CSV as Windows-1252 unless it starts with a byte order mark.
-
 
 @require_safe
 @staff_permission_required(roles.VIEW_AUDIT)

@@ -46,7 +46,7 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, tariffs: list[Tariff], evse_sites: list[EvseSite], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.stored_values = self._stored_values()
+        self.stored_values = stored_values(self.data.get("stored") if self.is_bound else self.initial.get("stored"))
         tariff_choices = [("", "No tariff"), *tariff_choice_groups(tariffs)]
         site_choices = [("", "No EVSE site"), *((site.id, site_label(site)) for site in evse_sites)]
         for name, choices, known in (("tariff", tariff_choices, {t.id for t in tariffs}),
@@ -83,25 +83,6 @@ class UserForm(forms.Form):
             "fingerprint": user.fingerprint, "stored": json.dumps(stored) if stored else "",
         }
 
-    def _stored_values(self) -> dict[str, Any]:
-        raw = self.data.get("stored") if self.is_bound else self.initial.get("stored")
-        try:
-            values = json.loads(raw) if raw else {}
-        except ValueError:
-            return {}
-        if not isinstance(values, dict):
-            return {}
-        kept: dict[str, Any] = {}
-        for name, prefix in (("tariff", "tari"), ("evse_site", "site")):
-            value = values.get(name)
-            if is_resource_id(value, prefix):
-                kept[name] = value
-        for name in COORDINATE_LIMITS:
-            value = values.get(name)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-                kept[name] = float(value)
-        return kept
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name, limit in COORDINATE_LIMITS.items():
@@ -133,6 +114,26 @@ class UserForm(forms.Form):
             field = next((part for part in reversed(key.split(".")) if part in self.fields), None)
             for message in messages:
                 self.add_error(field, message if field else f"{key}: {message}")
+
+
+def stored_values(raw: str | None) -> dict[str, Any]:
+    """The form's `stored` field read back: only well-formed ids and finite coordinates."""
+    try:
+        values = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    kept: dict[str, Any] = {}
+    for name, prefix in (("tariff", "tari"), ("evse_site", "site")):
+        value = values.get(name)
+        if is_resource_id(value, prefix):
+            kept[name] = value
+    for name in COORDINATE_LIMITS:
+        value = values.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            kept[name] = float(value)
+    return kept
 
 
 def tariff_choice_groups(tariffs: list[Tariff]) -> list[tuple[str, list[tuple[str, str]]]]:

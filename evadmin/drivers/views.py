@@ -13,13 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.htmx import render_page
+from evadmin.core.htmx import render_page, wants_partial
 from evadmin.driver_directory.forms import DirectorySearchForm, wants_directory
 from evadmin.driver_directory.selectors import directory_status
 from evadmin.driver_directory.tables import DirectoryUserTable
 from evadmin.driver_directory.views import directory_table
 from evadmin.drivers import selectors, services
-from evadmin.drivers.forms import UserForm, UserLookupForm
+from evadmin.drivers.forms import UserForm, UserLookupForm, stored_values
 from evadmin.drivers.tables import UserTable
 from evadmin.evenergy import errors, reference
 from evadmin.evenergy.payloads import EMPTY_LOCATION
@@ -83,10 +83,12 @@ def _directory_user_list(request: HttpRequest, api_list_unavailable: errors.ApiE
 @staff_permission_required(VIEW)
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     """Live, from the read cache, or (budget spent, API down) from evadmin's copy with its age said."""
-    read = selectors.user_get_or_local(user_id=user_id, refresh=bool(request.GET.get("refresh")))
     history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
+    if "history_page" in request.GET and wants_partial(request):  # evadmin's own record: no API read
+        return render_page(request, "drivers/detail.html", {"history": history}, partial="history")
+    read = selectors.user_get_or_local(user_id=user_id, refresh=bool(request.GET.get("refresh")))
     context = {"account": read.value, "location": read.value.default_location, "read": read, "history": history}
-    return render_page(request, "drivers/detail.html", context, partial="history" if "history_page" in request.GET else None)
+    return render_page(request, "drivers/detail.html", context)
 
 
 @require_safe
@@ -153,8 +155,7 @@ def tariff_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the tariffs matching the search box, for the form's tariff select."""
     tariffs = reference.tariffs_matching(request.GET.get("tariff_search", ""))
     selected = request.GET.get("tariff")
-    form = _user_form(request.GET)  # for the stored tariff no list offers, kept as an option
-    kept = form.stored_values.get("tariff")
+    kept = stored_values(request.GET.get("stored")).get("tariff")  # the stored tariff no list offers
     context = {"tariffs": tariffs, "selected": selected, "kept": kept if kept not in {t.id for t in tariffs} else None}
     return render(request, "drivers/form.html#tariff_options", context)
 
@@ -165,13 +166,10 @@ def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
     if request.method == "GET":
         try:
             read = selectors.user_get(user_id=user_id)  # a cached read will do: saving checks it is current
-        except UNAVAILABLE as exc:
-            read = None
-            problem = exc
-        else:
-            problem = read.unavailable
-        if problem is not None:  # the driver's page still shows evadmin's copy
-            messages.error(request, f"Editing needs the driver as the API has them now: {problem.user_message}")
+            if read.unavailable:  # only a last copy: the form needs the driver as the API has them
+                raise read.unavailable
+        except UNAVAILABLE as exc:  # the driver's page still shows evadmin's copy
+            messages.error(request, f"Editing needs the driver as the API has them now: {exc.user_message}")
             return redirect("users:detail", user_id)
         form = _user_form(user=read.value)
         return _form_page(request, {"form": form, "mode": "edit", "account": read.value})

@@ -1,4 +1,4 @@
-"""What an API request is sent on behalf of: a staff member on a page, or a job, a sync or a report.
+"""What an API request is sent on behalf of: a staff member on a page, or a job, a sync or a command.
 
 Every request evadmin sends is put in the ledger (ledger.py) with its source, and the rate budget
 (ratelimit.py) counts staff requests apart: staff go first, background work uses what they leave.
@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
-STAFF, JOB, SYNC, REPORT, SYSTEM = "staff", "job", "sync", "report", "system"
-BACKGROUND_KINDS = (JOB, SYNC, REPORT, SYSTEM)
+STAFF, JOB, SYNC, SYSTEM = "staff", "job", "sync", "system"
+BACKGROUND_KINDS = (JOB, SYNC, SYSTEM)
 
 
 @dataclass(frozen=True)
 class Source:
-    kind: str  # STAFF, JOB, SYNC, REPORT or SYSTEM
+    kind: str  # STAFF, JOB, SYNC or SYSTEM (a data-quality report spends through the sync it asks for)
     label: str  # the staff member's username, "bulk job 12", "directory sync 40", a command's name
     page: str = ""  # for staff: the page (its URL name) that sent the request
 

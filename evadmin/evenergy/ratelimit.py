@@ -72,7 +72,11 @@ class BudgetSnapshot:
     @property
     def low(self) -> bool:
         """The API itself says less than LOW_REMAINING_SHARE of its limit remains."""
-        return self.source == "api" and self.remaining < LOW_REMAINING_SHARE * self.limit
+        return self.source == "api" and is_low(remaining=self.remaining, limit=self.limit)
+
+
+def is_low(*, remaining: int, limit: int) -> bool:
+    return remaining < LOW_REMAINING_SHARE * limit
 
 
 class _RedisWindow:
@@ -318,8 +322,8 @@ class RateBudget:
         """How long until the oldest request in the window leaves it (0 if there is room)."""
         if self.used() < self.effective_limit():
             return max(0.0, self.blocked_for())
-        oldest = self._window.oldest()
-        wait = (oldest + WINDOW_SECONDS - time.time()) if oldest else 0.0
+        leaves_at = self.oldest_leaves_at()
+        wait = (leaves_at - timezone.now()).total_seconds() if leaves_at else 0.0
         return max(wait, self.blocked_for(), 0.0)
 
     def clear(self) -> None:
@@ -345,7 +349,7 @@ class RateBudget:
     def _warn_once_when_low(self, limit: int, remaining: int) -> None:
         """One WARNING per crossing below LOW_REMAINING_SHARE, not one per answer: the first process
         to add the flag logs; the flag goes when an answer says the API has room again."""
-        if remaining >= LOW_REMAINING_SHARE * limit:
+        if not is_low(remaining=remaining, limit=limit):
             cache.delete(LOW_WARNED_KEY)
         elif cache.add(LOW_WARNED_KEY, True, timeout=WINDOW_SECONDS):
             logger.warning("the API's hourly budget is low: %d of %d requests left (below %d%%); see /api-budget/",
@@ -377,7 +381,7 @@ class RateBudget:
 # No client's hourly limit comes near this (the default is 1,000; `make load` runs at 1,000,000):
 # a larger X-RateLimit-* value is a broken header, not a budget.
 MAX_PLAUSIBLE_LIMIT = 10_000_000
-_implausible_logged: set[str] = set()
+_implausible_logged = False  # one warning per process (tests set it back)
 
 
 def _whole_number(raw: str) -> int | None:
@@ -393,9 +397,10 @@ def _whole_number(raw: str) -> int | None:
 
 def _log_implausible_once(limit: str | None, remaining: str | None) -> None:
     """A proxy or API that sends nonsense sends it on every answer: one warning per process is enough."""
-    if "headers" in _implausible_logged:
+    global _implausible_logged
+    if _implausible_logged:
         return
-    _implausible_logged.add("headers")
+    _implausible_logged = True
     logger.warning("ignoring X-RateLimit headers that cannot be true (limit %r, remaining %r); "
                    "the budget follows evadmin's own count", (limit or "")[:40], (remaining or "")[:40])
 

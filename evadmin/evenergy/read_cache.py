@@ -65,21 +65,19 @@ def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool
         if last is None:
             raise
         return Read(value=last[0], fetched_at=last[1], live=False, unavailable=exc)
-    return read_cache_store(scope=scope, name=name, value=value)
+    return _store(fresh_key, last_key, value)
 
 
 def read_cache_store(*, scope: str, name: str, value: T) -> Read[T]:
-    """Keep `value` as the fresh read (and the last copy), as of now: a live read or a write's answer."""
-    fresh_key, last_key = _keys(scope, name)
+    """Keep `value` as the fresh read (and the last copy), as of now: a write's answer is the new state."""
+    return _store(*_keys(scope, name), value)
+
+
+def _store(fresh_key: str, last_key: str, value: T) -> Read[T]:
     now = timezone.now()
     cache.set(fresh_key, (value, now), settings.EVADMIN_API_READ_CACHE_SECONDS)
     cache.set(last_key, (value, now), settings.EVADMIN_API_LAST_COPY_DAYS * 86400)
     return Read(value=value, fetched_at=now, live=True)
-
-
-def read_cache_last(*, scope: str, name: str) -> tuple[T, datetime] | None:
-    """The last copy of a read, whatever its age (None if there never was one)."""
-    return cache.get(_keys(scope, name)[1])
 
 
 def read_cache_forget(*, scope: str) -> None:

@@ -101,9 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "evadmin.evenergy.context_processors.api_budget",
+                "evadmin.api_budget.context_processors.api_budget",
                 "evadmin.audit.context_processors.audit_chain_alarm",
-                "evadmin.api_budget.context_processors.api_budget_low",
             ],
         },
     },
@@ -193,7 +192,7 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 AXES_DISABLE_ACCESS_LOG = True  # the audit trail already records every sign-in and sign-out
 AXES_VERBOSE = False  # no banner on every process start; lockouts are in the audit trail
 
-# --- Staff sessions and request metadata (evadmin/accounts, evadmin/core) ----------------
+# --- Staff sessions and request metadata (evadmin/staff, evadmin/core) -------------------
 # EVADMIN_SESSION_IDLE_MINUTES (default 30): staff are signed out after this many minutes
 # without a request. Saving the session on every request pushes the cookie's expiry forward
 # each time, so SESSION_COOKIE_AGE measures idleness rather than total session length.
@@ -330,7 +329,7 @@ CELERY_BEAT_SCHEDULE = {
     "evenergy-ledger-purge": {"task": "evenergy.ledger_purge", "schedule": crontab(hour=3, minute=40)},
 }
 
-# --- Reports: account audit reports (evadmin/audit_reports) -------------------------------
+# --- Reports: account audit reports (evadmin/data_quality) --------------------------------
 # EVADMIN_REPORTS_SCHEDULE: when Celery beat queues a report, as a cron line "minute hour
 # day-of-month month day-of-week" in UTC (https://docs.celeryq.dev/en/stable/reference/celery.schedules.html);
 # empty: no scheduled reports. The default runs daily at 06:00, after a night's full sync.
@@ -347,7 +346,7 @@ if EVADMIN_REPORTS_SCHEDULE:
         "task": "audit_reports.run_scheduled", "schedule": crontab.from_string(EVADMIN_REPORTS_SCHEDULE),
     }
 
-# --- Directory: the local copy of every account (evadmin/directory) ------------------------
+# --- Directory: the local copy of every account (evadmin/driver_directory) -----------------
 # EVADMIN_DIRECTORY_BUDGET_SHARE (default 0.5): the most of the hourly API budget a sync may use
 # (it waits when the share is spent), so staff browsing always keeps the rest.
 EVADMIN_DIRECTORY_BUDGET_SHARE = env.float("EVADMIN_DIRECTORY_BUDGET_SHARE", default=0.5)

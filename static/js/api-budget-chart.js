@@ -1,5 +1,5 @@
 // The API budget page's chart: requests per hour over the last 24 hours, stacked by what sent them
-// (staff, bulk jobs, directory syncs, reports, system), drawn with the vendored Chart.js from the JSON
+// (staff, bulk jobs, directory syncs, system), drawn with the vendored Chart.js from the JSON
 // the page carries in <script type="application/json"> (json_script): the CSP allows no inline script.
 (function () {
   "use strict";

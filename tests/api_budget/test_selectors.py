@@ -38,9 +38,8 @@ def test_the_chart_counts_each_hour_and_source_kind():
     assert series["staff"] == [0] * 23 + [3]
     assert series["job"] == [0] * 22 + [2, 0]  # 14:55: the hour before
     assert series["sync"] == [1] + [0] * 23
-    assert series["report"] == series["system"] == [0] * 24
-    assert [entry["label"] for entry in chart["series"]] == ["Staff", "Bulk jobs", "Directory syncs", "Reports",
-                                                              "System"]
+    assert series["system"] == [0] * 24
+    assert [entry["label"] for entry in chart["series"]] == ["Staff", "Bulk jobs", "Directory syncs", "System"]
 
 
 def test_top_spenders_are_counted_and_ordered():
@@ -58,7 +57,7 @@ def test_top_spenders_are_counted_and_ordered():
         {"name": "directory sync 3", "kind": "sync", "requests": 5},
         {"name": "manage.py apicheck", "kind": "system", "requests": 1}]
     by_kind = {row["kind"]: row["requests"] for row in selectors.api_spend_by_kind(since=SINCE)}
-    assert by_kind == {"staff": 13, "job": 0, "sync": 5, "report": 0, "system": 1}
+    assert by_kind == {"staff": 13, "job": 0, "sync": 5, "system": 1}
 
 
 def test_only_the_top_ten_are_kept():

@@ -63,7 +63,7 @@ def test_a_drivers_page_shows_up_as_its_staff_members_and_pages_spending(pages, 
     data = chart_data(html)
     assert len(data["labels"]) == 24
     series = {entry["kind"]: entry["counts"] for entry in data["series"]}
-    assert list(series) == ["staff", "job", "sync", "report", "system"]
+    assert list(series) == ["staff", "job", "sync", "system"]
     assert series["staff"][-1] == spent and sum(series["staff"]) == spent  # all in this hour's bucket
     assert sum(sum(counts) for kind, counts in series.items() if kind != "staff") == 0
     assert "<th scope=\"row\">Staff</th><td>" + str(spent) + "</td>" in table(html, "spend-by-kind")

@@ -5,10 +5,10 @@ jobs on a worker are the quick run's (`python -m bench.run --quick --only budget
 from django.test import Client
 
 from bench import budget
-from bench.common import directory_sync_full
 from evadmin.driver_directory.models import DirectoryAccount
 from evadmin.evenergy.ratelimit import rate_budget
 from evadmin.evenergy.read_cache import read_cache_forget
+from tests.driver_directory.factories import directory_full_sync
 from tests.staff.fixtures import make_staff
 
 
@@ -19,7 +19,7 @@ def agent(username: str) -> Client:
 
 
 def drivers(count: int) -> list[tuple[str, str]]:
-    directory_sync_full()
+    directory_full_sync()
     return list(DirectoryAccount.objects.order_by("user_id").values_list("user_id", "email")[:count])
 
 

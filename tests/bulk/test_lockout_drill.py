@@ -19,10 +19,10 @@ from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.run import chain
 from evadmin.driver_directory.models import DirectoryAccount
 from evadmin.driver_directory.sync import directory_sync_step
-from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import rate_budget, reset_rate_budget
+from evadmin.evenergy.ratelimit import rate_budget
 from tests.bulk.conftest import unique_domain
 from tests.bulk.test_worker import start_job
+from tests.evenergy.api_state import reset_api_state
 from tests.processes import wait_for
 from tests.staff.fixtures import make_staff
 
@@ -48,9 +48,7 @@ def test_staff_are_never_locked_out_while_a_job_runs_at_full_share(bulk_worker, 
     # Every answer 30 ms late, as a real API's would be: the job and the agent then go at like speeds.
     bulk_api.faults(rate_limit_per_hour=LIMIT, latency_ms=LATENCY_MS)
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = LIMIT
-    reset_rate_budget()
-    reset_evenergy_client()
-    rate_budget().clear()
+    reset_api_state()
     directory_sync_step(kind="full")  # last night's sync: evadmin's own copy of every driver
     drivers = list(DirectoryAccount.objects.order_by("user_id").values_list("user_id", "email")[:DRIVERS])
     agent = Client()

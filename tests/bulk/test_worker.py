@@ -8,11 +8,10 @@ import pytest
 
 from evadmin.bulk import services
 from evadmin.bulk.models import BulkJob, BulkRow
-from evadmin.bulk.run import chain
-from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import reset_rate_budget
 from tests.bulk.conftest import posts_by_email, sandbox_users_by_email, unique_domain
 from tests.bulk.factories import address, csv_bytes
+from tests.bulk.workers import bulk_watchdog
+from tests.evenergy.api_state import reset_api_state
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.worker
@@ -31,19 +30,12 @@ def created(job: BulkJob) -> int:
 
 def until_finished(job: BulkJob, worker, *, timeout: float, watchdog: bool = True) -> BulkJob:
     """Wait for the job to finish, running beat's watchdog every 2 s as beat would (every minute)."""
-    last_tick = 0.0
 
     def finished() -> bool:
         job.refresh_from_db()
         return job.status in BulkJob.FINAL_STATUSES
 
-    def revive() -> None:
-        nonlocal last_tick
-        if watchdog and time.monotonic() - last_tick > 2:
-            chain.bulk_jobs_revive()
-            last_tick = time.monotonic()
-
-    wait_for(finished, timeout=timeout, every=0.5, tick=revive, message=lambda: (
+    wait_for(finished, timeout=timeout, every=0.5, tick=bulk_watchdog(every=2) if watchdog else None, message=lambda: (
         f"job {job.status}, rows {list(job.rows.values_list('state', flat=True).distinct())}\n" + worker.output()))
     return job
 
@@ -80,7 +72,7 @@ def test_a_worker_killed_mid_job_and_started_again_finishes_without_duplicates(
     if victim == "pool child":
         bulk_worker.kill_child()  # the main process forks a new child and gets the task back
     else:
-        bulk_worker.kill_main()
+        bulk_worker.kill()  # the main process and its pool child at once, as a machine crash would
         assert created(job) < 150
         bulk_worker.start()
     job = until_finished(job, bulk_worker, timeout=120)
@@ -129,8 +121,7 @@ def test_bulk_keeps_to_its_share_and_staff_keep_working(bulk_worker, bulk_api, u
     bulk_api.reset(data=True)  # 250 users: the full sync costs 3 requests
     bulk_api.faults(rate_limit_per_hour=limit)
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = limit
-    reset_rate_budget()
-    reset_evenergy_client()
+    reset_api_state()
     domain = unique_domain()
     bulk_worker.start(EVADMIN_API_RATE_LIMIT_PER_HOUR=str(limit))
     job = start_job(upload, operator, [f"s{n:02d}@{domain}" for n in range(40)])

@@ -3,15 +3,17 @@
 `bulk_worker.start(**env)` runs `celery worker` (prefork, one pool child) against the test
 database and the sandbox, taking only pump tasks of the test's queue; `kill_child()` SIGKILLs
 the pool process (the main process starts another and, with reject_on_worker_lost, gets the
-task back), `kill_main()` SIGKILLs the main process and its child (the task is lost with the
-filesystem broker: beat's watchdog revives the job, which `watchdog()` does here, as beat would).
+task back), `kill()` SIGKILLs the main process and its child (the task is lost with the
+filesystem broker: beat's watchdog revives the job, which a `bulk_watchdog()` tick does here).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,16 +46,20 @@ class BulkWorker(CeleryWorker):
         for pid in children:
             os.kill(pid, signal.SIGKILL)
 
-    def kill_main(self) -> None:
-        """SIGKILL the main process (and then its orphaned pool child, as a machine crash would)."""
-        children = self.child_pids()
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+
+def bulk_watchdog(*, every: float = 60.0) -> Callable[[], None]:
+    """beat's watchdog as a `wait_for` tick: revives stalled bulk jobs every `every` seconds (beat: a minute)."""
+    last = time.monotonic()
+
+    def tick() -> None:
+        from evadmin.bulk.run import chain  # bench/ imports this module before Django is set up
+
+        nonlocal last
+        if time.monotonic() - last > every:
+            chain.bulk_jobs_revive()
+            last = time.monotonic()
+
+    return tick
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from evadmin.staff.roles import roles_with_permission
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
 from tests.conftest import sent
-from tests.data_quality.conftest import directory_full_sync
+from tests.driver_directory.factories import directory_full_sync
 from tests.processes import wait_for
 from tests.staff.fixtures import make_staff
 from tests.urls import project_routes
@@ -48,8 +48,7 @@ POST_ONLY = {
 API_BACKED = {"users:create", "users:tariff_options", "users:edit"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
-FALLS_BACK = {"users:detail", "users:devices", "users:list?email", "users:list?after", "users:detail?history_page",
-              "users:devices-htmx"}
+FALLS_BACK = {"users:detail", "users:devices", "users:list?email", "users:list?after", "users:devices-htmx"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "users:devices", "users:list?q")
@@ -168,8 +167,7 @@ def assert_friendly(page: Page, response, *, status: int | tuple[int, ...]) -> N
     text = body(response)
     if page.falls_back:  # evadmin's own copy, saying so: never an error page
         assert response.status_code == 200, (page, response.status_code, text[:1500])
-        if page.name != "users:detail?history_page":  # the history is evadmin's own record anyway
-            assert shows_a_local_copy(text), (page, text[:1500])
+        assert shows_a_local_copy(text), (page, text[:1500])
         assert "HX-Retarget" not in response, page
         return
     if page.name == "users:edit" and response.status_code == 302:  # no live driver: back to their page, saying why

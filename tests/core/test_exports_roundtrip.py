@@ -76,7 +76,7 @@ def by_heading(rows: list[list], key: str) -> dict:
 def hostile_accounts(api_settings, sandbox_api):
     """Two synced sandbox users: one with a dangerous value in every text field, one with safe look-alikes."""
     from evadmin.evenergy.client import build_client
-    from tests.data_quality.conftest import directory_full_sync
+    from tests.driver_directory.factories import directory_full_sync
 
     sandbox_api.reset(data=True)
     api = build_client()

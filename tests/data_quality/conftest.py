@@ -3,8 +3,8 @@
 import pytest
 import requests
 
-from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
-from tests.driver_directory.factories import DirectoryAccountFactory
+from evadmin.driver_directory.models import DirectoryAccount
+from tests.driver_directory.factories import DirectoryAccountFactory, directory_full_sync
 
 
 @pytest.fixture
@@ -15,21 +15,6 @@ def make_account(db):
         return DirectoryAccountFactory(healthy=True, user_id=user_id, **overrides)
 
     return make
-
-
-def directory_full_sync() -> DirectorySync:
-    """Fill the directory from the API with the directory's own full sync, run in this process."""
-    from evadmin.driver_directory.sync import directory_sync_step
-
-    progress = directory_sync_step(kind=DirectorySync.Kind.FULL)
-    for _ in range(100):  # 250 sandbox users are 3 pages: one step normally finishes
-        if progress.finished:
-            break
-        assert not progress.busy and progress.resume_in < 5, progress
-        progress = directory_sync_step(kind=progress.kind, sync_id=progress.sync_id)
-    sync = DirectorySync.objects.get(pk=progress.sync_id)
-    assert sync.status == DirectorySync.Status.COMPLETE, sync.error
-    return sync
 
 
 def planted_defects(sandbox_api) -> dict[str, set[str]]:

@@ -12,7 +12,7 @@ from evadmin.data_quality.rules import all_rules
 from evadmin.data_quality.selectors import CHANGE_NEW, CHANGE_RESOLVED, audit_findings, audit_report_chart
 from evadmin.data_quality.services import audit_report_advance, audit_report_request
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
-from tests.data_quality.conftest import directory_full_sync
+from tests.driver_directory.factories import directory_full_sync
 from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,8 @@
   email, when synced); `healthy=True` fills in a London driver no audit rule flags.
 - `ApiUserFactory`: a User resource as the sandbox lists it, fully expanded; store it with
   `directory_store_users` to get the row a sync would have made (search text included).
+- `directory_full_sync()`: the directory filled from the API (the sandbox) by its own full sync, run in
+  this process to the end.
 
 They live here, beside the directory's own tests, because the directory owns both shapes: the row
 and the API user it is made from (tests mirror evadmin/; bulk and audit_reports read the directory).
@@ -16,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import factory
 from django.utils import timezone
 
-from evadmin.driver_directory.models import DirectoryAccount
+from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
 from evadmin.evenergy.resources import User
 from evadmin.evenergy.validation import normalise_email
 
@@ -108,3 +110,18 @@ class ApiUserFactory(factory.Factory):
         return model_class.from_api(kwargs)  # the JSON the API answers, read as evadmin reads it
 
     _build = _create
+
+
+def directory_full_sync() -> DirectorySync:
+    """Fill the directory from the API with the directory's own full sync, run in this process."""
+    from evadmin.driver_directory.sync import directory_sync_step  # the sync imports the API client: only when used
+
+    progress = directory_sync_step(kind=DirectorySync.Kind.FULL)
+    for _ in range(100):  # 250 sandbox users are 3 pages: one step normally finishes
+        if progress.finished:
+            break
+        assert not progress.busy and progress.resume_in < 5, progress
+        progress = directory_sync_step(kind=progress.kind, sync_id=progress.sync_id)
+    sync = DirectorySync.objects.get(pk=progress.sync_id)
+    assert sync.status == DirectorySync.Status.COMPLETE, sync.error
+    return sync

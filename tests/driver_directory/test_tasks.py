@@ -11,8 +11,7 @@ from django.utils import timezone
 from evadmin.driver_directory import tasks
 from evadmin.driver_directory.models import DirectorySync
 from evadmin.driver_directory.sync import directory_sync_step
-from evadmin.evenergy.client import reset_evenergy_client
-from evadmin.evenergy.ratelimit import reset_rate_budget
+from tests.evenergy.api_state import reset_api_state
 
 
 @pytest.fixture
@@ -39,8 +38,7 @@ def test_a_task_out_of_budget_share_requeues_itself_with_a_countdown(big_api, se
     # Both sides at 4 an hour: the budget follows the API's X-RateLimit-Limit when it is higher.
     big_api.faults(rate_limit_per_hour=4)
     settings.EVADMIN_API_RATE_LIMIT_PER_HOUR = 4
-    reset_rate_budget()
-    reset_evenergy_client()
+    reset_api_state()
     tasks.directory_sync_step.apply(kwargs={"kind": "full"})
     sync = DirectorySync.objects.get(status="running")
     assert sync.requests_spent == 2

@@ -75,7 +75,7 @@ def assert_rendered_as_text(html: str, *, shows: tuple[str, ...]) -> None:
 
 def hostile_users_synced_and_long(sandbox, api) -> tuple[tuple[str, dict], tuple[str, dict]]:
     """(id, values) of a user synced into the directory, and of one with a 10,000-character city."""
-    from tests.data_quality.conftest import directory_full_sync
+    from tests.driver_directory.factories import directory_full_sync
 
     synced_values = hostile_values(f"h{uuid.uuid4().hex[:6]}")
     synced_id = hostile_user(sandbox, api, synced_values)

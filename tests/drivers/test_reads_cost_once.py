@@ -119,8 +119,8 @@ def test_without_live_data_the_page_is_drawn_from_evadmins_copies(pages, sandbox
     page, devices = open_driver(agent, user_with_address.id)
 
     assert user_with_address.email in page and "Live data is unavailable" in page
-    assert "as evadmin last saw them" in page and "ago" in page
-    assert "Live data is unavailable" in devices and "as evadmin last saw it" in devices
+    assert "Showing what evadmin last saw of this driver" in page and "ago" in page
+    assert "Live data is unavailable" in devices and "Showing what evadmin last saw of the vehicles and chargers" in devices
     assert "Edit email and location" not in page  # writes wait for live data
     statuses = [entry["status"] for entry in sent(sandbox_api)]
     assert 429 not in statuses and (trouble == "API down" or statuses == [])  # a spent budget sends nothing

@@ -18,7 +18,7 @@ def test_the_badge_leads_to_the_page_and_its_chart_is_drawn(api_settings, sandbo
 
     page.wait_for_function("() => window.Chart && window.Chart.getChart('api-spend-chart')")
     labels = page.evaluate("() => window.Chart.getChart('api-spend-chart').data.datasets.map(d => d.label)")
-    assert labels == ["Staff", "Bulk jobs", "Directory syncs", "Reports", "System"]
+    assert labels == ["Staff", "Bulk jobs", "Directory syncs", "System"]
 
     with page.expect_response(lambda response: response.url.endswith("/api-budget/")) as refreshed:
         page.get_by_role("link", name="Refresh these numbers").click()

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.data_quality.conftest import directory_full_sync, planted_defects
+from tests.data_quality.conftest import planted_defects
+from tests.driver_directory.factories import directory_full_sync
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 

@@ -22,7 +22,7 @@ from evadmin.staff.permissions import PUBLIC, SIGNED_IN
 from evadmin.staff.roles import ROLES, roles_with_permission
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
-from tests.data_quality.conftest import directory_full_sync
+from tests.driver_directory.factories import directory_full_sync
 from tests.e2e.conftest import TIMEOUT_MS, BrowserPage
 from tests.staff.fixtures import make_staff
 from tests.urls import project_routes

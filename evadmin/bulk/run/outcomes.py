@@ -20,6 +20,7 @@ from evadmin.audit import actions
 from evadmin.audit.services import audit_diff, audit_record
 from evadmin.bulk.models import EXISTING_ACCOUNT_MESSAGE, BulkJob, BulkRow
 from evadmin.evenergy import errors
+from evadmin.evenergy.read_cache import read_cache_forget
 from evadmin.evenergy.resources import User
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,6 @@ def row_updated(*, job: BulkJob, row: BulkRow, before: dict, after: dict, user: 
 def _store_in_directory(user: User) -> None:
     """So a file uploaded again finds the account at once; the next sync repairs any miss."""
     from evadmin.driver_directory.services import directory_upsert_user
-    from evadmin.evenergy.read_cache import read_cache_forget
 
     try:
         directory_upsert_user(user)

@@ -3,7 +3,7 @@ and a badge that says so when the budget cannot be read."""
 
 import re
 
-from evadmin.evenergy import context_processors
+from evadmin.api_budget import context_processors
 
 
 def badge(html: str) -> str:
