@@ -142,3 +142,27 @@ class Evse(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class Record(models.Model):
+    """One resource of a declared collection (resources.py), stored in the spec's shape.
+
+    `data` holds the schema's own fields as served, minus `id`, `url` and related resources; the
+    columns hold what lists filter and page on. Ids are prefix + ULID of `at`, so id order is
+    time order, and logs (which the spec keys by timestamp) get an id to page by too.
+    """
+
+    id = models.CharField(max_length=ID_LENGTH, primary_key=True)
+    kind = models.CharField(max_length=40)
+    user_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")  # the driver it belongs to
+    parent_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")  # charger, vehicle, session...
+    at = models.DateTimeField()  # start, sampled_at or logged_at
+    ends_at = models.DateTimeField(null=True, blank=True)  # a session's end; null while it runs
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["kind", "parent_id", "at"], name="record_kind_parent_at"),
+            models.Index(fields=["kind", "user_id", "at"], name="record_kind_user_at"),
+        ]

@@ -23,8 +23,9 @@ from django.db import connections, transaction
 
 from evadmin.sandbox import catalogue, ids
 from evadmin.sandbox.countries import CARBON_INTENSITY
-from evadmin.sandbox.models import Evse, EvseSite, SeedRun, Supplier, Tariff, User, Vehicle
+from evadmin.sandbox.models import Evse, EvseSite, Record, SeedRun, Supplier, Tariff, User, Vehicle
 from evadmin.sandbox.seed_data import COUNTRIES, COUNTRY_WEIGHTS, CountryProfile, malformed_postcode, postcode
+from evadmin.sandbox.seeding import record_seeders
 
 DB = "sandbox"
 REFERENCE_TIME = datetime(2020, 3, 2, 9, 0, tzinfo=UTC)  # suppliers, tariffs, sites
@@ -45,7 +46,7 @@ VEHICLE_COUNTS = ((0, 0.20), (1, 0.60), (2, 0.17), (3, 0.03))
 EVSE_COUNTS = ((0, 0.35), (1, 0.60), (2, 0.05))
 LIFECYCLE_STATES = (("COMMISSIONED", 0.75), ("INSTALLED", 0.08), ("ENROLLED", 0.07), ("PENDING", 0.03),
                     ("DECOMMISSIONED", 0.03), ("", 0.04))
-DATA_TABLES = (Evse, Vehicle, User, Tariff, Supplier, EvseSite, SeedRun)  # children first
+DATA_TABLES = (Record, Evse, Vehicle, User, Tariff, Supplier, EvseSite, SeedRun)  # children first
 
 
 class SeedError(Exception):
@@ -327,6 +328,8 @@ def seed_sandbox(*, users: int, seed: int = 1, reset: bool = False) -> SeedSumma
         for model, rows in ((Supplier, suppliers), (Tariff, tariffs), (EvseSite, sites), (User, user_rows),
                             (Vehicle, vehicles), (Evse, evses)):
             model.objects.bulk_create(rows, batch_size=1000)
+        for records in record_seeders(seed=seed, users=user_rows, vehicles=vehicles, evses=evses):
+            Record.objects.bulk_create(records, batch_size=1000)
         SeedRun.objects.create(users=users, seed=seed)
     summary = seeder.summary
     summary.users, summary.suppliers, summary.tariffs = len(user_rows), len(suppliers), len(tariffs)

@@ -2,6 +2,8 @@
 
 from django.urls import path, re_path
 
+from evadmin.sandbox.collections import DECLARATIONS
+from evadmin.sandbox.resources import routes
 from evadmin.sandbox.views import catalog, control, devices, oauth, users
 from evadmin.sandbox.views.base import unknown_endpoint
 
@@ -20,6 +22,7 @@ urlpatterns = [
     re_path(r"^v2/vehicles/(?P<vehicle_id>[^/]+)/?$", devices.vehicle_detail),
     re_path(r"^v2/evses/?$", devices.evses_collection),
     re_path(r"^v2/evses/(?P<evse_id>[^/]+)/?$", devices.evse_detail),
+    *routes(DECLARATIONS),
     re_path(r"^v2/.*$", unknown_endpoint),
     # The token URL's trailing slash matters, as on the real API.
     path("o/token/", oauth.token),
