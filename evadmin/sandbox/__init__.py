@@ -9,7 +9,8 @@ rate limit) and is served by its own process on its own port, with its own SQLit
     python manage.py seedsandbox --users N [--seed S] [--reset | --if-empty]
 
 The dev client (settings.EVADMIN_API_CLIENT_ID / _SECRET) always exists, with the scopes
-user:read user:write tariff:read evse:read vehicle:read charging_session:read site:read.
+user:read user:write tariff:read evse:read evse:write vehicle:read vehicle:write
+charging_session:read site:read debug:read.
 
 Control API (not part of ev.energy's API; no authentication; dev and tests only):
 
@@ -55,6 +56,10 @@ Control API (not part of ev.energy's API; no authentication; dev and tests only)
                               status and duration_ms null until it is answered
     GET  /_sandbox/seed/defects   the ground truth of the seed: {audit rule name: [user ids]}
                               of the accounts each defect was planted on
+    GET  /_sandbox/outbox     the emails the API would have sent since the data was seeded, oldest
+                              first: [{at, to, template, ...}] (password_reset with reset_url, only
+                              for an email that has an account; vehicle_onboarding_link with make
+                              and onboarding_url)
 
 Fault state, the rate-limit window and the request log live in the process (module state under
 a lock, see faults.py and ratelimit.py); clients, tokens and data live in the database.

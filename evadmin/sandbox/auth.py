@@ -18,9 +18,10 @@ from evadmin.sandbox import faults
 from evadmin.sandbox.models import AccessToken, OAuthClient
 
 # What evadmin asks for (settings.EVADMIN_API_SCOPES), plus site:read, which the spec requires for
-# /evse_sites although its scope list does not name it.
+# /evse_sites although its scope list does not name it, the device writes and the debug logs.
 DEV_CLIENT_SCOPES = (
-    "user:read", "user:write", "tariff:read", "evse:read", "vehicle:read", "charging_session:read", "site:read",
+    "user:read", "user:write", "tariff:read", "evse:read", "evse:write", "vehicle:read", "vehicle:write",
+    "charging_session:read", "site:read", "debug:read",
 )
 
 

@@ -83,6 +83,18 @@ _EVSES = {
     "Andersen": [("a2", "A2", "AND")],
 }
 
+_EUROPE = frozenset({"GB", "IE", "NL", "DE", "FR", "ES"})
+# The countries (of the sandbox's eight) where a make is offered; a make not listed is offered in
+# all of them. `available_for_user_id` and the compatibility checks read this.
+MAKE_COUNTRIES = {
+    "Chevrolet": frozenset({"US", "CA"}), "MG": _EUROPE, "Peugeot": _EUROPE, "Renault": _EUROPE,
+    "myenergi": _EUROPE, "Ohme": frozenset({"GB", "IE", "NL", "DE"}), "Hypervolt": frozenset({"GB", "IE"}),
+    "Andersen": frozenset({"GB"}), "ChargePoint": frozenset({"US", "CA", "GB", "NL", "DE", "FR"}),
+}
+# Priority on the device-selection screen (1 = top); makes not listed have none.
+RECOMMENDATION_RANKS = {"Tesla": 1, "Volkswagen": 2, "Kia": 3, "Hyundai": 4, "myenergi": 1, "Ohme": 2, "Wallbox": 3}
+BETA_EVSE_MAKES = frozenset({"Andersen"})
+
 _BASE_TIME = datetime(2019, 1, 1, tzinfo=UTC)
 
 
@@ -119,6 +131,10 @@ def _build():
 
 
 VEHICLE_MAKES, VEHICLE_MODELS, VEHICLE_TRIMS, EVSE_MAKES, EVSE_MODELS = _build()
+
+
+def offered_in(make: Make, country: str) -> bool:
+    return country in MAKE_COUNTRIES.get(make.name, (country,))
 
 
 def vehicle_description(trim: VehicleTrim) -> str:
@@ -166,7 +182,7 @@ def vehicle_trim_json(trim: VehicleTrim, base: str, expand: set[str]) -> dict:
 def evse_make_json(make: Make, base: str) -> dict:
     return {
         "id": make.id, "url": f"{base}/evse_makes/{make.id}", "name": make.name, "display_name": make.name,
-        "icon": _icon(make.slug), "onboarding_url": None, "is_beta": False,
+        "icon": _icon(make.slug), "onboarding_url": None, "is_beta": make.name in BETA_EVSE_MAKES,
         "evse_models": f"{base}/evse_models?make_id={make.id}",
     }
 

@@ -26,12 +26,14 @@ _lock = threading.Lock()
 _last_value = 0
 
 
+# Two characters (10 bits) at a time: seeding encodes hundreds of thousands of ids, and this is
+# several times faster than one digit per divmod.
+_PAIRS = [first + second for first in CROCKFORD for second in CROCKFORD]
+_PAIR_SHIFTS = tuple(range(10 * (ULID_LENGTH // 2 - 1), -1, -10))
+
+
 def encode_ulid(value: int) -> str:
-    chars = []
-    for _ in range(ULID_LENGTH):
-        value, digit = divmod(value, 32)
-        chars.append(CROCKFORD[digit])
-    return "".join(reversed(chars))
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _PAIR_SHIFTS])
 
 
 def ulid_at(milliseconds: int, randomness: int) -> str:

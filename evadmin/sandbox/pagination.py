@@ -67,27 +67,30 @@ def _cursor(request, name: str, model, prefix: str) -> str | None:
     return value
 
 
-def cursor_page(request, queryset, *, model, prefix: str) -> Page:
-    """One page of `queryset` (any filters applied), in id order."""
+def cursor_page(request, queryset, *, model, prefix: str, newest_first: bool = False) -> Page:
+    """One page of `queryset` (any filters applied), in id order (descending if `newest_first`:
+    logs list newest first, and page_after then means older)."""
     size = page_size_of(request)
     after = _cursor(request, "page_after", model, prefix)
     before = None if after else _cursor(request, "page_before", model, prefix)
-    queryset = queryset.order_by("pk")
+    # "beyond" and "behind" a cursor in the list's own order.
+    order, beyond, behind = ("-pk", "pk__lt", "pk__gt") if newest_first else ("pk", "pk__gt", "pk__lt")
+    queryset = queryset.order_by(order)
     paging, empty = faults.odd_paging()
     if empty:
         return Page([], link_header(None, None))
     if paging == "ignore_paging":
         after = before = None
     if after:
-        items = list(queryset.filter(pk__gt=after)[:size])
+        items = list(queryset.filter(**{beyond: after})[:size])
     elif before:
-        items = list(queryset.filter(pk__lt=before).order_by("-pk")[:size])[::-1]
+        items = list(queryset.filter(**{behind: before}).reverse()[:size])[::-1]
     else:
         items = list(queryset[:size])
     previous_url = next_url = None
-    if items and queryset.filter(pk__lt=items[0].pk).exists():
+    if items and queryset.filter(**{behind: items[0].pk}).exists():
         previous_url = page_url(request, size, page_before=items[0].pk)
-    if items and queryset.filter(pk__gt=items[-1].pk).exists():
+    if items and queryset.filter(**{beyond: items[-1].pk}).exists():
         next_url = page_url(request, size, page_after=items[-1].pk)
     if paging == "repeat_next" and request.GET.get("page_after"):
         next_url = page_url(request, size, page_after=request.GET["page_after"])
@@ -96,6 +99,30 @@ def cursor_page(request, queryset, *, model, prefix: str) -> Page:
     elif paging == "ignore_paging" and items:  # the links advance as if the cursor had been honoured
         next_url = page_url(request, size, page_after=request.GET.get("page_after") or items[-1].pk)
     return Page(items, link_header(previous_url, next_url))
+
+
+def sequence_page(request, items: list, *, prefix: str) -> Page:
+    """A cursor page of an in-memory list (the static catalogue), in the list's order."""
+    size = page_size_of(request)
+    ids_in_order = [item.id for item in items]
+    positions = {item_id: index for index, item_id in enumerate(ids_in_order)}
+
+    def position(name: str) -> int | None:
+        value = request.GET.get(name)
+        if value is None:
+            return None
+        if not ids.is_id(value, prefix) or value not in positions:
+            raise invalid_pagination(name)
+        return positions[value]
+
+    after = position("page_after")
+    before = None if after is not None else position("page_before")
+    start = after + 1 if after is not None else max(0, before - size) if before is not None else 0
+    end = before if before is not None else start + size
+    page = items[start:end]
+    previous_url = page_url(request, size, page_before=page[0].id) if page and start > 0 else None
+    next_url = page_url(request, size, page_after=page[-1].id) if page and end < len(items) else None
+    return Page(page, link_header(previous_url, next_url))
 
 
 def number_page(request, queryset) -> Page:

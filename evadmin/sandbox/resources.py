@@ -22,7 +22,7 @@ from typing import Any
 from django.urls import re_path
 
 from evadmin.sandbox import ids
-from evadmin.sandbox.pagination import cursor_page, link_header, number_page
+from evadmin.sandbox.pagination import cursor_page, link_header, number_page, sequence_page
 from evadmin.sandbox.responses import ApiError, json_response, not_found, validation_failed
 from evadmin.sandbox.views.base import ApiContext, Operation, api_view
 
@@ -90,7 +90,8 @@ class Filter:
 class Collection:
     name: str  # the URL segment: /v2/<name> (or /v2/<parent>/<id>/<name>)
     prefix: str  # the id prefix of its objects
-    scope: str
+    scope: str | None  # None: public (no token needed); "": any token
+    # A queryset, or a list (static reference data: then filters are functions and `key` finds one).
     queryset: Callable[[], Any]
     serialize: Serializer
     expands: tuple[str, ...] = ()
@@ -104,6 +105,10 @@ class Collection:
     key: Callable[[Any, str], Any] | None = None
     retrieve: bool = True
     list: bool = True
+    newest_first: bool = False  # cursor pages in descending id order (logs)
+    # Called with the objects about to be served (a page, or the one retrieved) and the expand
+    # set, before serializing: loads what they relate to in a few queries, not one per object.
+    prefetch: Callable[[list, ApiContext, set[str]], None] | None = None
     # Writes on the collection or one object: {"POST": handler(context) , "PATCH": handler(context, obj)}.
     create: Callable[..., Any] | None = None
     create_scope: str = ""
@@ -186,9 +191,15 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
     elif collection.paging == NUMBER:
         page = number_page(context.request, queryset)
         items, link = page.items, page.link
-    else:
-        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix)
+    elif isinstance(queryset, list):
+        page = sequence_page(context.request, queryset, prefix=collection.prefix)
         items, link = page.items, page.link
+    else:
+        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix,
+                           newest_first=collection.newest_first)
+        items, link = page.items, page.link
+    if collection.prefetch is not None:
+        collection.prefetch(items, context, expand)
     response = json_response([collection.serialize(item, context, expand) for item in items])
     response["Link"] = link
     return response
@@ -197,7 +208,10 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
 def retrieve_response(collection: Collection, context: ApiContext, object_id: str, **kwargs):
     expand = context.expand(collection.expands)
     parent = _parent_of(collection, context, kwargs)
-    return json_response(collection.serialize(collection.find(context, object_id, parent), context, expand))
+    found = collection.find(context, object_id, parent)
+    if collection.prefetch is not None:
+        collection.prefetch([found], context, expand)
+    return json_response(collection.serialize(found, context, expand))
 
 
 def _bind(function, *args):

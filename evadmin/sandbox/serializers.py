@@ -1,4 +1,5 @@
-"""Model -> JSON in the shapes of the spec's schemas (User, Location, Tariff, Supplier, ...).
+"""Model -> JSON in the shapes of the spec's schemas (User, Location, Tariff, Supplier, ...);
+vehicles and EVSEs are in collections/devices.py.
 
 Related resources are absolute URLs under the sandbox's own host unless expanded. Two choices
 made to satisfy the spec as a validator reads it:
@@ -10,8 +11,7 @@ made to satisfy the spec as a validator reads it:
 
 from datetime import UTC, date, datetime
 
-from evadmin.sandbox import catalogue
-from evadmin.sandbox.models import Evse, EvseSite, Supplier, Tariff, User, Vehicle
+from evadmin.sandbox.models import EvseSite, Supplier, Tariff, User
 
 ADDRESS_TEXT_FIELDS = ("address_1", "address_2", "city", "state", "postal_code")
 
@@ -111,43 +111,4 @@ def user_json(user: User, base: str, expand: set[str] = frozenset(), *, detail: 
         "default_location": location_json(user, base, sub_expand(expand, "default_location"), detail=detail),
         "vehicles": [f"{base}/vehicles/{vehicle.id}" for vehicle in user.vehicles.all()],
         "evses": [f"{base}/evses/{evse.id}" for evse in user.evses.all()],
-    }
-
-
-def vehicle_json(vehicle: Vehicle, base: str, expand: set[str] = frozenset()) -> dict:
-    trim = catalogue.VEHICLE_TRIMS[vehicle.trim_id]
-    return {
-        "id": vehicle.id,
-        "url": f"{base}/vehicles/{vehicle.id}",
-        "trim": catalogue.vehicle_trim_json(trim, base, sub_expand(expand, "trim")) if "trim" in expand
-        else f"{base}/vehicle_trims/{trim.id}",
-        "user": user_json(vehicle.user, base) if "user" in expand else f"{base}/users/{vehicle.user_id}",
-        "latest_status_log": None,  # the sandbox records no telemetry
-        "charging_sub_sessions": f"{base}/charging_sub_sessions?vehicle_id={vehicle.id}",
-        "integrated": vehicle.integrated,
-        "battery_size_watt_hours": vehicle.battery_size_watt_hours,
-        "effective_battery_size_watt_hours": vehicle.effective_battery_size_watt_hours,
-        "maximum_charge_limit_percentage": vehicle.maximum_charge_limit_percentage,
-        "description": vehicle.description,
-        "disabled": vehicle.disabled,
-        "smart_charging_enabled": vehicle.smart_charging_enabled,
-        "vehicle_class": vehicle.vehicle_class or None,
-    }
-
-
-def evse_json(evse: Evse, base: str, expand: set[str] = frozenset()) -> dict:
-    model = catalogue.EVSE_MODELS[evse.model_id]
-    return {
-        "id": evse.id,
-        "url": f"{base}/evses/{evse.id}",
-        "cpid": evse.cpid,
-        "model": catalogue.evse_model_json(model, base, sub_expand(expand, "model")) if "model" in expand
-        else f"{base}/evse_models/{model.id}",
-        "user": user_json(evse.user, base) if "user" in expand else f"{base}/users/{evse.user_id}",
-        "latest_status_log": None,
-        "ct_clamp": None,
-        "lock_mode": evse.lock_mode or None,
-        "location": {"latitude": evse.latitude, "longitude": evse.longitude} if evse.latitude is not None else None,
-        "lifecycle_state": evse.lifecycle_state or None,
-        "charging_sub_sessions": f"{base}/charging_sub_sessions?evse_id={evse.id}",
     }

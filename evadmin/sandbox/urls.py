@@ -4,7 +4,7 @@ from django.urls import path, re_path
 
 from evadmin.sandbox.collections import DECLARATIONS
 from evadmin.sandbox.resources import routes
-from evadmin.sandbox.views import catalog, control, devices, oauth, users
+from evadmin.sandbox.views import catalog, control, oauth, users
 from evadmin.sandbox.views.base import unknown_endpoint
 
 # The spec's paths have no trailing slash; a trailing slash is accepted too.
@@ -18,10 +18,6 @@ urlpatterns = [
     re_path(r"^v2/suppliers/(?P<supplier_id>[^/]+)/?$", catalog.supplier_detail),
     re_path(r"^v2/evse_sites/?$", catalog.evse_sites_collection),
     re_path(r"^v2/evse_sites/(?P<evse_site_id>[^/]+)/?$", catalog.evse_site_detail),
-    re_path(r"^v2/vehicles/?$", devices.vehicles_collection),
-    re_path(r"^v2/vehicles/(?P<vehicle_id>[^/]+)/?$", devices.vehicle_detail),
-    re_path(r"^v2/evses/?$", devices.evses_collection),
-    re_path(r"^v2/evses/(?P<evse_id>[^/]+)/?$", devices.evse_detail),
     *routes(DECLARATIONS),
     re_path(r"^v2/.*$", unknown_endpoint),
     # The token URL's trailing slash matters, as on the real API.
@@ -33,6 +29,7 @@ urlpatterns = [
     path("_sandbox/clients", control.clients),
     path("_sandbox/requests", control.requests_view),
     path("_sandbox/seed/defects", control.seed_defects),
+    path("_sandbox/outbox", control.outbox),
 ]
 
 handler404 = control.not_found

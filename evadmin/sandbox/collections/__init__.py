@@ -4,6 +4,9 @@ Each module lists its declarations in `DECLARATIONS`; `DECLARATIONS` here is all
 order urls.py routes them. The ticket and whole-driver collections add their modules here.
 """
 
-from evadmin.sandbox.collections import charging
+from evadmin.sandbox.collections import account, catalogue, charging, device_actions, devices, logs
 
-DECLARATIONS = (*charging.DECLARATIONS,)
+DECLARATIONS = (
+    *charging.DECLARATIONS, *devices.DECLARATIONS, *logs.DECLARATIONS, *device_actions.DECLARATIONS,
+    *catalogue.DECLARATIONS, *account.DECLARATIONS,
+)

@@ -8,6 +8,7 @@ Stored as `Record`s: kind "charging_session" (parent of its sub-sessions) and
 from __future__ import annotations
 
 from evadmin.sandbox import serializers
+from evadmin.sandbox.collections.devices import evse_json, vehicle_json
 from evadmin.sandbox.collections.records import Relation, record_json
 from evadmin.sandbox.models import Evse, Record, Tariff, Vehicle
 from evadmin.sandbox.resources import Collection, Filter, parse_bool, parse_datetime, parse_int
@@ -17,22 +18,15 @@ SESSION_PREFIX, SUB_SESSION_PREFIX = "cses", "csub"
 MODES = ("SMART", "BOOST", "UNMANAGED_HOME", "UNMANAGED_OTG", "MANAGED_OTG")
 
 
-def _device(model, related):
+def _loader(model):
     def load(device_id):
         return model.objects.select_related("user").filter(pk=device_id).first()
+    return load
 
-    def serialize(device, context, expand):
-        return related(device, context.base, expand)
-
-    return load, serialize
-
-
-_vehicle_load, _vehicle_json = _device(Vehicle, serializers.vehicle_json)
-_evse_load, _evse_json = _device(Evse, serializers.evse_json)
 
 DEVICE_RELATIONS = {
-    "vehicle": Relation("vehicles", lambda row: row.data.get("_vehicle_id"), _vehicle_load, _vehicle_json),
-    "evse": Relation("evses", lambda row: row.data.get("_evse_id"), _evse_load, _evse_json),
+    "vehicle": Relation("vehicles", lambda row: row.data.get("_vehicle_id"), _loader(Vehicle), vehicle_json),
+    "evse": Relation("evses", lambda row: row.data.get("_evse_id"), _loader(Evse), evse_json),
 }
 
 

@@ -11,9 +11,11 @@ from evadmin.sandbox.responses import ApiError, json_response, not_found
 from evadmin.sandbox.views.base import ApiContext, Operation, api_view
 
 TARIFF_EXPANDS = ("supplier", "scheduler_tariff", "prices")
+# The spec's root lists 14 collections; the sandbox advertises those it serves (carbon_feeds,
+# dispatch_coordinators, grid_feeds and support_tickets join when they are served).
 ROOT_COLLECTIONS = (
-    "users", "carbon_feeds", "evses", "evse_models", "evse_makes", "vehicles", "vehicle_trims", "vehicle_models",
-    "vehicle_makes", "suppliers", "tariffs", "support_tickets", "dispatch_coordinators", "grid_feeds",
+    "users", "evses", "evse_models", "evse_makes", "vehicles", "vehicle_trims", "vehicle_models",
+    "vehicle_makes", "suppliers", "tariffs",
 )
 
 

@@ -13,6 +13,7 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
   GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
   GET  /_sandbox/seed/defects  {defect: [user ids]}: the users the last seeding planted each defect on
+  GET  /_sandbox/outbox     the emails the API would have sent (password resets, onboarding links)
 """
 
 import json
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from evadmin.sandbox import faults
 from evadmin.sandbox.auth import client_upsert, tokens_revoke_all
+from evadmin.sandbox.outbox import sent_emails
 from evadmin.sandbox.ratelimit import limiter
 
 
@@ -52,6 +54,7 @@ ENDPOINTS = {
     "POST /_sandbox/clients": "create or update an OAuth client: client_id, client_secret, scopes",
     "GET /_sandbox/requests": "the /v2 and /o/ requests since the last reset",
     "GET /_sandbox/seed/defects": "{defect: [user ids]} as planted by the last seeding",
+    "GET /_sandbox/outbox": "the emails the API would have sent since the last seeding, oldest first",
 }
 
 
@@ -124,6 +127,11 @@ def seed_defects(request):
     from evadmin.sandbox.seed import seeded_defects
 
     return JsonResponse(seeded_defects())
+
+
+@require_GET
+def outbox(request):
+    return JsonResponse(sent_emails(), safe=False)
 
 
 def not_found(request, exception=None):
