@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from tests import spec
+from tests.sandbox.helpers import Api, problem
 
 DEV_SCOPES = {"user:read", "user:write", "tariff:read", "evse:read", "vehicle:read", "charging_session:read"}
 ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
@@ -17,42 +18,6 @@ FULL_ADDRESS = {
 }
 CLEARED_ADDRESS = dict.fromkeys(("address_1", "address_2", "city", "state", "postal_code", "country_code",
                                  "coordinates"))
-
-
-class Api:
-    """requests with a bearer token, checking each exchange against the spec."""
-
-    def __init__(self, sandbox, token: str):
-        self.sandbox = sandbox
-        self.headers = {"Authorization": f"Bearer {token}", "EvEnergy-Version": "2"}
-
-    def call(self, method, path, *, headers=None, check_request=True, **kwargs) -> requests.Response:
-        response = requests.request(method, self.sandbox.url(path), headers={**self.headers, **(headers or {})},
-                                    timeout=10, **kwargs)
-        request = response.request
-        if check_request:  # off for requests that are wrong on purpose
-            spec.validate_request(request.method, request.url, dict(request.headers), request.body)
-        spec.validate_response(request.method, request.url, response.status_code, dict(response.headers),
-                               response.content)
-        assert response.headers["EvEnergy-Version"] == "2"
-        assert {"X-RateLimit-Limit", "X-RateLimit-Remaining"} <= set(response.headers)
-        return response
-
-    def get(self, path, **kwargs):
-        return self.call("GET", path, **kwargs)
-
-
-@pytest.fixture
-def api(sandbox_api):
-    spec.require_spec()
-    return Api(sandbox_api, sandbox_api.token())
-
-
-@pytest.fixture
-def writes(sandbox_api):
-    """For tests that change data: the seeded data is restored afterwards, so counts stay true."""
-    yield
-    sandbox_api.reset(data=True)
 
 
 def all_users(api, **params):
@@ -66,17 +31,6 @@ def all_users(api, **params):
 
 def user_where(api, predicate):
     return next(user for user in api.get("/users", params={"page_size": 100}).json() if predicate(user))
-
-
-def problem(response, status, title=None):
-    assert response.status_code == status, response.text
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["type"].endswith("/")
-    assert "/v2/problems/" in body["type"] and body["instance"].startswith("http")
-    if title:
-        assert body["title"] == title
-    return body
 
 
 # --- OAuth ---------------------------------------------------------------------------------

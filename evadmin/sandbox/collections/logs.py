@@ -9,8 +9,6 @@ may not see (another driver's, with EvEnergy-User) is a 404 before any log is re
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import prefetch_related_objects
 
 from evadmin.sandbox.collections.devices import (
@@ -47,15 +45,11 @@ OCPP_ERROR_CODES = (
 OCPP_DIRECTIONS = {"SENT": "Sent", "RECEIVED": "Received"}
 
 
-def _at_timestamp(queryset, raw: str):
-    """The log sampled (or logged) at exactly this moment; None (so 404) for anything else."""
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return queryset.filter(at=moment).order_by("-id").first()
+def _at_timestamp(key_field: str):
+    """The log sampled (or logged) at exactly this moment (None: 404); not a date-time: 400."""
+    def find(queryset, raw: str):
+        return queryset.filter(at=parse_datetime(key_field, raw)).order_by("-id").first()
+    return find
 
 
 def _with_device(devices: Collection, shape: LogShape):
@@ -82,7 +76,7 @@ def _log_collection(devices: Collection, shape: LogShape, *, scope: str, expands
         name=shape.name, prefix=kinds.LOG_PREFIXES[shape.kind], scope=scope,
         queryset=lambda: Record.objects.filter(kind=shape.kind),
         serialize=lambda record, context, expand: log_json(record, context, expand, shape),
-        expands=expands, filters=filters, parent=devices, key=_at_timestamp, newest_first=True,
+        expands=expands, filters=filters, parent=devices, key=_at_timestamp(shape.key_field), newest_first=True,
         prefetch=_with_device(devices, shape),
     )
 
