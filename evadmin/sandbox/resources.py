@@ -1,9 +1,10 @@
 """Declared collections: how the sandbox serves a part of the API without a view per endpoint.
 
-A collection is a declaration (`Collection`): its URL segment, id prefix, scope, the queryset it
-serves, how one object becomes JSON, the `expand` values and query filters the spec gives it, its
-pagination style, how `EvEnergy-User` applies, and (for logs and other nested lists) the collection
-it hangs under. `Detail` declares a one-object sub-resource (`/charging_sub_sessions/{id}/flags`),
+A collection is a declaration (`Collection`): its URL segment, id prefix, scope (None: public),
+the queryset it serves (or a list, for static reference data such as the device catalogue), how
+one object becomes JSON, the `expand` values and query filters the spec gives it, its pagination
+style (`newest_first` for logs), how `EvEnergy-User` applies, what to load for a page in one go
+(`prefetch`), and (for logs and other nested lists) the collection it hangs under. `Detail` declares a one-object sub-resource (`/charging_sub_sessions/{id}/flags`),
 `Action` a write on one object (`POST …/boost_start`). `routes()` turns every declaration into URL
 patterns served by the shared pipeline in views/base.py (faults, token, budget, version, method,
 scope), so each declared operation behaves like the hand-written user endpoints.

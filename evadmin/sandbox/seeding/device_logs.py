@@ -2,12 +2,14 @@
 
 Every builder takes the device, the moment and the schema's fields (the others are null), and
 returns an unsaved Record: `parent_id` the device, `user_id` its driver, `at` the moment the
-spec keys the log by (`sampled_at` or `logged_at`). The collections in
-collections/devices.py serve these kinds; seeders (this module's `seed_records`, cases.py) build them.
+spec keys the log by (`sampled_at` or `logged_at`). collections/logs.py serves these kinds (and
+collections/device_actions.py the connectivity); seeders (this module's `seed_records`, cases.py)
+build them.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 
@@ -54,11 +56,16 @@ def log_record(kind: str, device, at: datetime, data: dict, rng) -> Record:
     return Record(ids.seeded_id(LOG_PREFIXES[kind], at, rng), kind, device.user_id, device.id, at, None, data)
 
 
+@functools.cache
+def _name_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(names)
+
+
 def _fields(names: tuple[str, ...], given: dict) -> dict:
-    unknown = set(given) - set(names)
-    if unknown:
+    if not given.keys() <= _name_set(names):  # the common case, checked without building sets
+        unknown = set(given) - set(names)
         raise TypeError(f"not fields of this log: {', '.join(sorted(unknown))}")
-    return {name: given.get(name) for name in names}
+    return {**dict.fromkeys(names), **given}
 
 
 def evse_status_log(evse, sampled_at: datetime, rng, *, delay: timedelta = timedelta(seconds=2), **fields) -> Record:
