@@ -350,3 +350,24 @@ def test_no_link_in_a_vehicle_or_charger_answer_is_dead(api, driver):
     assert {f"{base}/charging_sub_sessions?vehicle_id={vehicle['id']}", evse["model"], vehicle["trim"]} <= links
     for link in sorted(links):
         assert api.get(link, headers={"EvEnergy-User": user["id"]}).status_code == 200, link
+
+
+@pytest.mark.django_db(databases=["default", "sandbox"])
+def test_disconnecting_closes_the_vehicles_open_charging_sessions():
+    from evadmin.sandbox.collections.device_actions import _close_open_sessions
+    from evadmin.sandbox.models import Record
+
+    started, now = datetime(2026, 1, 1, 20, tzinfo=UTC), datetime(2026, 1, 1, 23, tzinfo=UTC)
+    rows = {
+        "open": ("vhcl01HN2NJ9NMRZBXT1H6FT9N7735", None),
+        "ended": ("vhcl01HN2NJ9NMRZBXT1H6FT9N7735", started + timedelta(hours=1)),
+        "other": ("vhcl01HN2NJ9NMRZBXT1H6FT9N7736", None),
+    }
+    for name, (vehicle_id, ends_at) in rows.items():
+        Record.objects.create(id=name, kind="charging_sub_session", at=started, ends_at=ends_at, data={
+            "_vehicle_id": vehicle_id, "start": "2026-01-01T20:00:00Z",
+            "end": ends_at and ends_at.isoformat().replace("+00:00", "Z")})
+    _close_open_sessions("vhcl01HN2NJ9NMRZBXT1H6FT9N7735", now)
+    ends = {record.id: (record.ends_at, record.data["end"]) for record in Record.objects.all()}
+    assert ends == {"open": (now, "2026-01-01T23:00:00Z"), "ended": (started + timedelta(hours=1),
+                                                                    "2026-01-01T21:00:00Z"), "other": (None, None)}
