@@ -9,7 +9,8 @@ rate limit) and is served by its own process on its own port, with its own SQLit
     python manage.py seedsandbox --users N [--seed S] [--reset | --if-empty]
 
 The dev client (settings.EVADMIN_API_CLIENT_ID / _SECRET) always exists, with the scopes
-user:read user:write tariff:read evse:read vehicle:read charging_session:read site:read.
+user:read user:write tariff:read evse:read vehicle:read charging_session:read site:read
+charging_session:write debug:read tariff:prices:read.
 
 Control API (not part of ev.energy's API; no authentication; dev and tests only):
 
@@ -55,6 +56,10 @@ Control API (not part of ev.energy's API; no authentication; dev and tests only)
                               status and duration_ms null until it is answered
     GET  /_sandbox/seed/defects   the ground truth of the seed: {audit rule name: [user ids]}
                               of the accounts each defect was planted on
+    GET  /_sandbox/seed/cases     the support cases planted by the seed (seeding/cases.py):
+                              {case name: {name, description, user_id, vehicle_id, evse_id, and the
+                              case's own facts: session_id, sub_session_id, night, flags, ratings...}}
+                              with the ids of the data as seeded (they carry the seeding's time)
 
 Fault state, the rate-limit window and the request log live in the process (module state under
 a lock, see faults.py and ratelimit.py); clients, tokens and data live in the database.

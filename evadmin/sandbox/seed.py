@@ -324,12 +324,14 @@ def seed_sandbox(*, users: int, seed: int = 1, reset: bool = False) -> SeedSumma
         elif sandbox_has_data():
             raise SeedError("The sandbox already has data; pass --reset to replace it.")
         seeder, (suppliers, tariffs, sites, user_rows, vehicles, evses) = _build(seed, users)
+        # Records first: a support case may set facts on the unsaved rows (a vehicle's `integrated`).
+        records = [rows for rows in record_seeders(seed=seed, users=user_rows, vehicles=vehicles, evses=evses)]
         # batch_size: SQLite caps bound parameters per statement; Django splits to fit anyway.
         for model, rows in ((Supplier, suppliers), (Tariff, tariffs), (EvseSite, sites), (User, user_rows),
                             (Vehicle, vehicles), (Evse, evses)):
             model.objects.bulk_create(rows, batch_size=1000)
-        for records in record_seeders(seed=seed, users=user_rows, vehicles=vehicles, evses=evses):
-            Record.objects.bulk_create(records, batch_size=1000)
+        for rows in records:
+            Record.objects.bulk_create(rows, batch_size=1000)
         SeedRun.objects.create(users=users, seed=seed)
     summary = seeder.summary
     summary.users, summary.suppliers, summary.tariffs = len(user_rows), len(suppliers), len(tariffs)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("_sandbox/clients", control.clients),
     path("_sandbox/requests", control.requests_view),
     path("_sandbox/seed/defects", control.seed_defects),
+    path("_sandbox/seed/cases", control.seed_cases),
 ]
 
 handler404 = control.not_found

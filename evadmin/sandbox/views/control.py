@@ -13,6 +13,7 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
   GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
   GET  /_sandbox/seed/defects  {defect: [user ids]}: the users the last seeding planted each defect on
+  GET  /_sandbox/seed/cases    {case: ground truth}: the support cases the last seeding planted
 """
 
 import json
@@ -52,6 +53,7 @@ ENDPOINTS = {
     "POST /_sandbox/clients": "create or update an OAuth client: client_id, client_secret, scopes",
     "GET /_sandbox/requests": "the /v2 and /o/ requests since the last reset",
     "GET /_sandbox/seed/defects": "{defect: [user ids]} as planted by the last seeding",
+    "GET /_sandbox/seed/cases": "{case: ground truth (user, devices, session, sub-session, night...)}",
 }
 
 
@@ -124,6 +126,13 @@ def seed_defects(request):
     from evadmin.sandbox.seed import seeded_defects
 
     return JsonResponse(seeded_defects())
+
+
+@require_GET
+def seed_cases(request):
+    from evadmin.sandbox.seeding.cases import seeded_cases
+
+    return JsonResponse(seeded_cases())
 
 
 def not_found(request, exception=None):
