@@ -31,10 +31,9 @@ from evadmin.sandbox.resources import (
     parse_int,
 )
 from evadmin.sandbox.responses import json_response
+from evadmin.sandbox.seeding.nights import SESSION, SESSION_PREFIX, SUB_SESSION, SUB_SESSION_PREFIX
 from evadmin.sandbox.views.base import ApiContext, Operation
 
-SESSION, SUB_SESSION = "charging_session", "charging_sub_session"
-SESSION_PREFIX, SUB_SESSION_PREFIX = "cses", "csub"
 MODES = ("SMART", "BOOST", "UNMANAGED_HOME", "UNMANAGED_OTG", "MANAGED_OTG")
 DEBUG_SCOPE = "debug:read"
 SUB_SESSION_ID = re.compile(r"^csub[0-9A-Z]{26}$")

@@ -59,7 +59,7 @@ def _successor(previous: Record, *, mode: str, reason: str) -> Record:
     now = parts.now_utc()
     kept = {key: previous.data[key] for key in ("_vehicle_id", "_evse_id", "_tariff_id", "location", "currency",
                                                 "co2_intensity_grams_per_kilowatt_hour",
-                                                "co2_intensity_classification", "carbon_feed", "grid_feeds",
+                                                "co2_intensity_classification", "carbon_feed",
                                                 "solar_mode_type", "labels") if key in previous.data}
     debug = {**previous.data.get("_debug_metadata", {}), "start_reason": reason, "finish_reason": None,
              "is_energy_delivered_capped": False, "uncapped_energy_delivered_watt_hours": None}

@@ -3,7 +3,7 @@
 Runs first of the seeders: picks its drivers deterministically (a vehicle, a charger, a tariff in
 their own currency and an address: none of the account defects in the way), claims them in
 `plan.case_users`, and builds their month of charging (nights.py) with the case's night planted
-three nights ago, plus their devices' logs in full (device_logs.py builders). Each case's ground
+three nights ago, plus their devices' logs in full over the case's window (device_logs.py builders). Each case's ground
 truth is stored as a Record of kind "seed_case" that GET /_sandbox/seed/cases serves.
 
 Some facts live on the concrete rows (a vehicle's `integrated`, a driver's tariff): the case sets
@@ -25,7 +25,11 @@ from evadmin.sandbox.seeding.nights import Night, build_night, driver_of, night_
 from evadmin.sandbox.serializers import iso_datetime
 
 SEED_CASE, SEED_CASE_PREFIX = "seed_case", "case"
+AC = "AC - Typically home chargers"  # the spec's enum value for current_type
 CASE_NIGHT = 3  # the planted night: the evening three days before the seeding's day
+# The devices' logs cover the case's window: the planted night and the nights either side of it
+# (from noon before the first to noon after the last), enough to compare with ordinary nights.
+LOG_WINDOW_NIGHTS = 1
 CASES = ("charger_offline_no_charge", "finished_after_ready_by", "charged_at_peak", "vehicle_integration_inactive",
          "energy_over_delivery", "poor_charger_connectivity", "healthy_control")
 DESCRIPTIONS = {
@@ -94,7 +98,8 @@ class CaseBuilder:
                     continue
             records, truths = build_night(self.driver, night, self.plan.now, self.rng)
             self.records += records
-            self.device_window(night, truths)
+            if abs((day - self.case_day).days) <= LOG_WINDOW_NIGHTS:
+                self.device_window(night, truths)
             if day == self.case_day:
                 self.night_truth(night, records, truths)
 
@@ -173,7 +178,7 @@ class CaseBuilder:
             self.records.append(logs.evse_status_log(
                 evse, moment, rng, is_plugged_in=True, is_charging=charging, charge_rate_watts=rate,
                 meter_reading_watt_hours=int(meter), is_enabled=True, control_pilot_status="C" if charging else "B",
-                signal_strength_rssi_dbm=-71, voltage_millivolts=230_000, mode="SMART"))
+                signal_strength_rssi_dbm=-71, voltage_millivolts=230_000, mode="Charge" if charging else "Delay"))
             if charging:
                 self.ocpp(moment, "MeterValues", {"connectorId": 1, "meterValue": [
                     {"timestamp": iso_datetime(moment), "sampledValue": [{"value": str(int(meter)),
@@ -183,8 +188,9 @@ class CaseBuilder:
                     vehicle, moment + timedelta(minutes=3), rng, state_of_charge_percentage=soc, is_charging=charging,
                     is_plugged_in=True, charge_rate_watts=rate, charge_level_watt_hours=int(charged),
                     target_charge_level_percentage=vehicle.maximum_charge_limit_percentage,
-                    current_type="AC", is_complete=soc >= vehicle.maximum_charge_limit_percentage,
-                    data_source="API", state="CHARGING" if charging else "PLUGGED_IN"))
+                    current_type=AC, is_complete=soc >= vehicle.maximum_charge_limit_percentage,
+                    data_source="Manufacturer API",
+                    state="PLUGGED_IN_CHARGING" if charging else "PLUGGED_IN_NOT_CHARGING"))
             charged += wh
             meter += wh
             was_charging = charging
@@ -194,7 +200,7 @@ class CaseBuilder:
                                                            "status": "Available"})
             self.records.append(logs.evse_status_log(evse, night.unplug, rng, is_plugged_in=False, is_charging=False,
                                                      charge_rate_watts=0, meter_reading_watt_hours=int(meter),
-                                                     is_enabled=True, control_pilot_status="A", mode="SMART"))
+                                                     is_enabled=True, control_pilot_status="A", mode="Idle"))
 
     def plugged_without_charger(self, night: Night) -> None:
         """Case (a): the charger's last words, then silence; the car says it is plugged in all night."""
@@ -203,7 +209,7 @@ class CaseBuilder:
         self.records.append(logs.evse_status_log(driver.evse, offline_at - timedelta(minutes=1), rng,
                                                  is_plugged_in=False, is_charging=False, charge_rate_watts=0,
                                                  is_enabled=True, control_pilot_status="A", signal_strength_rssi_dbm=-97,
-                                                 mode="SMART"))
+                                                 mode="Idle"))
         self.ocpp(offline_at, "StatusNotification", {"connectorId": 0, "errorCode": "OtherError",
                                                      "status": "Unavailable", "info": "Network connection lost"})
         self.records.append(logs.evse_error_log(driver.evse, offline_at + timedelta(minutes=5), rng,
@@ -213,8 +219,8 @@ class CaseBuilder:
         while moment < night.unplug:
             self.records.append(logs.vehicle_status_log(
                 driver.vehicle, moment, rng, state_of_charge_percentage=night.start_soc, is_charging=False,
-                is_plugged_in=True, charge_rate_watts=0, current_type="AC", is_complete=False, data_source="API",
-                state="PLUGGED_IN"))
+                is_plugged_in=True, charge_rate_watts=0, current_type=AC, is_complete=False,
+                data_source="Manufacturer API", state="PLUGGED_IN_NOT_CHARGING"))
             moment += timedelta(minutes=30)
         self.ocpp(back_at, "BootNotification", {"chargePointVendor": "Sandbox", "chargePointModel": driver.evse.model_id})
         self.ocpp(back_at + timedelta(seconds=20), "StatusNotification", {"connectorId": 1, "errorCode": "NoError",
@@ -228,10 +234,12 @@ class CaseBuilder:
                                                payload=payload, message_id=message_id, response=response))
 
     def heartbeats(self) -> None:
-        """Hourly heartbeats over the month, except while the charger was offline (or dropping off)."""
-        start = self.plan.now - timedelta(days=HISTORY_DAYS)
-        moment = start
-        while moment < self.plan.now:
+        """Hourly heartbeats over the logs' window, except while the charger was offline (or dropping off)."""
+        first = self.case_day - timedelta(days=LOG_WINDOW_NIGHTS)
+        moment = datetime(first.year, first.month, first.day, 12, tzinfo=self.driver.zone)
+        last = self.case_day + timedelta(days=LOG_WINDOW_NIGHTS + 1)
+        end = min(self.plan.now, datetime(last.year, last.month, last.day, 12, tzinfo=self.driver.zone))
+        while moment < end:
             offline = self.offline is not None and self.offline[0] <= moment < self.offline[1]
             flaky = self.case == "poor_charger_connectivity" and self.rng.random() < 0.55
             if not offline and not flaky:

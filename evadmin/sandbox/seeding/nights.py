@@ -15,16 +15,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from evadmin.sandbox import ids, prices
-from evadmin.sandbox.collections.charging import (
-    SESSION,
-    SESSION_PREFIX,
-    SUB_SESSION,
-    SUB_SESSION_PREFIX,
-)
 from evadmin.sandbox.models import Record
 from evadmin.sandbox.seed_data import COUNTRIES
 from evadmin.sandbox.serializers import iso_datetime
 
+# Record kinds and id prefixes (the spec's id patterns), shared with collections/charging.py.
+SESSION, SUB_SESSION = "charging_session", "charging_sub_session"
+SESSION_PREFIX, SUB_SESSION_PREFIX = "cses", "csub"
 VOLTS = 230
 SCHEDULE_PLAN_PREFIX = "scpl"
 FINISH_REASONS = {"BOOST": "BOOST_START", "SMART": "SMART_CHARGE_ENABLED", "UNMANAGED_HOME": "SMART_CHARGE_DISABLED"}
@@ -40,9 +37,17 @@ class Driver:
     currency: str
     zone: ZoneInfo
     charge_rate_watts: int = 7400
+    _prices: dict = field(default_factory=dict)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone)
+
+    def price(self, moment: datetime) -> int:
+        """The tariff's price at `moment` (0 without a tariff), remembered per half-hour period."""
+        key = int(moment.timestamp()) // prices.PRICE_INTERVAL_SECONDS
+        if key not in self._prices:
+            self._prices[key] = prices.price_at(self.tariff, moment) if self.tariff is not None else 0
+        return self._prices[key]
 
 
 def driver_of(user, vehicle, evse, *, charge_rate_watts: int = 7400) -> Driver:
@@ -82,14 +87,13 @@ def _periods(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     return periods
 
 
-def _allocate(periods, *, mode: str, need_wh: float, rate: int, ready_by: datetime, tariff) -> list[int]:
+def _allocate(periods, period_prices, *, mode: str, need_wh: float, rate: int, ready_by: datetime) -> list[int]:
     """Watt-hours per period: SMART the cheapest before ready-by first, others straight away."""
     order = list(range(len(periods)))
     if mode == "SMART":
         before = [index for index in order if periods[index][0] < ready_by]
         after = [index for index in order if periods[index][0] >= ready_by]
-        price = (lambda index: prices.price_at(tariff, periods[index][0])) if tariff else (lambda index: 0)
-        order = sorted(before, key=lambda index: (price(index), -index)) + after
+        order = sorted(before, key=lambda index: (period_prices[index], -index)) + after
     energy = [0] * len(periods)
     for index in order:
         if need_wh < 1:
@@ -149,12 +153,12 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
         end = night.unplug if last else night.modes[position + 1][1]
         until = end or now
         periods = _periods(start, until)
-        energy = _allocate(periods, mode=mode, need_wh=need_wh, rate=driver.charge_rate_watts,
-                           ready_by=night.ready_by, tariff=driver.tariff)
+        period_prices = [driver.price(period_start) for period_start, _ in periods]
+        energy = _allocate(periods, period_prices, mode=mode, need_wh=need_wh, rate=driver.charge_rate_watts,
+                           ready_by=night.ready_by)
         need_wh -= sum(energy)
         delivered = sum(energy)
-        cost = (round(sum(wh * prices.price_at(driver.tariff, period[0]) for wh, period in zip(energy, periods,
-                                                                                               strict=True)) / 1000)
+        cost = (round(sum(wh * price for wh, price in zip(energy, period_prices, strict=True)) / 1000)
                 if driver.tariff else None)
         plans = (_plans(driver, night, start, need_wh + delivered, room_wh, rng,
                         replan=night.replan and mode == "SMART") if mode in ("SMART", "BOOST") else [])
@@ -174,7 +178,7 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
             "total_points": delivered // 1000, "total_points_missed": None,
             "duration_minutes": int((until - start).total_seconds() // 60),
             "grid_energy_delivered_watt_hours": delivered, "solar_energy_delivered_watt_hours": 0, "labels": None,
-            "carbon_feed": None, "grid_feeds": [], "solar_mode_type": None,
+            "carbon_feed": None, "solar_mode_type": None,  # grid_feeds: [] would match both of its oneOf
             "_vehicle_id": vehicle.id, "_evse_id": driver.evse.id, "_tariff_id": driver.tariff.id if driver.tariff
             else None, "_capacity_watt_hours": capacity,
             "_energy_usage": {"last_updated_at": iso_datetime(until + timedelta(minutes=10)), "watt_hours": energy},
