@@ -191,9 +191,17 @@ def test_boost_start_then_end_changes_the_sub_sessions(api, writes):
     assert api.get(back["sub_sessions"][0]).json()["mode"] == "SMART"
 
 
-def test_boost_on_an_ended_session_is_409(api, sandbox_api):
+def test_boost_on_an_ended_session_or_without_smart_charging_is_409(api, sandbox_api):
     truth = cases(sandbox_api)["healthy_control"]
     assert "ended" in problem(api.call("POST", f"/charging_sessions/{truth['session_id']}/boost_start"), 409)["detail"]
+    unmanaged = api.get("/charging_sub_sessions", params={"mode": "UNMANAGED_HOME", "page_size": 100}).json()
+    vehicle = next(vehicle for vehicle in (api.get(sub["vehicle"]).json() for sub in unmanaged)
+                   if not vehicle["smart_charging_enabled"])
+    user_id = vehicle["user"].rsplit("/", 1)[-1]
+    session = api.get("/charging_sessions", headers={"EvEnergy-User": user_id}).json()[0]
+    for action in ("boost_start", "boost_end"):
+        detail = problem(api.call("POST", f"/charging_sessions/{session['id']}/{action}"), 409)["detail"]
+        assert detail == f"Smart charging is turned off for vehicle {vehicle['id']}."
 
 
 def test_recalculate_dry_run_changes_nothing_and_a_real_run_caps(api, writes, sandbox_api):

@@ -71,6 +71,8 @@ def test_late_finish_delivered_after_ready_by(api, sandbox_api):
     session = api.get(f"/charging_sessions/{case['session_id']}").json()
     assert session["start"] == case["night"]["plugged_in_at"]
     assert case["ratings"]["overall"] == "AMBER"
+    assessment = api.get(f"/charging_sub_sessions/{case['sub_session_id']}/assessment").json()
+    assert assessment["ratings"] == case["ratings"]
 
 
 def test_peak_charge_is_priced_at_peak(api, sandbox_api):

@@ -59,15 +59,13 @@ def _successor(previous: Record, *, mode: str, reason: str) -> Record:
     now = parts.now_utc()
     kept = {key: previous.data[key] for key in ("_vehicle_id", "_evse_id", "_tariff_id", "location", "currency",
                                                 "co2_intensity_grams_per_kilowatt_hour",
-                                                "co2_intensity_classification", "carbon_feed",
-                                                "solar_mode_type", "labels") if key in previous.data}
+                                                "co2_intensity_classification") if key in previous.data}
     debug = {**previous.data.get("_debug_metadata", {}), "start_reason": reason, "finish_reason": None,
              "is_energy_delivered_capped": False, "uncapped_energy_delivered_watt_hours": None}
     data = {**kept, "start": iso_datetime(now), "end": None, "mode": mode, "energy_delivered_watt_hours": 0,
             "cost": 0 if previous.data.get("cost") is not None else None, "percentage_added": 0,
-            "savings_cost": None, "savings_co2_grams": None, "incentive_earned": None, "total_co2_grams": 0,
-            "cost_per_kilowatt_hour": None, "total_points": 0, "total_points_missed": None, "duration_minutes": 0,
-            "grid_energy_delivered_watt_hours": 0, "solar_energy_delivered_watt_hours": 0,
+            "total_co2_grams": 0, "cost_per_kilowatt_hour": None, "total_points": 0, "duration_minutes": 0,
+            "grid_energy_delivered_watt_hours": 0,
             "_energy_usage": {"last_updated_at": iso_datetime(now), "watt_hours": []},
             "_flags": [], "_debug_metadata": debug, "_schedule_plans": [],
             "_charge_rate_watts": previous.data.get("_charge_rate_watts", 7400)}
@@ -77,11 +75,11 @@ def _successor(previous: Record, *, mode: str, reason: str) -> Record:
 
 
 def _switch(context: ApiContext, session: Record, *, to_mode: str):
-    if session.ends_at is not None:
-        raise _conflict(f"Charging session {session.id} has ended (the vehicle was unplugged).")
     vehicle = Vehicle.objects.filter(pk=session.data.get("_vehicle_id")).first()
     if vehicle is not None and not vehicle.smart_charging_enabled:
         raise _conflict(f"Smart charging is turned off for vehicle {vehicle.id}.")
+    if session.ends_at is not None:
+        raise _conflict(f"Charging session {session.id} has ended (the vehicle was unplugged).")
     with transaction.atomic(using=DB):
         current = _running_sub_session(session)
         if to_mode == "BOOST" and (current is None or current.data.get("mode") != "SMART"):

@@ -106,8 +106,16 @@ def flags_json(record, context, head: dict, params) -> dict:
     return {**head, "flags": record.data.get("_flags", [])}
 
 
+# Debug metadata every seeded sub-session shares (its rows keep only what differs).
+DEBUG_METADATA_DEFAULTS = {
+    "is_energy_delivered_capped": False, "uncapped_energy_delivered_watt_hours": None,
+    "energy_usage_calculation_method": "METERED", "energy_usage_interpolation_method": "LINEAR",
+    "solar_integration_type": None,
+}
+
+
 def debug_metadata_json(record, context, head: dict, params) -> dict:
-    return {**head, **record.data.get("_debug_metadata", {})}
+    return {**head, **DEBUG_METADATA_DEFAULTS, **record.data.get("_debug_metadata", {})}
 
 
 def assessment_json(record, context, head: dict, params) -> dict:

@@ -79,11 +79,12 @@ class SubSessionTruth:
 
 
 def _periods(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    periods, cursor = [], start
+    """[start, end) cut at each half-hour price boundary."""
+    periods, cursor, boundary = [], start, prices.period_start(start) + prices.PRICE_INTERVAL
     while cursor < end:
-        stop = min(end, prices.period_start(cursor) + prices.PRICE_INTERVAL)
+        stop = min(end, boundary)
         periods.append((cursor, stop))
-        cursor = stop
+        cursor, boundary = stop, boundary + prices.PRICE_INTERVAL
     return periods
 
 
@@ -171,23 +172,18 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
             "start": iso_datetime(start), "end": iso_datetime(end), "mode": mode,
             "energy_delivered_watt_hours": delivered, "cost": cost, "location": _location(user, driver),
             "percentage_added": round(delivered / battery * 100, 1), "currency": driver.currency,
-            "savings_cost": None, "savings_co2_grams": None, "incentive_earned": None,
             "total_co2_grams": round(delivered * intensity / 1000),
             "co2_intensity_grams_per_kilowatt_hour": intensity, "co2_intensity_classification": _co2_class(intensity),
             "cost_per_kilowatt_hour": round(cost * 1000 / delivered) if cost is not None and delivered else None,
-            "total_points": delivered // 1000, "total_points_missed": None,
+            "total_points": delivered // 1000,
             "duration_minutes": int((until - start).total_seconds() // 60),
-            "grid_energy_delivered_watt_hours": delivered, "solar_energy_delivered_watt_hours": 0, "labels": None,
-            "carbon_feed": None, "solar_mode_type": None,  # grid_feeds: [] would match both of its oneOf
+            "grid_energy_delivered_watt_hours": delivered,
             "_vehicle_id": vehicle.id, "_evse_id": driver.evse.id, "_tariff_id": driver.tariff.id if driver.tariff
             else None, "_capacity_watt_hours": capacity,
             "_energy_usage": {"last_updated_at": iso_datetime(until + timedelta(minutes=10)), "watt_hours": energy},
             "_flags": ([{"name": "ENERGY_OVER_DELIVERY", "root_cause": "CHARGE_MEASUREMENT_OSCILLATION"}]
                        if over else []),
-            "_debug_metadata": {
-                "start_reason": reason, "finish_reason": finish, "is_energy_delivered_capped": False,
-                "uncapped_energy_delivered_watt_hours": None, "energy_usage_calculation_method": "METERED",
-                "energy_usage_interpolation_method": "LINEAR", "solar_integration_type": None},
+            "_debug_metadata": {"start_reason": reason, "finish_reason": finish},
             "_schedule_plans": plans,
             "_charge_rate_watts": driver.charge_rate_watts,
         }
