@@ -89,6 +89,18 @@ def test_sub_session_expands_every_part_in_one_request(api, sandbox_api):
             assert alone == {**sub[part]}
 
 
+def test_a_running_sub_session_and_its_parts(api):
+    expand = ["flags", "assessment", "energy_usage", "schedules", "debug_metadata", "tariff", "vehicle", "evse"]
+    running = api.get("/charging_sub_sessions", params={"is_finished": "false", "expand": expand}).json()
+    assert running
+    for sub in running:
+        assert sub["end"] is None and sub["debug_metadata"]["finish_reason"] is None
+        intervals = sub["energy_usage"]["intervals"]
+        assert all(sub["start"] <= interval["started_at"] for interval in intervals)
+        assert sum(interval["total_energy_delivered_watt_hours"] for interval in intervals) == \
+            sub["energy_delivered_watt_hours"]
+
+
 def test_energy_usage_intervals_lie_inside_and_cost_agrees_with_prices(api, sandbox_api):
     truth = cases(sandbox_api)["charged_at_peak"]
     sub = api.get(f"/charging_sub_sessions/{truth['sub_session_id']}").json()
@@ -126,6 +138,31 @@ def test_schedules_plans_and_dispatcher_logs(api, sandbox_api):
     assert api.get("/dispatcher_logs", params={"charging_sub_session_id": sub_id,
                                                 "logged_at__lte": first}).json() == logs[-1:]
     assert problem(api.get("/dispatcher_logs", check_request=False), 400)
+
+
+def test_only_the_most_recent_schedule_per_period_by_default(api):
+    for sub in api.get("/charging_sub_sessions", params={"mode": "SMART", "is_finished": "true",
+                                                         "page_size": 100}).json():
+        plans = api.get(f"{sub['url']}/schedule_plans").json()["schedule_plans"]
+        if len(plans) == 2:
+            break
+    else:
+        pytest.fail("no re-planned sub-session in the first page")
+    latest = api.get(f"{sub['url']}/schedules").json()["schedules"]
+    every = api.get(f"{sub['url']}/schedules", params={"only_most_recently_created": "false"}).json()["schedules"]
+    starts = [item["started_at"] for item in latest]
+    assert len(starts) == len(set(starts)) and len(every) > len(latest)
+    newer = {item["started_at"] for item in every if item["created_at"] == plans[1]["created_at"]}
+    assert all(item["created_at"] == plans[1]["created_at"] for item in latest if item["started_at"] in newer)
+
+
+def test_sessions_page_by_cursor(api):
+    first = api.get("/charging_sessions", params={"page_size": 5})
+    second = api.get(first.links["next"]["url"])
+    back = api.get(second.links["previous"]["url"])
+    assert len(first.json()) == len(second.json()) == 5
+    assert [session["id"] for session in back.json()] == [session["id"] for session in first.json()]
+    assert first.json()[-1]["id"] < second.json()[0]["id"]
 
 
 def test_debug_parts_and_prices_need_their_scopes(sandbox_api):

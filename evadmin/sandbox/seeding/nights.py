@@ -9,7 +9,6 @@ Energy never exceeds the room in the battery unless the night is planted with an
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -106,6 +105,20 @@ def _allocate(periods, period_prices, *, mode: str, need_wh: float, rate: int, r
     return energy
 
 
+def _energy(driver: Driver, periods, period_prices, *, mode: str, need_wh: float, ready_by: datetime) -> list[int]:
+    """Watt-hours per period. A SMART sub-session cut short (by a boost, an unplug, or `now`) plans for
+    the whole night up to the ready-by time and delivers what fell inside it, so it waits for the
+    cheap hours like the full night would."""
+    rate = driver.charge_rate_watts
+    if mode != "SMART" or not periods or periods[-1][1] >= ready_by:
+        return _allocate(periods, period_prices, mode=mode, need_wh=need_wh, rate=rate, ready_by=ready_by)
+    horizon = _periods(periods[0][0], ready_by)  # the sub-session's periods are its first ones
+    planned = _allocate(horizon, [driver.price(start) for start, _ in horizon], mode=mode, need_wh=need_wh,
+                        rate=rate, ready_by=ready_by)
+    return [min(wh, int(rate * (stop - start).total_seconds() / 3600))
+            for (start, stop), wh in zip(periods, planned, strict=False)]
+
+
 def _co2_class(intensity: int) -> str:
     return next((name for limit, name in CO2_CLASSES if intensity < limit), "very high")
 
@@ -118,8 +131,8 @@ def _location(user, driver: Driver) -> dict:
     return location
 
 
-def _plans(driver: Driver, night: Night, start: datetime, need_wh: float, room_wh: float, rng,
-           *, replan: bool) -> list[dict]:
+def _plans(driver: Driver, night: Night, start: datetime, need_wh: float, rng, *, replan: bool) -> list[dict]:
+    """The schedule plan made at the start, and a second one an hour or two later on a re-planned night."""
     times = [start + timedelta(minutes=2)] + ([start + timedelta(minutes=rng.randint(60, 120))] if replan else [])
     battery = driver.vehicle.effective_battery_size_watt_hours
     plans = []
@@ -155,13 +168,12 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
         until = end or now
         periods = _periods(start, until)
         period_prices = [driver.price(period_start) for period_start, _ in periods]
-        energy = _allocate(periods, period_prices, mode=mode, need_wh=need_wh, rate=driver.charge_rate_watts,
-                           ready_by=night.ready_by)
+        energy = _energy(driver, periods, period_prices, mode=mode, need_wh=need_wh, ready_by=night.ready_by)
         need_wh -= sum(energy)
         delivered = sum(energy)
         cost = (round(sum(wh * price for wh, price in zip(energy, period_prices, strict=True)) / 1000)
                 if driver.tariff else None)
-        plans = (_plans(driver, night, start, need_wh + delivered, room_wh, rng,
+        plans = (_plans(driver, night, start, need_wh + delivered, rng,
                         replan=night.replan and mode == "SMART") if mode in ("SMART", "BOOST") else [])
         sub_id = ids.seeded_id(SUB_SESSION_PREFIX, start, rng)
         capacity = int(room_wh) if position == 0 else max(0, int(room_wh) - _delivered_before(truths))
@@ -180,7 +192,8 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
             "grid_energy_delivered_watt_hours": delivered,
             "_vehicle_id": vehicle.id, "_evse_id": driver.evse.id, "_tariff_id": driver.tariff.id if driver.tariff
             else None, "_capacity_watt_hours": capacity,
-            "_energy_usage": {"last_updated_at": iso_datetime(until + timedelta(minutes=10)), "watt_hours": energy},
+            "_energy_usage": {"last_updated_at": iso_datetime(min(until + timedelta(minutes=10), now)),
+                              "watt_hours": energy},
             "_flags": ([{"name": "ENERGY_OVER_DELIVERY", "root_cause": "CHARGE_MEASUREMENT_OSCILLATION"}]
                        if over else []),
             "_debug_metadata": {"start_reason": reason, "finish_reason": finish},
@@ -237,11 +250,3 @@ def night_window(driver: Driver, day, rng, *, evening=(17.5, 22.5), morning=(7.0
     unplug = at(next_day, rng.uniform(*morning))
     ready_by = at(next_day, 7.0)
     return plug_in, unplug, ready_by
-
-
-def need_for(vehicle, start_soc: int) -> float:
-    return vehicle.effective_battery_size_watt_hours * max(0, vehicle.maximum_charge_limit_percentage - start_soc) / 100
-
-
-def slots_needed(need_wh: float, rate: int) -> int:
-    return math.ceil(need_wh / (rate / 2))
