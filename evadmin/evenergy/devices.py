@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from evadmin.evenergy.resources import DeviceModel, Make, VehicleTrim
 from evadmin.evenergy.typed import ApiObject
+
+__all__ = ["DeviceModel", "Make", "VehicleTrim"]  # the catalogue's types live with Vehicle and Evse
 
 
 @dataclass
@@ -103,36 +106,6 @@ class StateOfCharge(ApiObject):
     state_of_charge_percentage: int | None = None
     source: str | None = None
     updated_at: datetime | None = None
-
-
-@dataclass
-class Make(ApiObject):
-    """A vehicle or charger make."""
-
-    id: str = ""
-    url: str = ""
-    name: str = ""
-    display_name: str | None = None
-
-
-@dataclass
-class DeviceModel(ApiObject):
-    """A vehicle or charger model; `make` when expanded."""
-
-    id: str = ""
-    url: str = ""
-    name: str = ""
-    display_name: str | None = None
-    make: Make | None = None
-
-
-@dataclass
-class VehicleTrim(ApiObject):
-    id: str = ""
-    url: str = ""
-    name: str = ""
-    battery_size_watt_hours: int | None = None
-    model: DeviceModel | None = None
 
 
 @dataclass

@@ -18,7 +18,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Self
 
-from evadmin.evenergy.resources import id_from_url
+
+def id_from_url(url: str | None) -> str | None:
+    """The resource id at the end of an API URL (`…/tariffs/tari01H…` -> `tari01H…`)."""
+    if not url:
+        return None
+    return url.rstrip("/").rsplit("/", 1)[-1] or None
 
 
 def parse_datetime(value: Any) -> datetime | None:
