@@ -117,8 +117,9 @@ def new_secret() -> str:
 def _valid_secret(secret: object) -> bool:
     if not isinstance(secret, str) or not secret.startswith(SECRET_PREFIX):
         return False
-    try:
-        return bool(base64.b64decode(secret[len(SECRET_PREFIX):], validate=True))
+    encoded = secret[len(SECRET_PREFIX):]
+    try:  # unpadded base64 too, as the svix library takes it
+        return bool(base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True))
     except (binascii.Error, ValueError):
         return False
 

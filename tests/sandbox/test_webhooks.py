@@ -16,9 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+from django.db import transaction
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from evadmin.sandbox import ids, webhooks
+from evadmin.sandbox.collections import charging
+from evadmin.sandbox.models import Record
 from tests import spec
 from tests.sandbox.fixtures import REPO_ROOT, sandbox_process
 
@@ -287,3 +290,25 @@ def test_hook_never_raises_into_the_request(monkeypatch, caplog):
     finally:
         webhooks.reset()
     assert [record.levelname for record in caplog.records] == ["ERROR", "ERROR"]
+
+
+@pytest.mark.django_db(databases=["default", "sandbox"])
+def test_event_is_sent_once_the_callers_transaction_commits(receiver, django_capture_on_commit_callbacks):
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    record = Record(id=ids.new_id(charging.SUB_SESSION_PREFIX), kind=charging.SUB_SESSION, at=start,
+                    data=sub_session_data(start, None))
+    endpoint = webhooks.configure_endpoint({"url": receiver.url})
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic(using="sandbox"):
+            webhooks.sub_session_event(record, CREATED)
+            raise RuntimeError("the request failed after creating the sub-session")
+        with django_capture_on_commit_callbacks(using="sandbox", execute=True):
+            message_id = webhooks.sub_session_event(record, CREATED)
+        [request] = receiver.wait_for(1)
+        time.sleep(0.3)  # give the rolled-back event the time to arrive, were it sent
+        assert receiver.received == [request]
+        assert request["headers"]["svix-id"] == message_id
+        Webhook(endpoint.secret).verify(request["body"], request["headers"])
+        assert json.loads(request["body"])["data"]["id"] == record.id
+    finally:
+        webhooks.reset()
