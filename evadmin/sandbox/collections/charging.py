@@ -7,7 +7,7 @@ Stored as `Record`s: kind "charging_session" (parent of its sub-sessions) and
 
 from __future__ import annotations
 
-from evadmin.sandbox import serializers
+from evadmin.sandbox import serializers, webhooks
 from evadmin.sandbox.collections.records import Relation, record_json
 from evadmin.sandbox.models import Evse, Record, Tariff, Vehicle
 from evadmin.sandbox.resources import Collection, Filter, parse_bool, parse_datetime, parse_int
@@ -93,3 +93,6 @@ CHARGING_SUB_SESSIONS = Collection(
 )
 
 DECLARATIONS = (CHARGING_SESSIONS, CHARGING_SUB_SESSIONS)
+
+# Webhook bodies carry a sub-session exactly as GET /charging_sub_sessions/{id} serves it.
+webhooks.serialize_sub_sessions_with(CHARGING_SUB_SESSIONS.serialize)
