@@ -109,6 +109,8 @@ class Collection:
     create_scope: str = ""
     update: Callable[..., Any] | None = None
     update_scope: str = ""
+    # Cursor pages newest first (descending ids), for lists the spec says are "sorted newest first".
+    newest_first: bool = False
     # Expand values that need a scope beyond the collection's: {"assessment": "debug:read"}.
     expand_scopes: Mapping[str, str] = field(default_factory=dict)
 
@@ -197,7 +199,8 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
         page = number_page(context.request, queryset)
         items, link = page.items, page.link
     else:
-        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix)
+        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix,
+                           newest_first=collection.newest_first)
         items, link = page.items, page.link
     response = json_response([collection.serialize(item, context, expand) for item in items])
     response["Link"] = link

@@ -56,7 +56,7 @@ def test_sub_session_filters_and_cursor_pages(api, sandbox_api):
     healthy = cases(sandbox_api)["healthy_control"]
     subs = all_pages(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], page_size=7)
     assert len(subs) >= 25 and len({sub["id"] for sub in subs}) == len(subs)
-    assert [sub["id"] for sub in subs] == sorted(sub["id"] for sub in subs)
+    assert [sub["id"] for sub in subs] == sorted((sub["id"] for sub in subs), reverse=True)  # newest first
     middle = subs[len(subs) // 2]["start"]
     later = all_pages(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], start__gt=middle, page_size=100)
     assert later and all(sub["start"] > middle for sub in later)
@@ -162,7 +162,7 @@ def test_sessions_page_by_cursor(api):
     back = api.get(second.links["previous"]["url"])
     assert len(first.json()) == len(second.json()) == 5
     assert [session["id"] for session in back.json()] == [session["id"] for session in first.json()]
-    assert first.json()[-1]["id"] < second.json()[0]["id"]
+    assert first.json()[-1]["id"] > second.json()[0]["id"]  # newest first
 
 
 def test_debug_parts_and_prices_need_their_scopes(sandbox_api):

@@ -16,7 +16,7 @@ import uuid
 import zlib
 from datetime import timedelta
 
-from evadmin.sandbox import serializers
+from evadmin.sandbox import serializers, webhooks
 from evadmin.sandbox.collections import charging_parts as parts
 from evadmin.sandbox.collections.records import Relation, record_json
 from evadmin.sandbox.models import Evse, Record, Tariff, Vehicle
@@ -123,12 +123,12 @@ def _user_filter(queryset, user_id):
 CHARGING_SESSIONS = Collection(
     name="charging_sessions", prefix=SESSION_PREFIX, scope="charging_session:read",
     queryset=lambda: Record.objects.filter(kind=SESSION), serialize=session_json,
-    expands=("vehicle", "evse", "sub_sessions"),
+    expands=("vehicle", "evse", "sub_sessions"), newest_first=True,
 )
 
 CHARGING_SUB_SESSIONS = Collection(
     name="charging_sub_sessions", prefix=SUB_SESSION_PREFIX, scope="charging_session:read",
-    queryset=lambda: Record.objects.filter(kind=SUB_SESSION), serialize=sub_session_json,
+    queryset=lambda: Record.objects.filter(kind=SUB_SESSION), serialize=sub_session_json, newest_first=True,
     expands=("evse", "evse.latest_status_log", "evse.model", "evse.model.make", "evse.user", "vehicle",
              "vehicle.latest_status_log", "vehicle.trim", "vehicle.trim.model", "vehicle.trim.model.make",
              "vehicle.user", "energy_usage", "schedules", "assessment", "flags", "debug_metadata", "tariff",
@@ -224,3 +224,6 @@ def list_dispatcher_logs(context: ApiContext):
 DISPATCHER_LOGS = Endpoint("dispatcher_logs", {"GET": Operation(list_dispatcher_logs, DEBUG_SCOPE)})
 
 DECLARATIONS = (CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, *SUB_SESSION_PARTS, DISPATCHER_LOGS)
+
+# Webhook bodies carry a sub-session exactly as GET /charging_sub_sessions/{id} serves it.
+webhooks.serialize_sub_sessions_with(CHARGING_SUB_SESSIONS.serialize)

@@ -2,15 +2,14 @@
 
 Boosting ends the session's running sub-session and starts a new one in the other mode (BOOST, or
 back to SMART), as the spec describes; each change is announced as the webhooks
-`charging_sub_session.ended` / `.created` through `evadmin.sandbox.webhooks.sub_session_event`
-when that module is there.
+`charging_sub_session.ended` / `.created` through `webhooks.sub_session_event`.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from evadmin.sandbox import ids
+from evadmin.sandbox import ids, webhooks
 from evadmin.sandbox.collections import charging_parts as parts
 from evadmin.sandbox.collections.charging import (
     CHARGING_SESSIONS,
@@ -27,15 +26,6 @@ from evadmin.sandbox.views.base import ApiContext
 
 WRITE_SCOPE = "charging_session:write"
 DB = "sandbox"
-
-
-def announce(record: Record, event_type: str) -> None:
-    """Tell webhook subscribers (a sibling module, optional until it lands) about a sub-session."""
-    try:
-        from evadmin.sandbox.webhooks import sub_session_event
-    except ImportError:
-        return
-    sub_session_event(record, event_type)
 
 
 def _conflict(detail: str) -> ApiError:
@@ -91,8 +81,9 @@ def _switch(context: ApiContext, session: Record, *, to_mode: str):
         reason = "BOOST_START" if to_mode == "BOOST" else "SMART_CHARGE_ENABLED"
         _end(current, reason=reason)
         started = _successor(current, mode=to_mode, reason=reason)
-    announce(current, "charging_sub_session.ended")
-    announce(started, "charging_sub_session.created")
+        # Sent once this transaction commits (webhooks.py), the old sub-session's end first.
+        webhooks.sub_session_event(current, "charging_sub_session.ended")
+        webhooks.sub_session_event(started, "charging_sub_session.created")
     return json_response(session_json(session, context, set()))
 
 

@@ -7,7 +7,9 @@ They live in the sub-session's Record under private keys (seeding/nights.py writ
   end, so every interval lies inside the sub-session and has one price (prices.py);
 - `_flags`: [ChargingSessionFlag]; `_assessment`, `_debug_metadata`: the schema's fields;
 - `_schedule_plans`: [SchedulePlan without price_data, which expand=price_data computes from the
-  tariff]; the schedules are derived from the plans and the energy usage (schedule_items).
+  tariff]; the schedules are derived from the plans and the energy usage (schedule_items);
+- `_planned_watt_hours`: a smart sub-session cut short before its ready-by time (a boost, or still
+  running): what its plan meant to deliver per interval up to the ready-by time.
 """
 
 from __future__ import annotations
@@ -133,26 +135,36 @@ def _time_bounds(params, name: str):
 
 
 def schedule_items(record) -> list[dict]:
-    """The schedules each plan made: the periods energy was delivered in from the plan's creation on
-    (derived from the energy usage, so they agree with it), each tagged with its plan ("_plan")."""
-    watt_hours = record.data.get("_energy_usage", {}).get("watt_hours", [])
+    """The schedules each plan made, each tagged with its plan ("_plan"): the periods from the plan's
+    creation on in which energy was delivered, or planned (`_planned_watt_hours`, for a smart
+    sub-session that ended or is running before its ready-by time). Periods after the sub-session's
+    end were never dispatched. Derived from the energy usage, so the two always agree."""
+    data = record.data
+    planned = data.get("_planned_watt_hours")
+    watt_hours = planned if planned is not None else data.get("_energy_usage", {}).get("watt_hours", [])
+    plans = data.get("_schedule_plans", [])
     starts = interval_starts(record.at, len(watt_hours))
-    end = record.ends_at or (starts[-1] + prices.PRICE_INTERVAL if starts else record.at)
-    amps = int(record.data.get("_charge_rate_watts", 7400) / VOLTS * 1000)
-    schedule_type = record.data.get("mode") if record.data.get("mode") in ("SMART", "BOOST") else "LEGACY"
+    if planned is not None and plans:
+        end = datetime.fromisoformat(plans[0]["ready_by_time"].replace("Z", "+00:00"))
+    else:
+        end = record.ends_at or (starts[-1] + prices.PRICE_INTERVAL if starts else record.at)
+    dispatched_until = record.ends_at or now_utc()
+    amps = int(data.get("_charge_rate_watts", 7400) / VOLTS * 1000)
+    schedule_type = data.get("mode") if data.get("mode") in ("SMART", "BOOST") else "LEGACY"
     items = []
-    for plan in record.data.get("_schedule_plans", []):
+    for plan in plans:
         created = plan["created_at"]
         created_at = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        for index, (started_at, delivered) in enumerate(zip(starts, watt_hours, strict=True)):
-            if not delivered or started_at < created_at:
+        for index, (started_at, energy) in enumerate(zip(starts, watt_hours, strict=True)):
+            if not energy or started_at < created_at:
                 continue
             stops = starts[index + 1] if index + 1 < len(starts) else end
-            items.append({"started_at": iso_datetime(started_at), "interval_seconds": int((stops - started_at)
-                                                                                          .total_seconds()),
+            items.append({"started_at": iso_datetime(started_at),
+                          "interval_seconds": int((stops - started_at).total_seconds()),
                           "current_milliamps": amps, "schedule_type": schedule_type,
-                          "dispatched_at": iso_datetime(started_at + timedelta(seconds=15)), "created_at": created,
-                          "_plan": plan["id"]})
+                          "dispatched_at": iso_datetime(started_at + timedelta(seconds=15))
+                          if started_at < dispatched_until else None,
+                          "created_at": created, "_plan": plan["id"]})
     return items
 
 

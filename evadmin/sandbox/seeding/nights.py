@@ -105,18 +105,22 @@ def _allocate(periods, period_prices, *, mode: str, need_wh: float, rate: int, r
     return energy
 
 
-def _energy(driver: Driver, periods, period_prices, *, mode: str, need_wh: float, ready_by: datetime) -> list[int]:
-    """Watt-hours per period. A SMART sub-session cut short (by a boost, an unplug, or `now`) plans for
-    the whole night up to the ready-by time and delivers what fell inside it, so it waits for the
-    cheap hours like the full night would."""
+def _energy(driver: Driver, periods, period_prices, *, mode: str, need_wh: float,
+            ready_by: datetime) -> tuple[list[int], list[int] | None]:
+    """Watt-hours per period, and what was planned up to the ready-by time when that goes further.
+
+    A SMART sub-session cut short (by a boost, an unplug, or `now`) plans for the whole night up to
+    the ready-by time and delivers what fell inside it, so it waits for the cheap hours like the
+    full night would; its plan (and so its schedules) still covers the rest of the night."""
     rate = driver.charge_rate_watts
     if mode != "SMART" or not periods or periods[-1][1] >= ready_by:
-        return _allocate(periods, period_prices, mode=mode, need_wh=need_wh, rate=rate, ready_by=ready_by)
+        return _allocate(periods, period_prices, mode=mode, need_wh=need_wh, rate=rate, ready_by=ready_by), None
     horizon = _periods(periods[0][0], ready_by)  # the sub-session's periods are its first ones
     planned = _allocate(horizon, [driver.price(start) for start, _ in horizon], mode=mode, need_wh=need_wh,
                         rate=rate, ready_by=ready_by)
-    return [min(wh, int(rate * (stop - start).total_seconds() / 3600))
-            for (start, stop), wh in zip(periods, planned, strict=False)]
+    delivered = [min(wh, int(rate * (stop - start).total_seconds() / 3600))
+                 for (start, stop), wh in zip(periods, planned, strict=False)]
+    return delivered, planned
 
 
 def _co2_class(intensity: int) -> str:
@@ -168,7 +172,8 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
         until = end or now
         periods = _periods(start, until)
         period_prices = [driver.price(period_start) for period_start, _ in periods]
-        energy = _energy(driver, periods, period_prices, mode=mode, need_wh=need_wh, ready_by=night.ready_by)
+        energy, planned = _energy(driver, periods, period_prices, mode=mode, need_wh=need_wh,
+                                  ready_by=night.ready_by)
         need_wh -= sum(energy)
         delivered = sum(energy)
         cost = (round(sum(wh * price for wh, price in zip(energy, period_prices, strict=True)) / 1000)
@@ -200,6 +205,8 @@ def build_night(driver: Driver, night: Night, now: datetime, rng) -> tuple[list[
             "_schedule_plans": plans,
             "_charge_rate_watts": driver.charge_rate_watts,
         }
+        if planned is not None:
+            data["_planned_watt_hours"] = planned
         if end is not None:
             data["_assessment"] = _assessment(delivered, capacity, energy, periods, driver, rating_overall,
                                               over, end)
