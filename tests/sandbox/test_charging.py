@@ -1,10 +1,13 @@
 """Charging sessions, sub-sessions and their parts, boost, recalculation, dispatcher logs and tariff
 prices in the sandbox, over real HTTP; every exchange is checked against the spec (Api)."""
 
+import json
+
 import pytest
 
 from tests import spec
 from tests.sandbox.test_sandbox_api import Api, problem
+from tests.sandbox.test_webhooks import Receiver
 
 
 @pytest.fixture
@@ -208,7 +211,9 @@ def _running_smart_session(api):
     pytest.fail("the seed has no running smart sub-session")
 
 
-def test_boost_start_then_end_changes_the_sub_sessions(api, writes):
+def test_boost_start_then_end_changes_the_sub_sessions(api, writes, sandbox_api):
+    receiver = Receiver()
+    sandbox_api.webhook_endpoint(receiver.url)
     sub = _running_smart_session(api)
     user_id = api.get(sub["vehicle"]).json()["user"].rsplit("/", 1)[-1]
     sessions = api.get("/charging_sessions", params={"page_size": 100, "expand": "sub_sessions"},
@@ -222,6 +227,13 @@ def test_boost_start_then_end_changes_the_sub_sessions(api, writes):
     assert api.get(f"/charging_sub_sessions/{new_id}").json()["mode"] == "BOOST"
     ended = api.get(f"/charging_sub_sessions/{sub['id']}").json()
     assert ended["end"] is not None
+    try:  # the switch is announced: the smart sub-session ended, the boost one created
+        events = {(body["type"], body["data"]["id"], body["data"]["mode"])
+                  for body in (json.loads(hook["body"]) for hook in receiver.wait_for(2))}
+    finally:
+        receiver.close()
+    assert events == {("charging_sub_session.ended", sub["id"], "SMART"),
+                      ("charging_sub_session.created", new_id, "BOOST")}
     assert "already boosting" in problem(api.call("POST", f"/charging_sessions/{session_id}/boost_start"), 409)["detail"]
     back = api.call("POST", f"/charging_sessions/{session_id}/boost_end").json()
     assert len(back["sub_sessions"]) == 3
