@@ -69,12 +69,13 @@ def plugged_in_now(driver, now, rng) -> Night:
 def seed_records(*, seed: int, users, vehicles, evses, plan):
     rng = module_rng(seed, "charging")
     devices = drivers_devices(users, vehicles, evses)
-    records = []
+    records, price_cache = [], {}
     for user in users:
         if user.id not in devices or user.id in plan.case_users:
             continue
         vehicle, evse = devices[user.id]
-        driver = driver_of(user, vehicle, evse, charge_rate_watts=rng.choice((7400, 7400, 7400, 11000, 3700)))
+        driver = driver_of(user, vehicle, evse, charge_rate_watts=rng.choice((7400, 7400, 7400, 11000, 3700)),
+                           price_cache=price_cache)
         today = driver.local(plan.now).date()
         last_end = None
         for offset in range(HISTORY_DAYS, 0, -1):

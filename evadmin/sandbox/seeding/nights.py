@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from evadmin.sandbox import ids, prices
@@ -42,19 +43,29 @@ class Driver:
         return moment.astimezone(self.zone)
 
     def price(self, moment: datetime) -> int:
-        """The tariff's price at `moment` (0 without a tariff), remembered per half-hour period."""
-        key = int(moment.timestamp()) // prices.PRICE_INTERVAL_SECONDS
-        if key not in self._prices:
-            self._prices[key] = prices.price_at(self.tariff, moment) if self.tariff is not None else 0
-        return self._prices[key]
+        """The tariff's price at `moment` (0 without a tariff), remembered per tariff and half-hour in
+        `_prices`, which the drivers of one seeding share (many drivers, a few dozen tariffs)."""
+        if self.tariff is None:
+            return 0
+        key = (self.tariff.id, int(moment.timestamp()) // prices.PRICE_INTERVAL_SECONDS)
+        price = self._prices.get(key)
+        if price is None:
+            price = self._prices[key] = prices.price_at(self.tariff, moment)
+        return price
 
 
-def driver_of(user, vehicle, evse, *, charge_rate_watts: int = 7400) -> Driver:
+def driver_of(user, vehicle, evse, *, charge_rate_watts: int = 7400, price_cache: dict | None = None) -> Driver:
     country = COUNTRIES.get(user.country_code)
     tariff = user.tariff if user.tariff_id else None
     zone_name = tariff.timezone_name if tariff else country.cities[0].timezone if country else "Europe/London"
     currency = tariff.currency if tariff else country.currency if country else "GBP"
-    return Driver(user, vehicle, evse, tariff, currency, ZoneInfo(zone_name), charge_rate_watts)
+    return Driver(user, vehicle, evse, tariff, currency, _zone(zone_name), charge_rate_watts,
+                  {} if price_cache is None else price_cache)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 @dataclass
