@@ -26,14 +26,13 @@ _lock = threading.Lock()
 _last_value = 0
 
 
-# Two characters (10 bits) at a time: seeding encodes hundreds of thousands of ids, and this is
-# several times faster than one digit per divmod.
+# Two characters per lookup (10 bits): seeding encodes tens of thousands of ids.
 _PAIRS = [first + second for first in CROCKFORD for second in CROCKFORD]
-_PAIR_SHIFTS = tuple(range(10 * (ULID_LENGTH // 2 - 1), -1, -10))
 
 
 def encode_ulid(value: int) -> str:
-    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _PAIR_SHIFTS])
+    """26 Crockford base-32 characters, most significant first (13 pairs of 10 bits)."""
+    return "".join(_PAIRS[(value >> shift) & 1023] for shift in range(10 * (ULID_LENGTH // 2 - 1), -1, -10))
 
 
 def ulid_at(milliseconds: int, randomness: int) -> str:

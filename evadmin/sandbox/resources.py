@@ -3,8 +3,9 @@
 A collection is a declaration (`Collection`): its URL segment, id prefix, scope (None: public),
 the queryset it serves (or a list, for static reference data such as the device catalogue), how
 one object becomes JSON, the `expand` values and query filters the spec gives it, its pagination
-style (`newest_first` for logs), how `EvEnergy-User` applies, what to load for a page in one go
-(`prefetch`), and (for logs and other nested lists) the collection it hangs under. `Detail` declares a one-object sub-resource (`/charging_sub_sessions/{id}/flags`),
+style (`newest_first` for logs and sessions), how `EvEnergy-User` applies, what to load for a page
+in one go (`prefetch`), and (for logs and other nested lists) the collection it hangs under.
+`Detail` declares a one-object sub-resource (`/charging_sub_sessions/{id}/flags`),
 `Action` a write on one object (`POST …/boost_start`). `routes()` turns every declaration into URL
 patterns served by the shared pipeline in views/base.py (faults, token, budget, version, method,
 scope), so each declared operation behaves like the hand-written user endpoints.
@@ -106,7 +107,6 @@ class Collection:
     key: Callable[[Any, str], Any] | None = None
     retrieve: bool = True
     list: bool = True
-    newest_first: bool = False  # cursor pages in descending id order (logs)
     # Called with the objects about to be served (a page, or the one retrieved) and the expand
     # set, before serializing: loads what they relate to in a few queries, not one per object.
     prefetch: Callable[[list, ApiContext, set[str]], None] | None = None
@@ -115,6 +115,18 @@ class Collection:
     create_scope: str = ""
     update: Callable[..., Any] | None = None
     update_scope: str = ""
+    # Cursor pages newest first (descending ids), for lists the spec says are "sorted newest first".
+    newest_first: bool = False
+    # Expand values that need a scope beyond the collection's: {"assessment": "debug:read"}.
+    expand_scopes: Mapping[str, str] = field(default_factory=dict)
+
+    def expand_of(self, context: ApiContext) -> set[str]:
+        """The request's expand values; expanding a part needing a scope the token lacks is a 403 naming it."""
+        expand = context.expand(self.expands)
+        for name, scope in self.expand_scopes.items():
+            if name in expand and not context.has_scope(scope):
+                raise ApiError(403, "Forbidden", f"Expanding {name} requires the scope: {scope}", "insufficient-scope")
+        return expand
 
     def objects(self, context: ApiContext, expand: set[str], parent: Any = None):
         queryset = self.queryset()
@@ -184,7 +196,7 @@ def _filtered(collection: Collection, context: ApiContext, queryset):
 
 
 def list_response(collection: Collection, context: ApiContext, **kwargs):
-    expand = context.expand(collection.expands)
+    expand = collection.expand_of(context)
     parent = _parent_of(collection, context, kwargs)
     queryset = _filtered(collection, context, collection.objects(context, expand, parent))
     if collection.paging == UNPAGED:
@@ -207,7 +219,7 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
 
 
 def retrieve_response(collection: Collection, context: ApiContext, object_id: str, **kwargs):
-    expand = context.expand(collection.expands)
+    expand = collection.expand_of(context)
     parent = _parent_of(collection, context, kwargs)
     found = collection.find(context, object_id, parent)
     if collection.prefetch is not None:

@@ -4,7 +4,7 @@ that evadmin once mishandled (issue 11). Each answer is still checked against th
 import pytest
 import requests
 
-from tests.sandbox.test_sandbox_api import Api
+from tests.sandbox.helpers import Api
 
 
 @pytest.fixture

@@ -4,9 +4,18 @@ Each module lists its declarations in `DECLARATIONS`; `DECLARATIONS` here is all
 order urls.py routes them. The ticket and whole-driver collections add their modules here.
 """
 
-from evadmin.sandbox.collections import account, catalogue, charging, device_actions, devices, logs
+from evadmin.sandbox.collections import (
+    account,
+    catalogue,
+    charging,
+    charging_actions,
+    device_actions,
+    devices,
+    logs,
+    tariffs,
+)
 
 DECLARATIONS = (
-    *charging.DECLARATIONS, *devices.DECLARATIONS, *logs.DECLARATIONS, *device_actions.DECLARATIONS,
-    *catalogue.DECLARATIONS, *account.DECLARATIONS,
+    *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
+    *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
 )
