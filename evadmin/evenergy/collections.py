@@ -262,7 +262,11 @@ def call(client: EvEnergyClient, operation: Operation, *, json: Any = None, **fi
     if operation.resource is None or not response.content:
         return None
     body = response.json()
-    return operation.resource.from_api(body) if hasattr(operation.resource, "from_api") else body
+    if not hasattr(operation.resource, "from_api"):
+        return body
+    if isinstance(body, list):  # an unpaged list (dispatcher logs)
+        return [operation.resource.from_api(item) for item in body]
+    return operation.resource.from_api(body)
 
 
 # --- Declarations ----------------------------------------------------------------------------
@@ -360,7 +364,7 @@ TARIFF_PRICES = Collection("/tariffs/{parent}/prices", charging.Price, PRICES, "
 PASSWORD_RESET = Operation("POST", "/auth/password_reset", None, "", ACCOUNT,
                            "A reset email may have been sent: ask the driver to check their inbox before sending "
                            "another.")
-WEBHOOK_PORTAL = Operation("GET", "/webhook_portal", None, "", ACCOUNT)
+WEBHOOK_PORTAL = Operation("GET", "/webhook_portal", dict, "", ACCOUNT)
 
 DECLARATIONS = (
     CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,

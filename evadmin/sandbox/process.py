@@ -72,6 +72,10 @@ class SandboxProcess:
         """The /v2 requests since the last reset (the token endpoint's left out)."""
         return [entry for entry in self.requests() if entry["path"].startswith("/v2")]
 
+    def seed_cases(self) -> dict:
+        """The support cases as seeded: {case name: its ground truth} (GET /_sandbox/seed/cases)."""
+        return self._control("GET", "seed/cases")
+
     def create_client(self, client_id: str, client_secret: str, scopes: list[str], *,
                       rate_limit_per_hour: int | None = None) -> dict:
         return self._control("POST", "clients", {
