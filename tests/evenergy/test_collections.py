@@ -192,6 +192,7 @@ def test_a_vehicles_smart_charging_can_be_switched_off_with_a_patch_of_that_fiel
     assert entry["body"] == '{"smart_charging_enabled": false}'
 
 
+@pytest.mark.sends_invalid_data
 def test_a_refused_patch_names_the_field(api, driver):
     with pytest.raises(errors.ValidationFailed) as caught:
         api.collection(c.VEHICLES).update(driver.vehicle_id, {"maximum_charge_limit_percentage": 180},
