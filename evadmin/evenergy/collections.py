@@ -31,6 +31,7 @@ from evadmin.evenergy.pagination import (
     NumberPage,
     check_cursor,
     iter_cursor_pages,
+    iter_number_pages,
     list_request,
 )
 from evadmin.evenergy.resources import Evse, Vehicle, is_resource_id
@@ -213,6 +214,13 @@ class CollectionApi:
         """Every page in order, lazily (one request each), stopping on a list that does not move."""
         expand = None if expand is None else tuple(expand)
         bound = {"max_pages": max_pages} if max_pages else {}
+        if self.collection.paging == UNPAGED:
+            return iter([self.list(parent=parent, user=user, expand=expand, **filters)])
+        if self.collection.paging == NUMBER:
+            return iter_number_pages(
+                lambda number: self.list(parent=parent, user=user, page_size=page_size, page=number, expand=expand,
+                                         **filters),
+                collection=self.collection.name, **bound)
         return iter_cursor_pages(
             lambda cursor: self.list(parent=parent, user=user, page_size=page_size, page_after=cursor,
                                      expand=expand, **filters),
