@@ -1,4 +1,4 @@
-"""Fixtures of the sandbox's HTTP tests (the sandbox process itself comes from fixtures.py)."""
+"""Fixtures of the sandbox's HTTP tests (the sandbox process and `writes` come from fixtures.py)."""
 
 import pytest
 
@@ -11,9 +11,3 @@ def api(sandbox_api):
     spec.require_spec()
     return Api(sandbox_api, sandbox_api.token())
 
-
-@pytest.fixture
-def writes(sandbox_api):
-    """For tests that change data: the seeded data is restored afterwards, so counts stay true."""
-    yield
-    sandbox_api.reset(data=True)

@@ -5,39 +5,18 @@ import json
 
 import pytest
 
-from tests import spec
-from tests.sandbox.helpers import Api, problem
+from tests.sandbox.helpers import Api, all_pages, problem
 from tests.sandbox.test_webhooks import Receiver
-
-
-@pytest.fixture
-def api(sandbox_api):
-    spec.require_spec()
-    return Api(sandbox_api, sandbox_api.token())
-
-
-@pytest.fixture
-def writes(sandbox_api):
-    """For tests that change data: the seeded data is restored afterwards."""
-    yield
-    sandbox_api.reset(data=True)
 
 PARTS = ("energy_usage", "flags", "debug_metadata", "schedules", "schedule_plans", "assessment")
 
 
 def cases(sandbox_api) -> dict:
-    import requests
-
-    return requests.get(sandbox_api.url("/_sandbox/seed/cases"), timeout=10).json()
+    return sandbox_api.seed_cases()
 
 
-def all_pages(api, path, **params):
-    items, url = [], path
-    while url != "about:blank":
-        response = api.get(url, params=params if url.startswith("/") else None)
-        items += response.json()
-        url = response.links["next"]["url"]
-    return items
+def all_items(api, path, **params) -> list:
+    return all_pages(api, path, params=params)[0]
 
 
 def test_sessions_narrow_to_the_driver_and_expand(api, sandbox_api):
@@ -57,11 +36,11 @@ def test_sessions_narrow_to_the_driver_and_expand(api, sandbox_api):
 
 def test_sub_session_filters_and_cursor_pages(api, sandbox_api):
     healthy = cases(sandbox_api)["healthy_control"]
-    subs = all_pages(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], page_size=7)
+    subs = all_items(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], page_size=7)
     assert len(subs) >= 25 and len({sub["id"] for sub in subs}) == len(subs)
     assert [sub["id"] for sub in subs] == sorted((sub["id"] for sub in subs), reverse=True)  # newest first
     middle = subs[len(subs) // 2]["start"]
-    later = all_pages(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], start__gt=middle, page_size=100)
+    later = all_items(api, "/charging_sub_sessions", vehicle_id=healthy["vehicle_id"], start__gt=middle, page_size=100)
     assert later and all(sub["start"] > middle for sub in later)
     assert len(later) < len(subs)
     big = api.get("/charging_sub_sessions", params={"user_id": healthy["user_id"],

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests import spec
-from tests.sandbox.helpers import Api, problem
+from tests.sandbox.helpers import Api, all_pages, problem
 
 DEV_SCOPES = {"user:read", "user:write", "tariff:read", "evse:read", "vehicle:read", "charging_session:read",
               "charging_session:write", "debug:read", "tariff:prices:read"}
@@ -22,12 +22,7 @@ CLEARED_ADDRESS = dict.fromkeys(("address_1", "address_2", "city", "state", "pos
 
 
 def all_users(api, **params):
-    users, url = [], "/users?page_size=100"
-    while url != "about:blank":
-        response = api.get(url, params=params if url.startswith("/") else None)
-        users += response.json()
-        url = response.links["next"]["url"]
-    return users
+    return all_pages(api, "/users?page_size=100", params=params)[0]
 
 
 def user_where(api, predicate):

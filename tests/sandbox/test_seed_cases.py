@@ -1,26 +1,13 @@
 """The seeded support cases: each one is visible through the API as its ground truth says."""
 
-import json
-import sqlite3
-
-import pytest
-import requests
-
-from tests import spec
-from tests.sandbox.helpers import Api
-
-
-@pytest.fixture
-def api(sandbox_api):
-    spec.require_spec()
-    return Api(sandbox_api, sandbox_api.token())
+from tests.sandbox.helpers import all_pages
 
 EXPECTED = {"charger_offline_no_charge", "finished_after_ready_by", "charged_at_peak", "vehicle_integration_inactive",
             "energy_over_delivery", "poor_charger_connectivity", "healthy_control"}
 
 
 def seeded_cases(sandbox_api) -> dict:
-    return requests.get(sandbox_api.url("/_sandbox/seed/cases"), timeout=10).json()
+    return sandbox_api.seed_cases()
 
 
 def test_every_case_is_planted_on_its_own_driver(sandbox_api):
@@ -31,14 +18,15 @@ def test_every_case_is_planted_on_its_own_driver(sandbox_api):
         assert case["name"] == name and case["description"]
 
 
-def records_of(sandbox_api, kind: str, device_id: str, start: str, end: str) -> list[dict]:
-    """Device logs as stored, read from the sandbox's database: the device log endpoints are
-    declared on another branch (collections/devices.py); switch to them once it lands."""
-    with sqlite3.connect(f"file:{sandbox_api.db_path}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT data FROM sandbox_record WHERE kind = ? AND parent_id = ? ORDER BY at",
-                          (kind, device_id)).fetchall()
-    logs = [json.loads(row[0]) for row in rows]
-    return [log for log in logs if start <= (log.get("sampled_at") or log.get("logged_at") or start) < end]
+LOG_PATHS = {"vehicle_status_log": "/vehicles/{}/status_logs", "vehicle_error_log": "/vehicles/{}/error_logs",
+             "evse_status_log": "/evses/{}/status_logs", "evse_ocpp_log": "/evses/{}/ocpp_logs"}
+
+
+def records_of(api, kind: str, device_id: str, start: str, end: str) -> list[dict]:
+    """A device's logs of this kind from `start` up to (not including) `end`, through the API."""
+    logs, _pages = all_pages(api, LOG_PATHS[kind].format(device_id), params={"page_size": 100})
+    return sorted((log for log in logs if start <= (log.get("sampled_at") or log.get("logged_at")) < end),
+                  key=lambda log: log.get("sampled_at") or log.get("logged_at"))
 
 
 def _subs(api, case, **params):
@@ -51,13 +39,13 @@ def test_offline_charger_night_has_no_charge_and_the_logs_show_why(api, sandbox_
     night = case["night"]
     assert _subs(api, case, start__gt=night["plugged_in_at"], start__lt=night["unplugged_at"]) == []
     assert _subs(api, case, end__gt=night["plugged_in_at"], start__lt=night["plugged_in_at"]) == []
-    vehicle_logs = records_of(sandbox_api, "vehicle_status_log", case["vehicle_id"], night["plugged_in_at"],
+    vehicle_logs = records_of(api, "vehicle_status_log", case["vehicle_id"], night["plugged_in_at"],
                               night["unplugged_at"])
     assert vehicle_logs and all(log["is_plugged_in"] and not log["is_charging"] for log in vehicle_logs)
-    evse_logs = records_of(sandbox_api, "evse_status_log", case["evse_id"], case["offline"]["from"],
+    evse_logs = records_of(api, "evse_status_log", case["evse_id"], case["offline"]["from"],
                            case["offline"]["until"])
     assert evse_logs == []
-    ocpp = records_of(sandbox_api, "evse_ocpp_log", case["evse_id"], case["offline"]["from"], case["offline"]["until"])
+    ocpp = records_of(api, "evse_ocpp_log", case["evse_id"], case["offline"]["from"], case["offline"]["until"])
     assert [log["action"] for log in ocpp] == ["StatusNotification"]
     assert ocpp[0]["payload"]["status"] == "Unavailable"
 
@@ -93,9 +81,9 @@ def test_peak_charge_is_priced_at_peak(api, sandbox_api):
 def test_inactive_integration_shows_on_the_vehicle_and_in_its_errors(api, sandbox_api):
     case = seeded_cases(sandbox_api)["vehicle_integration_inactive"]
     assert api.get(f"/vehicles/{case['vehicle_id']}").json()["integrated"] == "INACTIVE"
-    errors = records_of(sandbox_api, "vehicle_error_log", case["vehicle_id"], case["integration_broken_since"], "9")
+    errors = records_of(api, "vehicle_error_log", case["vehicle_id"], case["integration_broken_since"], "9")
     assert len(errors) == case["error_logs"] and {error["status_code"] for error in errors} == {401}
-    silent = records_of(sandbox_api, "vehicle_status_log", case["vehicle_id"], case["integration_broken_since"], "9")
+    silent = records_of(api, "vehicle_status_log", case["vehicle_id"], case["integration_broken_since"], "9")
     assert silent == []
 
 
@@ -113,8 +101,8 @@ def test_connectivity_and_the_healthy_control(api, sandbox_api):
     cases = seeded_cases(sandbox_api)
     poor, healthy = cases["poor_charger_connectivity"], cases["healthy_control"]
     assert poor["connection_reliability_30d"] < 50 <= healthy["connection_reliability_30d"]
-    stored = records_of(sandbox_api, "evse_connectivity", poor["evse_id"], "0", "9")
-    assert [row["connection_reliability_30d"] for row in stored] == [poor["connection_reliability_30d"]]
+    served = api.get(f"/evses/{poor['evse_id']}/connectivity").json()
+    assert served["connection_reliability_30d"] == poor["connection_reliability_30d"]
     subs = _subs(api, healthy, expand=["flags", "assessment"])
     assert len(subs) >= 25
     assert all(sub["flags"]["flags"] == [] and sub["assessment"]["ratings"]["overall"] == "GREEN" for sub in subs)
