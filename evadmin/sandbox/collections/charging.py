@@ -7,10 +7,10 @@ Stored as `Record`s: kind "charging_session" (parent of its sub-sessions) and
 
 from __future__ import annotations
 
-from evadmin.sandbox import serializers
+from evadmin.sandbox import ids, serializers
 from evadmin.sandbox.collections.records import Relation, record_json
 from evadmin.sandbox.models import Evse, Record, Tariff, Vehicle
-from evadmin.sandbox.resources import Collection, Filter, parse_bool, parse_datetime, parse_int
+from evadmin.sandbox.resources import Collection, Filter, parse_bool, parse_datetime, parse_id, parse_int
 
 SESSION, SUB_SESSION = "charging_session", "charging_sub_session"
 SESSION_PREFIX, SUB_SESSION_PREFIX = "cses", "csub"
@@ -81,8 +81,8 @@ CHARGING_SUB_SESSIONS = Collection(
              "tariff.supplier", "carbon_feed", "grid_feeds"),
     filters={
         "user_id": Filter(_user_filter),
-        "evse_id": Filter("data___evse_id"),
-        "vehicle_id": Filter("data___vehicle_id"),
+        "evse_id": Filter("data___evse_id", parse_id(ids.EVSE)),
+        "vehicle_id": Filter("data___vehicle_id", parse_id(ids.VEHICLE)),
         "start__gt": Filter("at__gt", parse_datetime), "start__lt": Filter("at__lt", parse_datetime),
         "end__gt": Filter("ends_at__gt", parse_datetime), "end__lt": Filter("ends_at__lt", parse_datetime),
         "is_finished": Filter(lambda queryset, finished: queryset.filter(ends_at__isnull=not finished), parse_bool),
