@@ -25,9 +25,11 @@ def test_sub_session_device_filters_refuse_what_is_not_an_id(api):
         assert api.get("/charging_sub_sessions", params={name: unknown}).json() == []
 
 
-def test_tariffs_valid_filter_takes_only_booleans(api):
-    body = problem(api.get("/tariffs", params={"valid": "0.5"}, check_request=False), 400)
-    assert list(body["field_errors"]) == ["valid"]
+def test_tariffs_valid_and_include_optional_take_only_their_values(api):
+    for name, value in (("valid", "0.5"), ("include_optional", "weekly_prices")):
+        body = problem(api.get("/tariffs", params={name: value}, check_request=False), 400)
+        assert list(body["field_errors"]) == [name]
+    assert api.get("/tariffs", params={"include_optional": "daily_prices"}).status_code == 200
     current = api.get("/tariffs", params={"valid": "true", "page_size": 100}).json()
     past = api.get("/tariffs", params={"valid": "false", "page_size": 100}).json()
     assert current and not {tariff["id"] for tariff in current} & {tariff["id"] for tariff in past}

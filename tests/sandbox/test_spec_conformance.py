@@ -285,6 +285,15 @@ if spec.SPEC_PATH.exists():
             return {**headers, "EvEnergy-User": TARGETS.driver}
         return headers
 
+    @schema.hook
+    def filter_case(context, case):
+        """No invalid form bodies with a nested object: the spec doesn't say how an object travels in a
+        form (Schemathesis writes brackets, the sandbox reads dotted keys), so the invalid part may
+        never reach the server. Valid ones are sent: whatever arrives must not break it."""
+        nested = isinstance(case.body, dict) and any(isinstance(value, dict | list) for value in case.body.values())
+        negative = case.meta is not None and case.meta.generation.mode.is_negative
+        return not (negative and nested and case.media_type != "application/json")
+
     @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
                          suppress_health_check=list(hypothesis.HealthCheck),
                          phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])

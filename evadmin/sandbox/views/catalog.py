@@ -43,6 +43,10 @@ def list_tariffs(context: ApiContext):
         queryset = queryset.filter(supplier_id=supplier)
     if params.get("gsp_group"):
         queryset = queryset.filter(gsp_group=params["gsp_group"])
+    # The one optional part the spec names; the sandbox has no daily prices to include.
+    if params.get("include_optional") not in (None, "daily_prices"):
+        raise ApiError(400, "Invalid parameter", f"Cannot include {params['include_optional']}.", "invalid-parameter",
+                       field_errors={"include_optional": ['"daily_prices" is the only choice.']})
     valid = params.get("valid")
     if valid is not None:
         if valid.lower() not in BOOLEANS:
