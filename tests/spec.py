@@ -73,6 +73,13 @@ def _raw_spec() -> dict:
     return spec
 
 
+def loaded_spec() -> dict:
+    """openapi.yaml as this module reads it, errata applied (the conformance run generates from it).
+    Shared and cached: copy before changing it."""
+    require_spec()
+    return _raw_spec()
+
+
 def _build(spec: dict):
     from openapi_core import Config, OpenAPI
 
