@@ -160,7 +160,8 @@ class Targets:
     URLs in the answers, fill in more paths with them, until nothing new turns up."""
 
     PER_PATH = 8  # parameter sets kept per path
-    MAX_READS = 300
+    READS_PER_PATH = 3  # of its concrete URLs, read for what hangs under them
+    MAX_READS = 500
 
     def __init__(self):
         self.values: dict[str, list[dict]] = {}
@@ -190,7 +191,7 @@ class Targets:
             self.headers = {**headers, "EvEnergy-User": self.driver}
         read: set[str] = set()
         while len(read) < self.MAX_READS:
-            pending = [url for path in paths for url in self._concrete(path) if url not in read]
+            pending = [url for path in paths for url in self._concrete(path)[:self.READS_PER_PATH] if url not in read]
             if not pending:
                 break
             for url_path in pending[: self.MAX_READS - len(read)]:
