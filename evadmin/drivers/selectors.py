@@ -7,7 +7,8 @@ from __future__ import annotations
 from evadmin.driver_directory.selectors import directory_account_as_user
 from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
-from evadmin.evenergy.pagination import CursorPage
+from evadmin.evenergy.collections import EVSES, VEHICLES
+from evadmin.evenergy.pagination import MAX_PAGE_SIZE, CursorPage
 from evadmin.evenergy.read_cache import UNAVAILABLE, Read, read_through
 from evadmin.evenergy.resources import Evse, User, Vehicle
 
@@ -59,7 +60,9 @@ def user_devices(*, user_id: str, refresh: bool = False) -> Read[tuple[list[Vehi
 
     def fetch() -> tuple[list[Vehicle], list[Evse]]:
         client = evenergy_client()
-        return client.vehicles.list_for_user(user_id).items, client.evses.list_for_user(user_id).items
+        vehicles = client.collection(VEHICLES).list(user=user_id, page_size=MAX_PAGE_SIZE)
+        evses = client.collection(EVSES).list(user=user_id, page_size=MAX_PAGE_SIZE)
+        return vehicles.items, evses.items
 
     return read_through(scope=user_id, name="devices", fetch=fetch, refresh=refresh)
 

@@ -86,6 +86,12 @@ class ClientCredentialsToken:
             return _note_token(cached["access_token"])
         return self._fetch()
 
+    def granted_scopes(self) -> set[str]:
+        """The scopes the API granted with the current token (fetching one if there is none)."""
+        self.get()
+        cached = cache.get(self.cache_key) or {}
+        return set(cached.get("scopes") or [])
+
     def invalidate(self, token: str) -> None:
         """Forget `token` if it is still the shared one (another process may have renewed it)."""
         cached = cache.get(self.cache_key)
@@ -115,9 +121,12 @@ class ClientCredentialsToken:
         finally:
             logger.info("POST %s token (%.0f ms)", self.token_url, (time.monotonic() - started) * 1000)
         expires_in = float(token.get("expires_in") or 3600)
+        granted = token.get("scope")
         cache.set(
             self.cache_key,
-            {"access_token": token["access_token"], "expires_at": time.time() + expires_in},
+            {"access_token": token["access_token"], "expires_at": time.time() + expires_in,
+             # What the API granted (it may be fewer than asked for): apicheck reports it.
+             "scopes": sorted(granted.split() if isinstance(granted, str) else granted or [])},
             timeout=max(1, int(expires_in - REFRESH_MARGIN_SECONDS)),
         )
         return _note_token(token["access_token"])

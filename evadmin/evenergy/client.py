@@ -22,17 +22,20 @@ from requests.adapters import HTTPAdapter
 from evadmin.evenergy import errors
 from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id, current_source
 from evadmin.evenergy.auth import ClientCredentialsToken, StaticToken
+from evadmin.evenergy.collections import Collection, CollectionApi, declared_scope
 from evadmin.evenergy.ledger import ledger_record
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
     NumberPage,
+    check_cursor,
     collect_items,
     iter_cursor_pages,
     iter_number_pages,
+    list_request,
 )
 from evadmin.evenergy.ratelimit import RateBudget, rate_budget
-from evadmin.evenergy.resources import Evse, EvseSite, Supplier, Tariff, User, Vehicle, is_resource_id
+from evadmin.evenergy.resources import EvseSite, Supplier, Tariff, User, is_resource_id
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +44,9 @@ API_VERSION = "2"
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 BACKOFF_BASE_SECONDS = 0.25
-# The scope each collection needs, to name it when a 403 does not (API-NOTES.md, the spec).
-READ_SCOPES = {
-    "users": "user:read", "tariffs": "tariff:read", "suppliers": "tariff:read", "evse_sites": "site:read",
-    "vehicles": "vehicle:read", "evses": "evse:read",
-}
+# The scope each hand-written collection needs, to name it when a 403 does not (API-NOTES.md, the
+# spec); the declared ones (collections.py) carry their own.
+READ_SCOPES = {"users": "user:read", "tariffs": "tariff:read", "suppliers": "tariff:read", "evse_sites": "site:read"}
 WRITE_SCOPES = {"users": "user:write"}
 
 
@@ -78,36 +79,16 @@ def _problem_of(response: requests.Response) -> dict[str, Any]:
 
 
 def _scope_for(method: str, path: str) -> str:
+    declared = declared_scope(method, path)
+    if declared:
+        return declared
     collection = path.strip("/").split("/", 1)[0]
     table = READ_SCOPES if method in RETRYABLE_METHODS else WRITE_SCOPES
     return table.get(collection, "")
 
 
-# A cursor is the API's to define (an id today, but opaque): passed on as given, unless it could not
-# be a cursor at all. Requests URL-encodes it; the Link's host is never used (pagination.py).
-MAX_CURSOR_LENGTH = 200
 # Reference lists are short; a walk longer than this is a loop (100 tariffs a page).
 MAX_REFERENCE_PAGES = 50
-
-
-def check_cursor(cursor: str) -> str:
-    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isprintable():
-        raise errors.InvalidCursor(f"{cursor[:40]!r}… is not a page cursor.", status=400)
-    return cursor
-
-
-def list_request(client: EvEnergyClient, path: str, *, params: dict[str, Any], paged_by_cursor: bool,
-                 headers: dict[str, str] | None = None) -> requests.Response:
-    """GET a list; a page link the API refuses is InvalidCursor (the list's fault, not a record's)."""
-    try:
-        return client.request("GET", path, params=params, headers=headers)
-    except errors.ValidationFailed as exc:
-        if paged_by_cursor and "pagination" in exc.title.lower():
-            raise errors.InvalidCursor(
-                exc.describe(), status=exc.status, problem=exc.problem, method=exc.method, path=exc.path,
-                request_id=exc.request_id,
-            ) from exc
-        raise
 
 
 def check_id(resource_id: str, prefix: str) -> str:
@@ -142,15 +123,34 @@ class EvEnergyClient:
         self.tariffs = TariffsApi(self)
         self.suppliers = SuppliersApi(self)
         self.evse_sites = EvseSitesApi(self)
-        # The latest status rides along with each device (expand), not as a request of its own.
-        self.vehicles = UserDevicesApi(self, "vehicles", Vehicle, default_expand=("trim.model.make", "latest_status_log"))
-        self.evses = UserDevicesApi(self, "evses", Evse, default_expand=("model.make", "latest_status_log"))
+        self._collections: dict = {}
 
     def __repr__(self) -> str:
         return f"EvEnergyClient(base_url={self.base_url!r})"
 
     def root(self) -> requests.Response:
         return self.request("GET", "/")
+
+    def collection(self, declaration: Collection | Any) -> CollectionApi:
+        """The reads and writes of a declared collection (collections.py)."""
+        api = self._collections.get(declaration)
+        if api is None:
+            api = self._collections[declaration] = CollectionApi(self, declaration)
+        return api
+
+    def write(self, method: str, path: str, *, check: str, json: Any = None, params: dict[str, Any] | None = None,
+              expected: Iterable[int] = (200,)) -> requests.Response:
+        """Send a write once. When it may have reached the API but no answer came back, raise
+        OutcomeUnknown: it may have happened, and `check` says what to look at before trying again."""
+        assert method.upper() not in RETRYABLE_METHODS, "writes only"
+        try:
+            return self.request(method, path, json=json, params=params, expected=expected)
+        except errors.TransportError as exc:
+            if not exc.request_sent:
+                raise
+            raise errors.OutcomeUnknown(
+                f"{method.upper()} {path}: {exc}", check=check, method=method.upper(), path=path,
+            ) from exc
 
     def request(
         self,
@@ -383,22 +383,6 @@ class EvseSitesApi:
 
     def get(self, site_id: str) -> EvseSite:
         return EvseSite.from_api(self.client.request("GET", f"/evse_sites/{check_id(site_id, 'site')}").json())
-
-
-class UserDevicesApi:
-    """/vehicles and /evses, listed for one user through the `EvEnergy-User` header."""
-
-    def __init__(self, client: EvEnergyClient, collection: str, model, *, default_expand: tuple[str, ...]) -> None:
-        self.client = client
-        self.collection = collection
-        self.model = model
-        self.default_expand = default_expand
-
-    def list_for_user(self, user_id: str, *, page_size: int = MAX_PAGE_SIZE, expand: Iterable[str] | None = None):
-        params = {"page_size": _page_size(page_size), **_expand(self.default_expand if expand is None else expand)}
-        headers = {"EvEnergy-User": check_id(user_id, "user")}
-        response = self.client.request("GET", f"/{self.collection}", params=params, headers=headers)
-        return CursorPage.from_response(response, self.model.from_api)
 
 
 _client: EvEnergyClient | None = None

@@ -137,6 +137,20 @@ class ApiTimeout(TransportError):
     user_message = "The ev.energy API did not answer in time."
 
 
+class OutcomeUnknown(TransportError):
+    """A write reached the API (or may have) and its answer was lost: it may have happened. The API
+    has no idempotency keys, so it is never resent blindly; `check` says what to look at first."""
+
+    def __init__(self, message: str = "", *, check: str = "", **kwargs: Any) -> None:
+        self.check = check
+        kwargs.setdefault("request_sent", True)
+        super().__init__(message, **kwargs)
+
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        return f"The ev.energy API did not confirm this change: it may have happened. {self.check}".strip()
+
+
 class UnexpectedResponse(ApiError):
     """An answer evadmin cannot read (an unexpected status or a body that is not JSON)."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -172,3 +172,28 @@ def collect_items(pages: Iterator) -> list:
         exc.items = items
         raise
     return items
+
+
+# A cursor is the API's to define (an id today, but opaque): passed on as given, unless it could not
+# be a cursor at all. Requests URL-encodes it; the Link's host is never used (pagination.py).
+MAX_CURSOR_LENGTH = 200
+
+
+def check_cursor(cursor: str) -> str:
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isprintable():
+        raise errors.InvalidCursor(f"{cursor[:40]!r}… is not a page cursor.", status=400)
+    return cursor
+
+
+def list_request(client, path: str, *, params: dict[str, Any], paged_by_cursor: bool,
+                 headers: dict[str, str] | None = None) -> requests.Response:
+    """GET a list; a page link the API refuses is InvalidCursor (the list's fault, not a record's)."""
+    try:
+        return client.request("GET", path, params=params, headers=headers)
+    except errors.ValidationFailed as exc:
+        if paged_by_cursor and "pagination" in exc.title.lower():
+            raise errors.InvalidCursor(
+                exc.describe(), status=exc.status, problem=exc.problem, method=exc.method, path=exc.path,
+                request_id=exc.request_id,
+            ) from exc
+        raise

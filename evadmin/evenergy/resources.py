@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from evadmin.evenergy.typed import ApiObject, id_from_url
+
 # Every id: a 4-letter collection prefix and a 26-character ULID (API-NOTES.md, "Resources and ids").
 RESOURCE_ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
 ADDRESS_FIELDS = ("address_1", "address_2", "city", "state", "postal_code", "country_code")
@@ -23,13 +25,6 @@ REQUIRED_ADDRESS_FIELDS = ("address_1", "city", "postal_code", "country_code")
 def is_resource_id(value: object, prefix: str) -> bool:
     """True for an id of the collection with this prefix (`user`, `tari`, `site`...)."""
     return isinstance(value, str) and value.startswith(prefix) and RESOURCE_ID.match(value) is not None
-
-
-def id_from_url(url: str | None) -> str | None:
-    """The resource id at the end of an API URL (`…/tariffs/tari01H…` -> `tari01H…`)."""
-    if not url:
-        return None
-    return url.rstrip("/").rsplit("/", 1)[-1] or None
 
 
 def _datetime(value: str | None) -> datetime | None:
@@ -70,7 +65,7 @@ class Supplier:
     @classmethod
     def from_api(cls, data: dict) -> Supplier:
         return cls(
-            id=data["id"], url=data["url"], name=data.get("name", ""), icon=data.get("icon"),
+            id=data.get("id") or "", url=data.get("url") or "", name=data.get("name") or "", icon=data.get("icon"),
             highlighted=bool(data.get("highlighted", False)),
         )
 
@@ -90,7 +85,7 @@ class Tariff:
     def from_api(cls, data: dict) -> Tariff:
         supplier_url, supplier = _url_and_object(data.get("supplier"), Supplier.from_api)
         return cls(
-            id=data["id"], url=data["url"], name=data.get("name", ""), currency=data.get("currency", ""),
+            id=data.get("id") or "", url=data.get("url") or "", name=data.get("name") or "", currency=data.get("currency") or "",
             supplier_url=supplier_url, supplier=supplier,
             valid_from=data.get("valid_from"), valid_until=data.get("valid_until"),
         )
@@ -111,7 +106,7 @@ class EvseSite:
     @classmethod
     def from_api(cls, data: dict) -> EvseSite:
         return cls(
-            id=data["id"], url=data["url"], cpms_connection=data.get("cpms_connection"),
+            id=data.get("id") or "", url=data.get("url") or "", cpms_connection=data.get("cpms_connection"),
             cpms_connection_display_name=data.get("cpms_connection_display_name"),
             evse_urls=list(data.get("evses") or []),
         )
@@ -202,69 +197,86 @@ class User:
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class DeviceStatus:
+@dataclass
+class DeviceStatus(ApiObject):
     """A device's latest status log (expanded latest_status_log): what the pages show of it."""
 
-    logged_at: datetime | None
+    logged_at: datetime | None = None  # when ev.energy logged it (the sample's own time if not given)
+    sampled_at: datetime | None = None
     is_plugged_in: bool | None = None
     is_charging: bool | None = None
     state_of_charge_percentage: float | None = None
 
-    @classmethod
-    def from_api(cls, data: Any) -> DeviceStatus | None:
-        if not isinstance(data, dict):
-            return None  # not expanded (a URL) or none yet
-        return cls(logged_at=_datetime(data.get("logged_at") or data.get("sampled_at")),
-                   is_plugged_in=data.get("is_plugged_in"), is_charging=data.get("is_charging"),
-                   state_of_charge_percentage=data.get("state_of_charge_percentage"))
+    def __post_init__(self) -> None:
+        self.logged_at = self.logged_at or self.sampled_at
 
 
 @dataclass
-class Vehicle:
-    id: str
-    url: str
+class Make(ApiObject):
+    """A vehicle or charger make."""
+
+    id: str = ""
+    url: str = ""
+    name: str = ""
+    display_name: str | None = None
+
+
+@dataclass
+class DeviceModel(ApiObject):
+    """A vehicle or charger model; `make` when expanded."""
+
+    id: str = ""
+    url: str = ""
+    name: str = ""
+    display_name: str | None = None
+    make: Make | None = None
+
+
+@dataclass
+class VehicleTrim(ApiObject):
+    id: str = ""
+    url: str = ""
+    name: str = ""
+    battery_size_watt_hours: int | None = None
+    model: DeviceModel | None = None
+
+
+@dataclass
+class Vehicle(ApiObject):
+    id: str = ""
+    url: str = ""
     description: str = ""
     integrated: str | None = None
     battery_size_watt_hours: int | None = None
+    maximum_charge_limit_percentage: int | None = None
     smart_charging_enabled: bool | None = None
     disabled: bool = False
-    make: str = ""
-    model: str = ""
-    latest_status: DeviceStatus | None = None
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
+    trim: VehicleTrim | None = None  # with its model and make when expanded (trim.model.make)
+    latest_status: DeviceStatus | None = field(default=None, metadata={"api": "latest_status_log"})
 
-    @classmethod
-    def from_api(cls, data: dict) -> Vehicle:
-        trim = data.get("trim") if isinstance(data.get("trim"), dict) else {}
-        model = trim.get("model") if isinstance(trim.get("model"), dict) else {}
-        make = model.get("make") if isinstance(model.get("make"), dict) else {}
-        return cls(
-            id=data["id"], url=data["url"], description=data.get("description") or "",
-            integrated=data.get("integrated"), battery_size_watt_hours=data.get("battery_size_watt_hours"),
-            smart_charging_enabled=data.get("smart_charging_enabled"), disabled=bool(data.get("disabled")),
-            make=make.get("name", ""), model=model.get("name", ""),
-            latest_status=DeviceStatus.from_api(data.get("latest_status_log")), raw=data,
-        )
+    @property
+    def make(self) -> str:
+        return self.trim.model.make.name if self.trim and self.trim.model and self.trim.model.make else ""
+
+    @property
+    def model(self) -> str:
+        return self.trim.model.name if self.trim and self.trim.model else ""
 
 
 @dataclass
-class Evse:
-    id: str
-    url: str
+class Evse(ApiObject):
+    id: str = ""
+    url: str = ""
     cpid: str = ""
     lifecycle_state: str | None = None
-    make: str = ""
-    model: str = ""
-    latest_status: DeviceStatus | None = None
-    raw: dict = field(default_factory=dict, repr=False, compare=False)
+    lock_mode: str | None = None
+    model_info: DeviceModel | None = field(default=None, metadata={"api": "model"})  # with its make when expanded
+    latest_status: DeviceStatus | None = field(default=None, metadata={"api": "latest_status_log"})
 
-    @classmethod
-    def from_api(cls, data: dict) -> Evse:
-        model = data.get("model") if isinstance(data.get("model"), dict) else {}
-        make = model.get("make") if isinstance(model.get("make"), dict) else {}
-        return cls(
-            id=data["id"], url=data["url"], cpid=data.get("cpid", ""), lifecycle_state=data.get("lifecycle_state"),
-            make=make.get("name", ""), model=model.get("display_name") or model.get("name", ""),
-            latest_status=DeviceStatus.from_api(data.get("latest_status_log")), raw=data,
-        )
+    @property
+    def make(self) -> str:
+        return self.model_info.make.name if self.model_info and self.model_info.make else ""
+
+    @property
+    def model(self) -> str:
+        return (self.model_info.display_name or self.model_info.name) if self.model_info else ""

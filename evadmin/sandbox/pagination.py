@@ -67,27 +67,31 @@ def _cursor(request, name: str, model, prefix: str) -> str | None:
     return value
 
 
-def cursor_page(request, queryset, *, model, prefix: str) -> Page:
-    """One page of `queryset` (any filters applied), in id order."""
+def cursor_page(request, queryset, *, model, prefix: str, newest_first: bool = False) -> Page:
+    """One page of `queryset` (any filters applied), in id order (`newest_first`: descending, as
+    the spec lists charging sessions); page_after/page_before follow the listing's order."""
     size = page_size_of(request)
     after = _cursor(request, "page_after", model, prefix)
     before = None if after else _cursor(request, "page_before", model, prefix)
-    queryset = queryset.order_by("pk")
+    # "later in the listing" is a greater id, or a smaller one when newest come first.
+    later, earlier = ("pk__lt", "pk__gt") if newest_first else ("pk__gt", "pk__lt")
+    order, reverse_order = ("-pk", "pk") if newest_first else ("pk", "-pk")
+    queryset = queryset.order_by(order)
     paging, empty = faults.odd_paging()
     if empty:
         return Page([], link_header(None, None))
     if paging == "ignore_paging":
         after = before = None
     if after:
-        items = list(queryset.filter(pk__gt=after)[:size])
+        items = list(queryset.filter(**{later: after})[:size])
     elif before:
-        items = list(queryset.filter(pk__lt=before).order_by("-pk")[:size])[::-1]
+        items = list(queryset.filter(**{earlier: before}).order_by(reverse_order)[:size])[::-1]
     else:
         items = list(queryset[:size])
     previous_url = next_url = None
-    if items and queryset.filter(pk__lt=items[0].pk).exists():
+    if items and queryset.filter(**{earlier: items[0].pk}).exists():
         previous_url = page_url(request, size, page_before=items[0].pk)
-    if items and queryset.filter(pk__gt=items[-1].pk).exists():
+    if items and queryset.filter(**{later: items[-1].pk}).exists():
         next_url = page_url(request, size, page_after=items[-1].pk)
     if paging == "repeat_next" and request.GET.get("page_after"):
         next_url = page_url(request, size, page_after=request.GET["page_after"])

@@ -62,7 +62,7 @@ class SandboxProcess:
         return self._control("POST", "faults", changes)
 
     def reset(self, *, data: bool = False) -> dict:
-        """Faults off, rate-limit window and request log cleared; `data` also re-seeds."""
+        """Faults off, rate-limit window, request log and webhook endpoints cleared; `data` also re-seeds."""
         return self._control("POST", "reset", {"data": True} if data else {})
 
     def requests(self) -> list[dict]:
@@ -72,12 +72,30 @@ class SandboxProcess:
         """The /v2 requests since the last reset (the token endpoint's left out)."""
         return [entry for entry in self.requests() if entry["path"].startswith("/v2")]
 
+    def seed_cases(self) -> dict:
+        """The support cases as seeded: {case name: its ground truth} (GET /_sandbox/seed/cases)."""
+        return self._control("GET", "seed/cases")
+
     def create_client(self, client_id: str, client_secret: str, scopes: list[str], *,
                       rate_limit_per_hour: int | None = None) -> dict:
         return self._control("POST", "clients", {
             "client_id": client_id, "client_secret": client_secret, "scopes": list(scopes),
             "rate_limit_per_hour": rate_limit_per_hour,
         })
+
+    def webhook_endpoint(self, url: str, **options) -> dict:
+        """Add or replace a webhook endpoint (options: secret, event_types, retry_delays, timeout);
+        returns it, with its secret."""
+        return self._control("POST", "webhooks", {"url": url, **options})
+
+    def webhooks(self) -> dict:
+        """{"endpoints": [...], "deliveries": [...]}: the webhook endpoints and the delivery log."""
+        return self._control("GET", "webhooks")
+
+    def trigger_webhook(self, event_type: str, sub_session_id: str) -> str | None:
+        """Send `event_type` for this sub-session now; the message id (None: no endpoint subscribed)."""
+        return self._control("POST", "webhooks/trigger",
+                             {"event_type": event_type, "charging_sub_session": sub_session_id})["message_id"]
 
     def token(self, client_id: str | None = None, client_secret: str | None = None, scope: str | None = None) -> str:
         """A fresh access token (the configured client's unless another is named)."""

@@ -123,6 +123,18 @@ class Collection:
     create_scope: str = ""
     update: Callable[..., Any] | None = None
     update_scope: str = ""
+    # Cursor pages newest first (descending ids), for lists the spec says are "sorted newest first".
+    newest_first: bool = False
+    # Expand values that need a scope beyond the collection's: {"assessment": "debug:read"}.
+    expand_scopes: Mapping[str, str] = field(default_factory=dict)
+
+    def expand_of(self, context: ApiContext) -> set[str]:
+        """The request's expand values; expanding a part needing a scope the token lacks is a 403 naming it."""
+        expand = context.expand(self.expands)
+        for name, scope in self.expand_scopes.items():
+            if name in expand and not context.has_scope(scope):
+                raise ApiError(403, "Forbidden", f"Expanding {name} requires the scope: {scope}", "insufficient-scope")
+        return expand
 
     def objects(self, context: ApiContext, expand: set[str], parent: Any = None):
         queryset = self.queryset()
@@ -192,7 +204,7 @@ def _filtered(collection: Collection, context: ApiContext, queryset):
 
 
 def list_response(collection: Collection, context: ApiContext, **kwargs):
-    expand = context.expand(collection.expands)
+    expand = collection.expand_of(context)
     parent = _parent_of(collection, context, kwargs)
     queryset = _filtered(collection, context, collection.objects(context, expand, parent))
     if collection.paging == UNPAGED:
@@ -201,7 +213,8 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
         page = number_page(context.request, queryset)
         items, link = page.items, page.link
     else:
-        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix)
+        page = cursor_page(context.request, queryset, model=queryset.model, prefix=collection.prefix,
+                           newest_first=collection.newest_first)
         items, link = page.items, page.link
     response = json_response([collection.serialize(item, context, expand) for item in items])
     response["Link"] = link
@@ -209,7 +222,7 @@ def list_response(collection: Collection, context: ApiContext, **kwargs):
 
 
 def retrieve_response(collection: Collection, context: ApiContext, object_id: str, **kwargs):
-    expand = context.expand(collection.expands)
+    expand = collection.expand_of(context)
     parent = _parent_of(collection, context, kwargs)
     return json_response(collection.serialize(collection.find(context, object_id, parent), context, expand))
 

@@ -10,7 +10,7 @@ made to satisfy the spec as a validator reads it:
 
 from datetime import UTC, date, datetime
 
-from evadmin.sandbox import catalogue
+from evadmin.sandbox import catalogue, prices
 from evadmin.sandbox.models import Evse, EvseSite, Supplier, Tariff, User, Vehicle
 
 ADDRESS_TEXT_FIELDS = ("address_1", "address_2", "city", "state", "postal_code")
@@ -53,12 +53,16 @@ def tariff_json(tariff: Tariff, base: str, expand: set[str] = frozenset(), *, de
         "scheduler_tariff": None,  # the sandbox's tariffs are their own scheduler tariffs
     }
     if detail:
-        data["current_price"] = tariff.current_price
-        # Prices need tariff:prices:read; the sandbox keeps no price history, so expanded is [].
+        now = datetime.now(UTC)
+        data["current_price"] = prices.price_at(tariff, now) if tariff.current_price is not None else None
+        # Prices need tariff:prices:read. Expanded: today's (UTC) 48 half-hours, newest first, as
+        # GET /tariffs/{id}/prices serves them (both computed by prices.py).
         if not prices_visible:
             data["prices"] = None
+        elif "prices" in expand:
+            data["prices"] = prices.prices_of_day(tariff, now.date(), now=now)
         else:
-            data["prices"] = [] if "prices" in expand else f"{base}/tariffs/{tariff.id}/prices"
+            data["prices"] = f"{base}/tariffs/{tariff.id}/prices"
     return data
 
 

@@ -33,6 +33,9 @@ urlpatterns = [
     path("_sandbox/clients", control.clients),
     path("_sandbox/requests", control.requests_view),
     path("_sandbox/seed/defects", control.seed_defects),
+    path("_sandbox/seed/cases", control.seed_cases),
+    path("_sandbox/webhooks", control.webhooks_view),
+    path("_sandbox/webhooks/trigger", control.webhooks_trigger),
 ]
 
 handler404 = control.not_found

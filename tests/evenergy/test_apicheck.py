@@ -33,3 +33,32 @@ def test_apicheck_names_an_unreachable_api(api_settings):
     api_settings.EVADMIN_API_MAX_RETRIES = 0
     with pytest.raises(CommandError, match="Cannot reach the ev.energy API at http://127.0.0.1:9/v2"):
         run_apicheck()
+
+
+def test_apicheck_lists_the_scopes_held_and_the_features_a_missing_scope_disables(api_settings, sandbox_api):
+    sandbox_api.create_client("apicheck-narrow", "narrow-secret", ["user:read", "user:write", "tariff:read",
+                                                                     "site:read", "charging_session:read"])
+    api_settings.EVADMIN_API_CLIENT_ID = "apicheck-narrow"
+    api_settings.EVADMIN_API_CLIENT_SECRET = "narrow-secret"
+    output = run_apicheck()
+    assert "scopes held:     charging_session:read site:read tariff:read user:read user:write" in output
+    assert "A driver's chargers and vehicles: needs evse:read, vehicle:read" in output
+    assert "Device evidence: debug logs, assessments, dispatcher logs: needs debug:read" in output
+    assert "Boost and energy recalculation: needs charging_session:write" in output
+    # What the client holds disables nothing.
+    assert "Charging sessions and sub-sessions: needs" not in output
+    assert "Creating and editing drivers" not in output.split("features disabled")[1]
+
+
+def test_apicheck_with_every_scope_says_all_features_are_available(api_settings, sandbox_api):
+    output = run_apicheck()
+    assert "features:        all available" in output
+
+
+def test_readme_lists_the_operations_and_scopes_evadmin_uses_per_feature(settings):
+    out = io.StringIO()
+    call_command("apicheck", "--operations", stdout=out)
+    table = out.getvalue().strip()
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    assert table in readme, "README.md's table of API operations is stale: paste `manage.py apicheck --operations`"
+    assert "`POST /charging_sessions/{id}/boost_start`" in table

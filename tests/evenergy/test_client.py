@@ -6,6 +6,7 @@ import pytest
 
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import UsersApi
+from evadmin.evenergy.collections import EVSES, VEHICLES
 from tests.conftest import sent
 
 SEEDED_USERS = 250
@@ -163,8 +164,8 @@ def test_suppliers_and_evse_sites(api):
 def test_a_users_vehicles_and_chargers_in_one_request_each(api, sandbox_api):
     user = next(u for u in api.users.list(page_size=100) if u.vehicle_urls and u.evse_urls)
     sandbox_api.reset()
-    vehicles = api.vehicles.list_for_user(user.id)
-    evses = api.evses.list_for_user(user.id)
+    vehicles = api.collection(VEHICLES).list(user=user.id)
+    evses = api.collection(EVSES).list(user=user.id)
 
     assert {v.url for v in vehicles} == set(user.vehicle_urls)
     assert {e.url for e in evses} == set(user.evse_urls)

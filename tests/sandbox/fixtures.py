@@ -55,3 +55,10 @@ def sandbox(tmp_path_factory):
 def sandbox_api(sandbox):
     sandbox.reset()
     return sandbox
+
+
+@pytest.fixture
+def writes(sandbox_api):
+    """For tests that change the sandbox's data: it is re-seeded afterwards, so counts stay true."""
+    yield
+    sandbox_api.reset(data=True)

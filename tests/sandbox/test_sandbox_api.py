@@ -9,7 +9,8 @@ import requests
 
 from tests import spec
 
-DEV_SCOPES = {"user:read", "user:write", "tariff:read", "evse:read", "vehicle:read", "charging_session:read"}
+DEV_SCOPES = {"user:read", "user:write", "tariff:read", "evse:read", "vehicle:read", "charging_session:read",
+              "charging_session:write", "debug:read", "tariff:prices:read"}
 ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
 FULL_ADDRESS = {
     "address_1": "10 Downing Street", "address_2": None, "city": "London", "state": None,

@@ -4,6 +4,6 @@ Each module lists its declarations in `DECLARATIONS`; `DECLARATIONS` here is all
 order urls.py routes them. The ticket and whole-driver collections add their modules here.
 """
 
-from evadmin.sandbox.collections import charging
+from evadmin.sandbox.collections import charging, charging_actions, tariffs
 
-DECLARATIONS = (*charging.DECLARATIONS,)
+DECLARATIONS = (*charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS)

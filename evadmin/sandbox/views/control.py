@@ -13,6 +13,12 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
   GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
   GET  /_sandbox/seed/defects  {defect: [user ids]}: the users the last seeding planted each defect on
+  GET  /_sandbox/seed/cases    {case: ground truth}: the support cases the last seeding planted
+  GET  /_sandbox/webhooks   webhook endpoints (with their secrets) and the delivery log
+  POST /_sandbox/webhooks   {"url", "secret"?, "event_types"?, "retry_delays"?, "timeout"?}: add or
+                            replace the endpoint with this URL (a secret is generated if absent)
+  DELETE /_sandbox/webhooks[?url=...]  remove one endpoint, or all
+  POST /_sandbox/webhooks/trigger  {"event_type", "charging_sub_session": id}: send that event now
 """
 
 import json
@@ -21,9 +27,10 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from evadmin.sandbox import faults
+from evadmin.sandbox import faults, webhooks
 from evadmin.sandbox.auth import client_upsert, tokens_revoke_all
 from evadmin.sandbox.ratelimit import limiter
+from evadmin.sandbox.responses import api_base
 
 
 def _json_body(request) -> dict:
@@ -52,6 +59,11 @@ ENDPOINTS = {
     "POST /_sandbox/clients": "create or update an OAuth client: client_id, client_secret, scopes",
     "GET /_sandbox/requests": "the /v2 and /o/ requests since the last reset",
     "GET /_sandbox/seed/defects": "{defect: [user ids]} as planted by the last seeding",
+    "GET /_sandbox/seed/cases": "{case: ground truth (user, devices, session, sub-session, night...)}",
+    "GET /_sandbox/webhooks": "webhook endpoints (secrets shown) and the delivery log",
+    "POST /_sandbox/webhooks": "add or replace a webhook endpoint: url, secret?, event_types?, retry_delays?, timeout?",
+    "DELETE /_sandbox/webhooks": "remove the endpoint ?url=..., or every endpoint",
+    "POST /_sandbox/webhooks/trigger": "send a webhook now: event_type, charging_sub_session (id)",
 }
 
 
@@ -85,6 +97,7 @@ def reset(request):
         return _bad_request(str(exc))
     faults.reset()
     limiter.reset()
+    webhooks.reset()
     reseeded = None
     if options.get("data"):
         from evadmin.sandbox.seed import seed_again
@@ -119,11 +132,51 @@ def requests_view(request):
     return JsonResponse(faults.recorded_requests(), safe=False)
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST", "DELETE"])
+def webhooks_view(request):
+    if request.method == "GET":
+        return JsonResponse(webhooks.snapshot())
+    if request.method == "DELETE":
+        return JsonResponse({"removed": webhooks.remove_endpoints(request.GET.get("url"))})
+    try:
+        endpoint = webhooks.configure_endpoint(_json_body(request))
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    # Bodies link to the sandbox as its clients reach it, as the /v2 answers do.
+    webhooks.set_api_base(api_base(request))
+    return JsonResponse(endpoint.as_json())
+
+
+@csrf_exempt
+@require_POST
+def webhooks_trigger(request):
+    try:
+        data = _json_body(request)
+        sub_session_id = data.get("charging_sub_session")
+        if not isinstance(sub_session_id, str):
+            raise ValueError("charging_sub_session (a sub-session id) is required")
+        message_id = webhooks.trigger(data.get("event_type"), sub_session_id)
+    except ValueError as exc:
+        return _bad_request(str(exc))
+    except LookupError as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    # Delivery happens after this answer, off this thread.
+    return JsonResponse({"message_id": message_id}, status=202)
+
+
 @require_GET
 def seed_defects(request):
     from evadmin.sandbox.seed import seeded_defects
 
     return JsonResponse(seeded_defects())
+
+
+@require_GET
+def seed_cases(request):
+    from evadmin.sandbox.seeding.cases import seeded_cases
+
+    return JsonResponse(seeded_cases())
 
 
 def not_found(request, exception=None):

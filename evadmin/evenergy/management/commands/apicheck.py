@@ -1,17 +1,32 @@
-"""`manage.py apicheck`: is evadmin configured to reach and use the ev.energy API?"""
+"""`manage.py apicheck`: is evadmin configured to reach and use the ev.energy API?
+
+It also says which scopes the configured client holds and which evadmin features each missing
+scope disables; `--operations` prints the README's table of the operations evadmin uses.
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from evadmin.evenergy import errors
 from evadmin.evenergy.attribution import SYSTEM, Source, on_behalf_of
+from evadmin.evenergy.auth import ClientCredentialsToken
 from evadmin.evenergy.client import API_VERSION, build_client
+from evadmin.evenergy.collections import operations_table, scopes_by_feature
 
 
 class Command(BaseCommand):
-    help = "Check the ev.energy API configuration: reachability, authentication, version and budget left."
+    help = ("Check the ev.energy API configuration: reachability, authentication, version, budget left, "
+            "and the scopes each evadmin feature needs.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--operations", action="store_true",
+                            help="Print the operations evadmin uses and their scopes, per feature (Markdown), "
+                                 "and exit without calling the API.")
 
     def handle(self, *args, **options) -> None:
+        if options["operations"]:
+            self.stdout.write(operations_table())
+            return
         client = build_client()
         mode = "static token" if settings.EVADMIN_API_TOKEN else f"client credentials ({settings.EVADMIN_API_CLIENT_ID})"
         self.stdout.write(f"base URL:        {client.base_url}")
@@ -35,4 +50,20 @@ class Command(BaseCommand):
         self.stdout.write("authenticated:   yes")
         self.stdout.write(f"version echoed:  {echoed}")
         self.stdout.write(f"budget left:     {budget.remaining} of {budget.limit} requests this hour")
+        self._report_scopes(client)
         self.stdout.write(self.style.SUCCESS("API check passed."))
+
+    def _report_scopes(self, client) -> None:
+        if not isinstance(client.token, ClientCredentialsToken):
+            self.stdout.write("scopes held:     unknown with a static token (a 403 names the scope it lacks)")
+            return
+        held = client.token.granted_scopes()
+        self.stdout.write(f"scopes held:     {' '.join(sorted(held)) or '(none reported)'}")
+        disabled = [(feature, sorted(needed - held)) for feature, needed in scopes_by_feature().items()
+                    if needed - held]
+        if not disabled:
+            self.stdout.write("features:        all available")
+            return
+        self.stdout.write(self.style.WARNING("features disabled by a missing scope:"))
+        for feature, missing in disabled:
+            self.stdout.write(f"  - {feature}: needs {', '.join(missing)}")

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import WSGIServer, run
 from django.urls import clear_url_caches, set_urlconf
 
+from evadmin.sandbox import webhooks
 from evadmin.sandbox.auth import ensure_dev_client
 from evadmin.sandbox.seed import sandbox_has_data, seed_sandbox
 from evadmin.sandbox.sqlite import tune_sandbox_sqlite
@@ -53,6 +54,9 @@ class Command(BaseCommand):
         handler = WSGIHandler()
 
         def announce(bound_port: int) -> None:
+            # Until an endpoint is configured (which takes the origin clients use), webhook bodies
+            # link to the address bound.
+            webhooks.set_api_base(f"http://{host}:{bound_port}/v2")
             self.stdout.write(f"sandbox API on http://{host}:{bound_port}/v2")
             self.stdout.flush()
 

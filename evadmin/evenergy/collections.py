@@ -1,0 +1,459 @@
+"""The API's collections as declarations, and the one generic way the client reads and writes them.
+
+A `Collection` says where a collection lives (its path; nested ones under `{parent}`), its id
+prefix, the typed resource of its objects, the `expand` evadmin asks for by default, whether the
+driver comes from `EvEnergy-User`, how it pages, the filters the spec gives it, the scopes it needs
+and the evadmin feature that uses it. A `Detail` is a one-object sub-resource
+(`/charging_sub_sessions/{id}/flags`), an `Action` a write on one object (`POST …/boost_start`),
+an `Operation` a call at a fixed path (`GET /evse_compatibility/check`).
+
+`client.collection(DECLARATION)` reads and writes through `EvEnergyClient.request`, the single
+choke point (budget, ledger, errors, retries of reads only, secrets scrubbed). Writes go through
+`EvEnergyClient.write`: never retried, and an answer lost on the way back is `OutcomeUnknown`, "may
+have happened", with what to check. Adding a collection is a declaration here (and a resource
+type in charging.py / devices.py); the users, tariffs and sites APIs in client.py came first and
+keep their hand-written classes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from evadmin.evenergy import charging, devices, errors
+from evadmin.evenergy.pagination import (
+    MAX_PAGE_SIZE,
+    CursorPage,
+    NumberPage,
+    check_cursor,
+    iter_cursor_pages,
+    list_request,
+)
+from evadmin.evenergy.resources import Evse, Vehicle, is_resource_id
+
+if TYPE_CHECKING:
+    from evadmin.evenergy.client import EvEnergyClient
+
+CURSOR, NUMBER, UNPAGED = "cursor", "number", "unpaged"
+
+# The evadmin features that use the API, for `apicheck` and the README's table of operations.
+DRIVERS = "Driver pages, search and the directory sync"
+DRIVER_EDITS = "Creating and editing drivers, bulk onboarding"
+DEVICES = "A driver's chargers and vehicles"
+DEVICE_EVIDENCE = "Device evidence: debug logs, assessments, dispatcher logs"
+CHARGING = "Charging sessions and sub-sessions"
+CHARGING_FIXES = "Boost and energy recalculation"
+DEVICE_FIXES = "Charger and vehicle fixes: settings, reconnect, disconnect, onboarding links"
+PRICES = "Tariff prices on the charging timeline"
+ACCOUNT = "Password reset emails and the webhook portal"
+REFERENCE = "Device names and compatibility (makes, models, trims)"
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join(_query_value(item) for item in value)
+    return str(value)
+
+
+def _path_key(value: str | datetime) -> str:
+    """A path segment that is a timestamp (a log's key) or an id: quoted, never a path of its own."""
+    if isinstance(value, datetime):
+        value = _query_value(value)
+    if not value or "/" in value or len(value) > 64:
+        raise errors.NotFound(f"{value!r} is not a valid key.", status=404)
+    return quote(value, safe=":")
+
+
+@dataclass(frozen=True)
+class Collection:
+    path: str  # "/charging_sub_sessions"; nested: "/evses/{parent}/status_logs"
+    resource: Any  # the typed resource of its objects (has from_api)
+    feature: str
+    scope: str  # for reads; a 403 without a scope named in its detail is reported as this one
+    prefix: str = ""  # the id prefix; "" when objects are keyed otherwise (logs: by timestamp)
+    parent_prefix: str = ""  # nested collections: the parent's id prefix
+    default_expand: tuple[str, ...] = ()
+    per_user: bool = False  # the driver comes from EvEnergy-User
+    paging: str = CURSOR
+    filters: frozenset[str] = frozenset()  # query parameters the spec gives its list
+    retrievable: bool = True
+    write_scope: str = ""  # PATCH of one object, when the spec allows it
+    write_feature: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    def list_path(self, parent: str | None) -> str:
+        if self.parent_prefix:
+            if parent is None:
+                raise TypeError(f"{self.path} needs the parent's id")
+            return self.path.format(parent=_checked_id(parent, self.parent_prefix))
+        return self.path
+
+    def object_path(self, key: str | datetime, parent: str | None) -> str:
+        segment = _checked_id(key, self.prefix) if self.prefix else _path_key(key)
+        return f"{self.list_path(parent)}/{segment}"
+
+
+@dataclass(frozen=True)
+class Detail:
+    """GET <collection>/{id}/<name>: one object describing the collection's object."""
+
+    parent: Collection
+    name: str
+    resource: Any
+    scope: str
+    feature: str
+    filters: frozenset[str] = frozenset()
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.path}/{{id}}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A write on one object: <method> <collection>/{id}/<name>. `check` tells staff what to look
+    at when the answer was lost (the action may have happened)."""
+
+    parent: Collection
+    name: str
+    resource: Any  # what the answer holds, or None for an empty answer
+    scope: str
+    feature: str
+    check: str
+    method: str = "POST"
+    expected: tuple[int, ...] = (200,)
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.path}/{{id}}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A call at a fixed path (a check, a link); `check` as for Action when it is a write."""
+
+    method: str
+    path: str
+    resource: Any
+    scope: str  # "" for the public operations (no token needed)
+    feature: str
+    check: str = ""
+    expected: tuple[int, ...] = (200,)
+    filters: frozenset[str] = frozenset()
+
+
+def _checked_id(value: str, prefix: str) -> str:
+    if not is_resource_id(value, prefix):
+        raise errors.NotFound(f"{value!r} is not a valid {prefix} id.", status=404)
+    return value
+
+
+def _params(declared: frozenset[str], filters: Mapping[str, Any]) -> dict[str, str]:
+    unknown = set(filters) - declared
+    if unknown:
+        raise TypeError(f"not a filter of this list: {', '.join(sorted(unknown))}")
+    return {name: _query_value(value) for name, value in filters.items() if value is not None}
+
+
+def _expand(values: Iterable[str]) -> dict[str, list[str]]:
+    values = list(values)
+    return {"expand": values} if values else {}
+
+
+class CollectionApi:
+    """Reads and writes of one declared collection."""
+
+    def __init__(self, client: EvEnergyClient, collection: Collection) -> None:
+        self.client = client
+        self.collection = collection
+
+    def _headers(self, user: str | None) -> dict[str, str] | None:
+        if user is None:
+            return None
+        if not self.collection.per_user:
+            raise TypeError(f"{self.collection.path} does not take EvEnergy-User")
+        return {"EvEnergy-User": _checked_id(user, "user")}
+
+    def list(self, *, parent: str | None = None, user: str | None = None, page_size: int = 25,
+             page_after: str | None = None, page_before: str | None = None, page: int = 1,
+             expand: Iterable[str] | None = None, **filters: Any):
+        """One page (one request): a CursorPage, a NumberPage, or a plain list when unpaged."""
+        collection = self.collection
+        params: dict[str, Any] = {**_params(collection.filters, filters),
+                                  **_expand(collection.default_expand if expand is None else expand)}
+        if collection.paging != UNPAGED:
+            params["page_size"] = max(1, min(MAX_PAGE_SIZE, int(page_size)))
+        if collection.paging == NUMBER:
+            params["page"] = max(1, int(page))
+        elif page_after:
+            params["page_after"] = check_cursor(page_after)
+        elif page_before:
+            params["page_before"] = check_cursor(page_before)
+        response = list_request(self.client, collection.list_path(parent), params=params,
+                                paged_by_cursor=bool(page_after or page_before), headers=self._headers(user))
+        if collection.paging == NUMBER:
+            return NumberPage.from_response(response, collection.resource.from_api, params["page"])
+        if collection.paging == CURSOR:
+            return CursorPage.from_response(response, collection.resource.from_api)
+        return [collection.resource.from_api(item) for item in response.json()]
+
+    def pages(self, *, parent: str | None = None, user: str | None = None, page_size: int = MAX_PAGE_SIZE,
+              expand: Iterable[str] | None = None, max_pages: int | None = None, **filters: Any) -> Iterator:
+        """Every page in order, lazily (one request each), stopping on a list that does not move."""
+        expand = None if expand is None else tuple(expand)
+        bound = {"max_pages": max_pages} if max_pages else {}
+        return iter_cursor_pages(
+            lambda cursor: self.list(parent=parent, user=user, page_size=page_size, page_after=cursor,
+                                     expand=expand, **filters),
+            collection=self.collection.name, **bound)
+
+    def get(self, key: str | datetime, *, parent: str | None = None, user: str | None = None,
+            expand: Iterable[str] | None = None):
+        collection = self.collection
+        params = _expand(collection.default_expand if expand is None else expand)
+        response = self.client.request("GET", collection.object_path(key, parent), params=params,
+                                       headers=self._headers(user))
+        return collection.resource.from_api(response.json())
+
+    def update(self, object_id: str, changes: dict[str, Any], *, check: str, expand: Iterable[str] | None = None):
+        """PATCH only `changes`. Never retried; a lost answer is OutcomeUnknown with `check`."""
+        collection = self.collection
+        if not collection.write_scope:
+            raise TypeError(f"{collection.path} objects cannot be changed")
+        params = _expand(collection.default_expand if expand is None else expand)
+        response = self.client.write("PATCH", collection.object_path(object_id, None), json=changes,
+                                     params=params, check=check)
+        return collection.resource.from_api(response.json())
+
+
+def read_detail(client: EvEnergyClient, detail: Detail, object_id: str, **filters: Any):
+    path = detail.path.format(id=_checked_id(object_id, detail.parent.prefix))
+    response = client.request("GET", path, params=_params(detail.filters, filters))
+    return detail.resource.from_api(response.json())
+
+
+def perform(client: EvEnergyClient, action: Action, object_id: str, *, json: Any = None):
+    """Send the action once. Its answer (typed), or None when the API answers with no body."""
+    path = action.path.format(id=_checked_id(object_id, action.parent.prefix))
+    response = client.write(action.method, path, json=json, expected=action.expected, check=action.check)
+    if action.resource is None or not response.content:
+        return None
+    return action.resource.from_api(response.json())
+
+
+def call(client: EvEnergyClient, operation: Operation, *, json: Any = None, **filters: Any):
+    params = _params(operation.filters, filters)
+    if operation.method == "GET":
+        response = client.request("GET", operation.path, params=params, expected=operation.expected)
+    else:
+        response = client.write(operation.method, operation.path, json=json, params=params,
+                                expected=operation.expected, check=operation.check)
+    if operation.resource is None or not response.content:
+        return None
+    body = response.json()
+    if not hasattr(operation.resource, "from_api"):
+        return body
+    if isinstance(body, list):  # an unpaged list (dispatcher logs)
+        return [operation.resource.from_api(item) for item in body]
+    return operation.resource.from_api(body)
+
+
+# --- Declarations ----------------------------------------------------------------------------
+
+SUB_SESSION_FILTERS = frozenset({
+    "user_id", "evse_id", "vehicle_id", "start__gt", "start__lt", "end__gt", "end__lt", "is_finished", "mode",
+    "energy_delivered_watt_hours__gte", "energy_delivered_watt_hours__lte",
+})
+SAMPLED = frozenset({"sampled_at__gte", "sampled_at__lte"})
+LOGGED = frozenset({"logged_at__gte", "logged_at__lte"})
+
+CHARGING_SESSIONS = Collection(
+    "/charging_sessions", charging.ChargingSession, CHARGING, "charging_session:read", prefix="cses",
+    per_user=True)
+# One request shows a sub-session and why it went as it did: the explanations ride along (expand).
+CHARGING_SUB_SESSIONS = Collection(
+    "/charging_sub_sessions", charging.ChargingSubSession, CHARGING, "charging_session:read", prefix="csub",
+    per_user=True, filters=SUB_SESSION_FILTERS,
+    default_expand=("flags", "assessment", "tariff", "vehicle.latest_status_log"))
+SUB_SESSION_ENERGY_USAGE = Detail(CHARGING_SUB_SESSIONS, "energy_usage", charging.EnergyUsage,
+                                  "charging_session:read", CHARGING,
+                                  frozenset({"energy_delivered_watt_hours__gt", "merge_consecutive_intervals"}))
+SUB_SESSION_FLAGS = Detail(CHARGING_SUB_SESSIONS, "flags", charging.SubSessionFlags, "charging_session:read", CHARGING)
+SUB_SESSION_SCHEDULES = Detail(
+    CHARGING_SUB_SESSIONS, "schedules", charging.Schedules, "charging_session:read", CHARGING,
+    frozenset({"started_at__gte", "started_at__lte", "schedule_plan_id", "only_most_recently_created"}))
+SUB_SESSION_SCHEDULE_PLANS = Detail(CHARGING_SUB_SESSIONS, "schedule_plans", charging.SchedulePlans, "debug:read",
+                                    DEVICE_EVIDENCE, frozenset({"created_at__gte", "created_at__lte"}))
+SUB_SESSION_ASSESSMENT = Detail(CHARGING_SUB_SESSIONS, "assessment", charging.Assessment, "debug:read",
+                                DEVICE_EVIDENCE)
+SUB_SESSION_DEBUG_METADATA = Detail(CHARGING_SUB_SESSIONS, "debug_metadata", charging.DebugMetadata, "debug:read",
+                                    DEVICE_EVIDENCE)
+BOOST_START = Action(CHARGING_SESSIONS, "boost_start", charging.ChargingSession, "charging_session:write",
+                     CHARGING_FIXES, "Open the driver's charging sessions: a BOOST sub-session has started if it did.")
+BOOST_END = Action(CHARGING_SESSIONS, "boost_end", charging.ChargingSession, "charging_session:write",
+                   CHARGING_FIXES, "Open the driver's charging sessions: the BOOST sub-session has ended if it did.")
+RECALCULATE_ENERGY_USAGES = Action(
+    CHARGING_SUB_SESSIONS, "recalculate_energy_usages", None, "charging_session:write", CHARGING_FIXES,
+    "Reload the sub-session: its energy figures change once a recalculation has run.")
+DISPATCHER_LOGS = Operation("GET", "/dispatcher_logs", charging.DispatcherLog, "debug:read", DEVICE_EVIDENCE,
+                            filters=frozenset({"charging_sub_session_id"}) | LOGGED)
+
+EVSES = Collection(
+    "/evses", Evse, DEVICES, "evse:read", prefix="evse", per_user=True, filters=frozenset({"cpid"}),
+    default_expand=("model.make", "latest_status_log"), write_scope="evse:write", write_feature=DEVICE_FIXES)
+VEHICLES = Collection(
+    "/vehicles", Vehicle, DEVICES, "vehicle:read", prefix="vhcl", per_user=True,
+    default_expand=("trim.model.make", "latest_status_log"), write_scope="vehicle:write", write_feature=DEVICE_FIXES)
+EVSE_STATUS_LOGS = Collection("/evses/{parent}/status_logs", devices.EvseStatusLog, DEVICES, "evse:read",
+                              parent_prefix="evse", filters=SAMPLED)
+EVSE_ERROR_LOGS = Collection("/evses/{parent}/error_logs", devices.EvseErrorLog, DEVICE_EVIDENCE, "debug:read",
+                             parent_prefix="evse", filters=SAMPLED)
+EVSE_OCPP_LOGS = Collection(
+    "/evses/{parent}/ocpp_logs", devices.OcppLog, DEVICE_EVIDENCE, "debug:read", parent_prefix="evse",
+    filters=SAMPLED | {"action", "action__in", "direction", "error_code", "error_code__in"})
+EVSE_COMMAND_LOGS = Collection("/evses/{parent}/command_logs", devices.EvseCommandLog, DEVICE_EVIDENCE, "debug:read",
+                               parent_prefix="evse", filters=LOGGED)
+VEHICLE_STATUS_LOGS = Collection("/vehicles/{parent}/status_logs", devices.VehicleStatusLog, DEVICES,
+                                 "vehicle:read", parent_prefix="vhcl", filters=SAMPLED)
+VEHICLE_ERROR_LOGS = Collection("/vehicles/{parent}/error_logs", devices.VehicleErrorLog, DEVICES, "vehicle:read",
+                                parent_prefix="vhcl", filters=LOGGED)
+VEHICLE_LOCATION_LOGS = Collection("/vehicles/{parent}/location_logs", devices.VehicleLocationLog, DEVICES,
+                                   "vehicle:read", parent_prefix="vhcl", filters=SAMPLED)
+VEHICLE_COMMAND_LOGS = Collection("/vehicles/{parent}/command_logs", devices.VehicleCommandLog, DEVICE_EVIDENCE,
+                                  "debug:read", parent_prefix="vhcl", filters=LOGGED)
+EVSE_CONNECTIVITY = Detail(EVSES, "connectivity", devices.EvseConnectivity, "evse:read", DEVICES)
+VEHICLE_STATE_OF_CHARGE = Detail(VEHICLES, "state_of_charge", devices.StateOfCharge, "vehicle:read", DEVICES)
+EVSE_RECONNECT = Action(EVSES, "reconnect", devices.ReconnectionLink, "evse:write", DEVICE_FIXES,
+                        "A reconnection link may have been made: ask for a new one; an unused link does no harm.",
+                        expected=(201,))
+VEHICLE_RECONNECT = Action(VEHICLES, "reconnect", devices.ReconnectionLink, "vehicle:write", DEVICE_FIXES,
+                           "A reconnection link may have been made: ask for a new one; an unused link does no harm.",
+                           expected=(201,))
+VEHICLE_DISCONNECT = Action(VEHICLES, "disconnect", Vehicle, "vehicle:write", DEVICE_FIXES,
+                            "Reload the vehicle: its integration reads UNINTEGRATED if the disconnect happened.")
+VEHICLE_ONBOARDING_LINK = Operation(
+    "POST", "/vehicle_onboarding/onboarding_link", None, "vehicle:write", DEVICE_FIXES,
+    "The driver may have been sent an onboarding link: ask them before sending another.", expected=(204,))
+
+VEHICLE_MAKES = Collection("/vehicle_makes", devices.Make, REFERENCE, "", prefix="vmak")
+VEHICLE_MODELS = Collection("/vehicle_models", devices.DeviceModel, REFERENCE, "", prefix="vmod",
+                            filters=frozenset({"vehicle_make_id"}))
+VEHICLE_TRIMS = Collection("/vehicle_trims", devices.VehicleTrim, REFERENCE, "vehicle:read", prefix="trim",
+                           filters=frozenset({"vehicle_model_id"}))
+EVSE_MAKES = Collection("/evse_makes", devices.Make, REFERENCE, "", prefix="emak")
+EVSE_MODELS = Collection("/evse_models", devices.DeviceModel, REFERENCE, "", prefix="emod",
+                         filters=frozenset({"evse_make_id"}))
+VEHICLE_COMPATIBILITY = Operation("GET", "/vehicle_compatibility/check", devices.CompatibilityCheck, "", REFERENCE,
+                                  filters=frozenset({"vehicle_model_id", "country", "client_id", "program_id"}))
+EVSE_COMPATIBILITY = Operation("GET", "/evse_compatibility/check", devices.CompatibilityCheck, "", REFERENCE,
+                               filters=frozenset({"evse_model_id", "country", "client_id", "program_id"}))
+TARIFF_PRICES = Collection("/tariffs/{parent}/prices", charging.Price, PRICES, "tariff:prices:read",
+                           parent_prefix="tari", paging=NUMBER, retrievable=False,
+                           filters=frozenset({"started_at__gte", "started_at__lte"}))
+PASSWORD_RESET = Operation("POST", "/auth/password_reset", None, "", ACCOUNT,
+                           "A reset email may have been sent: ask the driver to check their inbox before sending "
+                           "another.")
+WEBHOOK_PORTAL = Operation("GET", "/webhook_portal", dict, "", ACCOUNT)
+
+DECLARATIONS = (
+    CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,
+    SUB_SESSION_SCHEDULE_PLANS, SUB_SESSION_ASSESSMENT, SUB_SESSION_DEBUG_METADATA, BOOST_START, BOOST_END,
+    RECALCULATE_ENERGY_USAGES, DISPATCHER_LOGS,
+    EVSES, VEHICLES, EVSE_STATUS_LOGS, EVSE_ERROR_LOGS, EVSE_OCPP_LOGS, EVSE_COMMAND_LOGS, VEHICLE_STATUS_LOGS,
+    VEHICLE_ERROR_LOGS, VEHICLE_LOCATION_LOGS, VEHICLE_COMMAND_LOGS, EVSE_CONNECTIVITY, VEHICLE_STATE_OF_CHARGE,
+    EVSE_RECONNECT, VEHICLE_RECONNECT, VEHICLE_DISCONNECT, VEHICLE_ONBOARDING_LINK,
+    VEHICLE_MAKES, VEHICLE_MODELS, VEHICLE_TRIMS, EVSE_MAKES, EVSE_MODELS, VEHICLE_COMPATIBILITY, EVSE_COMPATIBILITY,
+    TARIFF_PRICES, PASSWORD_RESET, WEBHOOK_PORTAL,
+)
+
+
+@dataclass(frozen=True)
+class UsedOperation:
+    """One API operation evadmin uses: for `apicheck`, the README and 403s that name no scope."""
+
+    method: str
+    path: str  # the spec's path template
+    scope: str
+    feature: str
+    pattern: re.Pattern = field(compare=False, repr=False)
+
+
+def _operations_of(declaration) -> list[tuple[str, str, str, str]]:
+    if isinstance(declaration, Collection):
+        found = [("GET", declaration.path, declaration.scope, declaration.feature)]
+        one = declaration.path + ("/{id}" if declaration.prefix else "/{timestamp}")
+        if declaration.retrievable:
+            found.append(("GET", one, declaration.scope, declaration.feature))
+        if declaration.write_scope:
+            found.append(("PATCH", one, declaration.write_scope, declaration.write_feature))
+        return found
+    if isinstance(declaration, Detail):
+        return [("GET", declaration.path, declaration.scope, declaration.feature)]
+    if isinstance(declaration, Action):
+        return [(declaration.method, declaration.path, declaration.scope, declaration.feature)]
+    return [(declaration.method, declaration.path, declaration.scope, declaration.feature)]
+
+
+def _pattern(path: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(path)) + "/?$")
+
+
+# The operations of the hand-written APIs in client.py (users, tariffs, suppliers, EVSE sites).
+HAND_WRITTEN_OPERATIONS = (
+    ("GET", "/users", "user:read", DRIVERS), ("GET", "/users/{id}", "user:read", DRIVERS),
+    ("POST", "/users", "user:write", DRIVER_EDITS), ("PATCH", "/users/{id}", "user:write", DRIVER_EDITS),
+    ("GET", "/tariffs", "tariff:read", DRIVER_EDITS), ("GET", "/tariffs/{id}", "tariff:read", DRIVER_EDITS),
+    ("GET", "/suppliers", "tariff:read", DRIVER_EDITS), ("GET", "/suppliers/{id}", "tariff:read", DRIVER_EDITS),
+    ("GET", "/evse_sites", "site:read", DRIVER_EDITS), ("GET", "/evse_sites/{id}", "site:read", DRIVER_EDITS),
+)
+
+
+def used_operations() -> list[UsedOperation]:
+    found = [UsedOperation(method, path, scope, feature, _pattern(path))
+             for method, path, scope, feature in HAND_WRITTEN_OPERATIONS]
+    for declaration in DECLARATIONS:
+        for method, path, scope, feature in _operations_of(declaration):
+            found.append(UsedOperation(method, path, scope, feature, _pattern(path)))
+    return found
+
+
+def scopes_by_feature() -> dict[str, set[str]]:
+    """{feature: the scopes it needs}, in the order features first appear."""
+    found: dict[str, set[str]] = {}
+    for operation in used_operations():
+        found.setdefault(operation.feature, set())
+        if operation.scope:
+            found[operation.feature].add(operation.scope)
+    return found
+
+
+def operations_table() -> str:
+    """The README's table of the operations evadmin uses, per feature (`apicheck --operations`)."""
+    lines = ["| Feature | Scopes | Operations |", "|---|---|---|"]
+    by_feature: dict[str, list[str]] = {}
+    for operation in used_operations():
+        by_feature.setdefault(operation.feature, []).append(
+            f"`{operation.method} {operation.path.replace('{parent}', '{id}')}`")
+    for feature, scopes in scopes_by_feature().items():
+        needed = ", ".join(f"`{scope}`" for scope in sorted(scopes)) or "none"
+        lines.append(f"| {feature} | {needed} | {', '.join(by_feature[feature])} |")
+    return "\n".join(lines)
+
+
+def declared_scope(method: str, path: str) -> str:
+    """The scope a declared operation needs ("" when no declaration matches or it names none)."""
+    for operation in used_operations():
+        if operation.method == method and operation.pattern.match(path):
+            return operation.scope
+    return ""
