@@ -236,11 +236,25 @@ TARGETS = Targets()  # filled in by the `targets` fixture, read by the generatio
 ANSWERS: dict[tuple[str, str], Counter] = {}  # (METHOD, spec path): statuses seen by the run
 
 
+def every_scope() -> set[str]:
+    """The scopes the spec declares or an operation names, and those the sandbox's routes ask for."""
+    raw = spec.loaded_spec()
+    scopes = set(raw["components"]["securitySchemes"]["oauth2"]["flows"]["clientCredentials"]["scopes"])
+    for item in raw["paths"].values():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                scopes.update(scope for requirement in operation.get("security", [])
+                              for names in requirement.values() for scope in names)
+    return scopes | {scope for scope in served_operations().values() if scope}
+
+
 @pytest.fixture(scope="module")
 def authorization(conformance_sandbox):
-    """A token with every scope the served operations need, and a budget the run can't exhaust."""
+    """A token with every scope (an operation may check one beside its own, as tariff prices do),
+    and a budget the run can't exhaust."""
+    spec.require_spec()
     secret = secrets.token_urlsafe(16)
-    scopes = sorted({scope for scope in served_operations().values() if scope})
+    scopes = sorted(every_scope())
     conformance_sandbox.create_client(CLIENT_ID, secret, scopes, rate_limit_per_hour=1_000_000)
     return f"Bearer {conformance_sandbox.token(CLIENT_ID, secret)}"
 
