@@ -48,3 +48,11 @@ def test_a_tariff_outside_the_users_region_is_not_found_for_that_user(api):
         assert response.status_code == status
     unknown_user = api.get(f"/tariffs/{elsewhere}", params={"available_for_user_id": "user01HN2NJ9NMRZBXT1H6FT9N7735"})
     assert list(problem(unknown_user, 400)["field_errors"]) == ["available_for_user_id"]
+
+
+def test_a_sub_sessions_schedules_refuse_a_plan_id_that_is_not_one(api):
+    sub_session = api.get("/charging_sub_sessions", params={"page_size": 1}).json()[0]
+    schedules = f"/charging_sub_sessions/{sub_session['id']}/schedules"
+    body = problem(api.get(schedules, params={"schedule_plan_id": "nope"}, check_request=False), 400)
+    assert list(body["field_errors"]) == ["schedule_plan_id"]
+    assert api.get(schedules, params={"schedule_plan_id": "scpl01HSH04KDEWF6Z4DB2J77J74K5"}).json()["schedules"] == []

@@ -137,6 +137,13 @@ def _valid(parameters, values: dict) -> bool:
     return all(by_name[name.lower()].is_valid(value) for name, value in values.items() if name.lower() in by_name)
 
 
+def _aimed(value) -> st.SearchStrategy:
+    found = ID.search(value) if isinstance(value, str) else None
+    if found is None:
+        return st.just(value)
+    return st.one_of(st.just(value), st.sampled_from(TARGETS.ids.get(found.group()[:4]) or [found.group()]))
+
+
 def _template_regex(template: str) -> re.Pattern:
     return re.compile(TEMPLATE_PARAMETER.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template)
                                              .replace(r"\{", "{").replace(r"\}", "}")))
@@ -283,14 +290,11 @@ if spec.SPEC_PATH.exists():
 
     @schema.hook
     def flatmap_query(context, query):
-        """A valid generated id in a query parameter (a filter, available_for_user_id), or a real one."""
+        """A valid generated id in a query parameter (a filter, available_for_user_id) as generated, or
+        a real one of its kind (just the id, when the spec's unanchored pattern let text around it)."""
         if not query or not _valid(context.operation.query, query):
             return st.just(query)
-        return st.fixed_dictionaries({
-            name: st.one_of(st.just(value), st.sampled_from(TARGETS.ids[value[:4]]))
-            if isinstance(value, str) and ID.fullmatch(value) and value[:4] in TARGETS.ids else st.just(value)
-            for name, value in query.items()
-        })
+        return st.fixed_dictionaries({name: _aimed(value) for name, value in query.items()})
 
     @schema.hook
     def map_headers(context, headers):
