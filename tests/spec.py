@@ -13,6 +13,14 @@ The spec is loaded once per session with openapi-core (3.1 support), and read as
   Under 3.1 both apply, so null could never validate, contradicting the Location description
   ("Sending the keys with explicit null values is allowed ... this is how addresses are cleared
   via PATCH"). We drop that sibling `$ref`; the anyOf still checks the enum.
+- EnergyUsage.charging_sub_session: GET /charging_sub_sessions/{id}/energy_usage documents
+  `expand=charging_sub_session` ("a url field to expand into a nested resource"), yet the schema
+  types the field as a URI only, so the documented expansion could never validate. Its siblings
+  (ChargingSubSessionFlags, ...Assessment, ...DebugMetadata, Schedules, SchedulePlans) write
+  `oneOf: [URI, ChargingSubSession]`; we write it so too (found by the conformance run).
+- An operation taking `EvEnergy-Version` that documents no 400 (GET /webhook_portal,
+  POST /auth/password_reset, ...) gets the generic Problem400BadRequestRetrieve: the API answers an
+  unsupported version with 400 "Unsupported version" on every endpoint (API-NOTES, Versioning).
 - A status the operation does not document, when >= 400 (the API-NOTES list 400-503 across the
   API, and faults inject 500/502/503), is checked as an RFC 9457 problem+json with
   EvEnergy-Version: 2 instead of being reported as unknown.
@@ -64,13 +72,33 @@ def _drop_required(node, flag: str) -> None:
 def _raw_spec() -> dict:
     with SPEC_PATH.open("rb") as handle:
         spec = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    # The one exception to the spec as published (see the module docstring and the README's
-    # "Clearing an address"): without it, clearing an address by PATCH with explicit nulls, as the
+    # The exceptions to the spec as published (see the module docstring). Without this one
+    # (the README's "Clearing an address"), clearing an address by PATCH with explicit nulls, as the
     # spec's own text prescribes, would fail the request check.
-    country_code = spec["components"]["schemas"]["Location"]["properties"]["country_code"]
+    schemas = spec["components"]["schemas"]
+    country_code = schemas["Location"]["properties"]["country_code"]
     if "$ref" in country_code and "anyOf" in country_code:
         del country_code["$ref"]
+    # Without this one, the documented energy_usage?expand=charging_sub_session could never validate.
+    usage_of = schemas["EnergyUsage"]["properties"]["charging_sub_session"]
+    if "oneOf" not in usage_of:
+        schemas["EnergyUsage"]["properties"]["charging_sub_session"] = {
+            "oneOf": [usage_of, {"$ref": "#/components/schemas/ChargingSubSession"}]}
+    # Without this one, an unsupported EvEnergy-Version would be an undocumented answer on the
+    # few operations that list no 400.
+    for item in spec["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation and "400" not in operation["responses"] \
+                    and {"$ref": "#/components/parameters/version-2"} in operation.get("parameters", []):
+                operation["responses"]["400"] = {"$ref": "#/components/responses/Problem400BadRequestRetrieve"}
     return spec
+
+
+def loaded_spec() -> dict:
+    """openapi.yaml as this module reads it, errata applied (the conformance run generates from it).
+    Shared and cached: copy before changing it."""
+    require_spec()
+    return _raw_spec()
 
 
 def _build(spec: dict):

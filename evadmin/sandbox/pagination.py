@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from evadmin.sandbox import faults, ids
-from evadmin.sandbox.responses import api_origin, invalid_pagination, not_found
+from evadmin.sandbox.responses import invalid_pagination, not_found, request_url
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -55,7 +55,7 @@ def page_url(request, page_size: int, **cursor: str | int) -> str:
     if "page_size" not in request.GET:
         params.append(("page_size", str(page_size)))
     params.extend((key, str(value)) for key, value in cursor.items())
-    return f"{api_origin(request)}{request.path}?{urlencode(params)}"
+    return f"{request_url(request)}?{urlencode(params)}"
 
 
 def _cursor(request, name: str, model, prefix: str) -> str | None:

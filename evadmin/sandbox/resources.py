@@ -16,6 +16,7 @@ module's `DECLARATIONS`, and seed its data (seed.py / cases.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +65,19 @@ def parse_int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise invalid_parameter(name, "A whole number is required.") from None
+
+
+def parse_id(prefix: str) -> Callable[[str, str], str]:
+    """The parser of a query parameter taking one id of `prefix` (the spec's pattern: prefix and 26
+    capitals or digits); anything else is a 400, not an empty list."""
+    shape = re.compile(prefix + r"[A-Z\d]{26}")
+
+    def parse(name: str, raw: str) -> str:
+        if not shape.fullmatch(raw):
+            raise invalid_parameter(name, f"Enter a valid id ({prefix} followed by 26 capitals or digits).")
+        return raw
+
+    return parse
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import json
 from http import HTTPStatus
 
 from django.http import HttpResponse
+from django.utils.encoding import escape_uri_path
 
 API_VERSION = "2"
 JSON = "application/json"
@@ -21,6 +22,11 @@ def api_origin(request) -> str:
 
 def api_base(request) -> str:
     return f"{api_origin(request)}/v2"
+
+
+def request_url(request) -> str:
+    """The absolute URL of the request's path, percent-encoded: a path may carry any character."""
+    return f"{api_origin(request)}{escape_uri_path(request.path)}"
 
 
 def json_response(data, status: int = 200) -> HttpResponse:
@@ -47,7 +53,7 @@ def problem_response(request, error: ApiError) -> HttpResponse:
         "title": error.title,
         "status": error.status,
         "detail": error.detail,
-        "instance": f"{api_origin(request)}{request.path}",
+        "instance": request_url(request),
     }
     if error.field_errors:
         body["field_errors"] = error.field_errors

@@ -16,7 +16,7 @@ import uuid
 import zlib
 from datetime import timedelta
 
-from evadmin.sandbox import serializers, webhooks
+from evadmin.sandbox import ids, serializers, webhooks
 from evadmin.sandbox.collections import charging_parts as parts
 from evadmin.sandbox.collections.devices import evse_json, vehicle_json
 from evadmin.sandbox.collections.records import Relation, record_json
@@ -29,6 +29,7 @@ from evadmin.sandbox.resources import (
     invalid_parameter,
     parse_bool,
     parse_datetime,
+    parse_id,
     parse_int,
 )
 from evadmin.sandbox.responses import json_response
@@ -119,8 +120,8 @@ CHARGING_SUB_SESSIONS = Collection(
     expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE},
     filters={
         "user_id": Filter(_user_filter),
-        "evse_id": Filter("data___evse_id"),
-        "vehicle_id": Filter("data___vehicle_id"),
+        "evse_id": Filter("data___evse_id", parse_id(ids.EVSE)),
+        "vehicle_id": Filter("data___vehicle_id", parse_id(ids.VEHICLE)),
         "start__gt": Filter("at__gt", parse_datetime), "start__lt": Filter("at__lt", parse_datetime),
         "end__gt": Filter("ends_at__gt", parse_datetime), "end__lt": Filter("ends_at__lt", parse_datetime),
         "is_finished": Filter(lambda queryset, finished: queryset.filter(ends_at__isnull=not finished), parse_bool),

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from evadmin.sandbox import prices
 from evadmin.sandbox.models import Tariff
-from evadmin.sandbox.resources import parse_bool, parse_datetime, parse_int
+from evadmin.sandbox.resources import parse_bool, parse_datetime, parse_id, parse_int
 from evadmin.sandbox.serializers import iso_datetime
 
 SUB_SESSIONS = "charging_sub_sessions"
@@ -171,6 +171,8 @@ def schedule_items(record) -> list[dict]:
 def schedules_json(record, context, head: dict, params) -> dict:
     inside = _time_bounds(params, "started_at")
     plan = params.get("schedule_plan_id")
+    if plan is not None:
+        parse_id("scpl")("schedule_plan_id", plan)  # 400 for what is not a plan id
     latest_only = parse_bool("only_most_recently_created", params.get("only_most_recently_created", "true"))
     chosen = [item for item in schedule_items(record)
               if inside(item["started_at"]) and (plan is None or item["_plan"] == plan)]

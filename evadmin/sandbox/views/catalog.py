@@ -11,6 +11,7 @@ from evadmin.sandbox.responses import ApiError, json_response, not_found
 from evadmin.sandbox.views.base import ApiContext, Operation, api_view
 
 TARIFF_EXPANDS = ("supplier", "scheduler_tariff", "prices")
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 # The spec's root lists 14 collections; the sandbox advertises those it serves (carbon_feeds,
 # dispatch_coordinators, grid_feeds and support_tickets join when they are served).
 ROOT_COLLECTIONS = (
@@ -44,11 +45,18 @@ def list_tariffs(context: ApiContext):
         queryset = queryset.filter(supplier_id=supplier)
     if params.get("gsp_group"):
         queryset = queryset.filter(gsp_group=params["gsp_group"])
+    # The one optional part the spec names; the sandbox has no daily prices to include.
+    if params.get("include_optional") not in (None, "daily_prices"):
+        raise ApiError(400, "Invalid parameter", f"Cannot include {params['include_optional']}.", "invalid-parameter",
+                       field_errors={"include_optional": ['"daily_prices" is the only choice.']})
     valid = params.get("valid")
     if valid is not None:
+        if valid.lower() not in BOOLEANS:
+            raise ApiError(400, "Invalid parameter", f"valid must be true or false, not {valid}.", "invalid-parameter",
+                           field_errors={"valid": ["Must be true or false."]})
         today = date.today()
         currently = Tariff.objects.filter(valid_from__lte=today).exclude(valid_until__lt=today).values("pk")
-        queryset = queryset.filter(pk__in=currently) if valid.lower() == "true" else queryset.exclude(pk__in=currently)
+        queryset = queryset.filter(pk__in=currently) if BOOLEANS[valid.lower()] else queryset.exclude(pk__in=currently)
     country = _country_of_user(params.get("available_for_user_id"))
     if country is not None:
         queryset = queryset.filter(country_code=country)
@@ -65,7 +73,9 @@ def retrieve_tariff(context: ApiContext, tariff_id: str):
         raise ApiError(403, "Forbidden", "Expanding prices requires the scope: tariff:prices:read",
                        "insufficient-scope")
     tariff = Tariff.objects.select_related("supplier").filter(pk=tariff_id).first()
-    if tariff is None:
+    # As on the list: a tariff outside the user's region is not there for that user.
+    country = _country_of_user(context.request.GET.get("available_for_user_id"))
+    if tariff is None or country not in (None, tariff.country_code):
         raise not_found(f"No tariff found with id {tariff_id}.")
     return json_response(serializers.tariff_json(tariff, context.base, expand, detail=True,
                                                  prices_visible=prices_visible))
