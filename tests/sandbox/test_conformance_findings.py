@@ -1,15 +1,7 @@
 """Answers the spec conformance run (test_spec_conformance.py) found breaking the spec, pinned one by one."""
 
-import pytest
 
-from tests import spec
-from tests.sandbox.test_sandbox_api import Api, problem
-
-
-@pytest.fixture
-def api(sandbox_api):
-    spec.require_spec()
-    return Api(sandbox_api, sandbox_api.token())
+from tests.sandbox.helpers import problem
 
 
 def test_a_problems_instance_is_a_uri_whatever_the_path(api, sandbox_api):
@@ -56,3 +48,10 @@ def test_a_sub_sessions_schedules_refuse_a_plan_id_that_is_not_one(api):
     body = problem(api.get(schedules, params={"schedule_plan_id": "nope"}, check_request=False), 400)
     assert list(body["field_errors"]) == ["schedule_plan_id"]
     assert api.get(schedules, params={"schedule_plan_id": "scpl01HSH04KDEWF6Z4DB2J77J74K5"}).json()["schedules"] == []
+
+
+def test_an_onboarding_link_for_a_make_that_is_no_id_is_refused_naming_the_field(api):
+    user = api.get("/users", params={"page_size": 1}).json()[0]
+    body = problem(api.call("POST", "/vehicle_onboarding/onboarding_link", json={"email": "user@example.com", "make": {}},
+                            headers={"EvEnergy-User": user["id"]}, check_request=False), 400)
+    assert list(body["field_errors"]) == ["make"]

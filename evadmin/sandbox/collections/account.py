@@ -86,6 +86,8 @@ def vehicle_onboarding_link(context):
     make_id = body.get("make")
     if make_id is None or make_id == "":
         errors.add("make", "This field is required.")
+    elif not isinstance(make_id, str):
+        errors.add("make", "Not a valid string.")
     elif make_id not in catalogue.VEHICLE_MAKES:
         errors.add("make", f'Invalid make "{make_id}" - object does not exist.')
     if errors:
