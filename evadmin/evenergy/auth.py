@@ -86,11 +86,14 @@ class ClientCredentialsToken:
             return _note_token(cached["access_token"])
         return self._fetch()
 
-    def granted_scopes(self) -> set[str]:
-        """The scopes the API granted with the current token (fetching one if there is none)."""
+    def granted_scopes(self) -> set[str] | None:
+        """The scopes the API granted with the current token (fetching one if there is none); the
+        ones asked for when the token endpoint did not say; None when neither is known."""
         self.get()
-        cached = cache.get(self.cache_key) or {}
-        return set(cached.get("scopes") or [])
+        granted = (cache.get(self.cache_key) or {}).get("scopes")
+        if granted is None:
+            return set(self.scopes) or None
+        return set(granted)
 
     def invalidate(self, token: str) -> None:
         """Forget `token` if it is still the shared one (another process may have renewed it)."""
@@ -125,8 +128,9 @@ class ClientCredentialsToken:
         cache.set(
             self.cache_key,
             {"access_token": token["access_token"], "expires_at": time.time() + expires_in,
-             # What the API granted (it may be fewer than asked for): apicheck reports it.
-             "scopes": sorted(granted.split() if isinstance(granted, str) else granted or [])},
+             # What the API granted (it may be fewer than asked for; None when the answer leaves it
+             # out, as RFC 6749 allows when it is what was asked): apicheck reports it.
+             "scopes": None if granted is None else sorted(granted.split() if isinstance(granted, str) else granted)},
             timeout=max(1, int(expires_in - REFRESH_MARGIN_SECONDS)),
         )
         return _note_token(token["access_token"])

@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from evadmin.evenergy import errors
 from evadmin.evenergy.attribution import REQUEST_ID_HEADER, current_request_id, current_source
 from evadmin.evenergy.auth import ClientCredentialsToken, StaticToken
-from evadmin.evenergy.collections import Collection, CollectionApi, declared_scope
+from evadmin.evenergy.collections import Collection, CollectionApi, declared_scope, expand_params, page_size_param
 from evadmin.evenergy.ledger import ledger_record
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
@@ -35,7 +35,7 @@ from evadmin.evenergy.pagination import (
     list_request,
 )
 from evadmin.evenergy.ratelimit import RateBudget, rate_budget
-from evadmin.evenergy.resources import EvseSite, Supplier, Tariff, User, is_resource_id
+from evadmin.evenergy.resources import EvseSite, Supplier, Tariff, User, check_id
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,8 @@ API_VERSION = "2"
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 BACKOFF_BASE_SECONDS = 0.25
-# The scope each hand-written collection needs, to name it when a 403 does not (API-NOTES.md, the
-# spec); the declared ones (collections.py) carry their own.
-READ_SCOPES = {"users": "user:read", "tariffs": "tariff:read", "suppliers": "tariff:read", "evse_sites": "site:read"}
-WRITE_SCOPES = {"users": "user:write"}
+# 502 and 504 come from a gateway that may have passed the write on before giving up.
+MAYBE_PASSED_ON_STATUSES = frozenset({502, 504})
 
 
 def retry_after_seconds(response: requests.Response, default: float = 60.0) -> float:
@@ -78,24 +76,8 @@ def _problem_of(response: requests.Response) -> dict[str, Any]:
     return {"title": f"HTTP {response.status_code} {response.reason or ''}".strip(), "status": response.status_code}
 
 
-def _scope_for(method: str, path: str) -> str:
-    declared = declared_scope(method, path)
-    if declared:
-        return declared
-    collection = path.strip("/").split("/", 1)[0]
-    table = READ_SCOPES if method in RETRYABLE_METHODS else WRITE_SCOPES
-    return table.get(collection, "")
-
-
 # Reference lists are short; a walk longer than this is a loop (100 tariffs a page).
 MAX_REFERENCE_PAGES = 50
-
-
-def check_id(resource_id: str, prefix: str) -> str:
-    """Refuse anything that is not an API id before it reaches a URL path."""
-    if not is_resource_id(resource_id, prefix):
-        raise errors.NotFound(f"{resource_id!r} is not a valid {prefix} id.", status=404)
-    return resource_id
 
 
 class EvEnergyClient:
@@ -139,14 +121,16 @@ class EvEnergyClient:
         return api
 
     def write(self, method: str, path: str, *, check: str, json: Any = None, params: dict[str, Any] | None = None,
-              expected: Iterable[int] = (200,)) -> requests.Response:
-        """Send a write once. When it may have reached the API but no answer came back, raise
-        OutcomeUnknown: it may have happened, and `check` says what to look at before trying again."""
+              headers: dict[str, str] | None = None, expected: Iterable[int] = (200,)) -> requests.Response:
+        """Send a write once. When it may have reached the API but no answer came back (or only a
+        gateway's 502/504), raise OutcomeUnknown: it may have happened, and `check` says what to
+        look at before trying again."""
         assert method.upper() not in RETRYABLE_METHODS, "writes only"
         try:
-            return self.request(method, path, json=json, params=params, expected=expected)
-        except errors.TransportError as exc:
-            if not exc.request_sent:
+            return self.request(method, path, json=json, params=params, headers=headers, expected=expected)
+        except (errors.TransportError, errors.ServerError) as exc:
+            lost = exc.request_sent if isinstance(exc, errors.TransportError) else exc.status in MAYBE_PASSED_ON_STATUSES
+            if not lost:
                 raise
             raise errors.OutcomeUnknown(
                 f"{method.upper()} {path}: {exc}", check=check, method=method.upper(), path=path,
@@ -228,6 +212,10 @@ class EvEnergyClient:
             return None, errors.TransportError(
                 f"The API could not be reached ({type(exc).__name__}).", method=method, path=path, request_sent=sent
             )
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+            # The API answered and the answer broke on the way: whatever was asked has reached it.
+            return None, errors.TransportError(f"The API's answer was cut off ({type(exc).__name__}).", method=method,
+                                               path=path, request_sent=True)
         except requests.RequestException as exc:
             return None, errors.TransportError(f"Request failed ({type(exc).__name__}).", method=method, path=path)
         return response, None
@@ -247,7 +235,7 @@ class EvEnergyClient:
             self.budget.block_for(retry_after)
             return errors.RateLimited(retry_after=retry_after, **kwargs)
         if cls is errors.Forbidden:
-            return errors.Forbidden(required_scope=_scope_for(method, path), **kwargs)
+            return errors.Forbidden(required_scope=declared_scope(method, path), **kwargs)
         return cls(**kwargs)
 
     def _retry_wait(self, method: str, failure: errors.ApiError, attempt: int) -> float | None:
@@ -261,15 +249,6 @@ class EvEnergyClient:
             ceiling = min(self.max_retry_wait, BACKOFF_BASE_SECONDS * 2**attempt)
             return random.uniform(ceiling / 2, ceiling)  # jitter spreads out retrying workers
         return None
-
-
-def _expand(expand: Iterable[str]) -> dict[str, list[str]]:
-    values = list(expand)
-    return {"expand": values} if values else {}
-
-
-def _page_size(page_size: int) -> int:
-    return max(1, min(MAX_PAGE_SIZE, int(page_size)))
 
 
 class UsersApi:
@@ -289,7 +268,7 @@ class UsersApi:
         email: str | None = None,
         expand: Iterable[str] = (),
     ) -> CursorPage[User]:
-        params: dict[str, Any] = {"page_size": _page_size(page_size), **_expand(expand)}
+        params: dict[str, Any] = {"page_size": page_size_param(page_size), **expand_params(expand)}
         if page_after:
             params["page_after"] = check_cursor(page_after)
         elif page_before:
@@ -315,7 +294,7 @@ class UsersApi:
 
     def get(self, user_id: str, *, expand: Iterable[str] = ()) -> User:
         path = f"/users/{check_id(user_id, 'user')}"
-        return User.from_api(self.client.request("GET", path, params=_expand(expand)).json())
+        return User.from_api(self.client.request("GET", path, params=expand_params(expand)).json())
 
     def create(self, *, email: str, default_location: dict | None = None) -> User:
         """POST /users. Never retried: on a timeout the outcome is unknown (look the email up)."""
@@ -327,7 +306,7 @@ class UsersApi:
     def update(self, user_id: str, *, changes: dict[str, Any], expand: Iterable[str] = ()) -> User:
         """PATCH only the given fields; `default_location` keys set to None clear them."""
         path = f"/users/{check_id(user_id, 'user')}"
-        response = self.client.request("PATCH", path, params=_expand(expand), json=changes)
+        response = self.client.request("PATCH", path, params=expand_params(expand), json=changes)
         return User.from_api(response.json())
 
 
@@ -338,7 +317,7 @@ class TariffsApi:
     def list(
         self, *, page: int = 1, page_size: int = 25, supplier: str | None = None, expand: Iterable[str] = ("supplier",)
     ) -> NumberPage[Tariff]:
-        params: dict[str, Any] = {"page": max(1, int(page)), "page_size": _page_size(page_size), **_expand(expand)}
+        params: dict[str, Any] = {"page": max(1, int(page)), "page_size": page_size_param(page_size), **expand_params(expand)}
         if supplier:
             params["supplier_id"] = check_id(supplier, "supl")
         response = self.client.request("GET", "/tariffs", params=params)
@@ -353,7 +332,7 @@ class TariffsApi:
 
     def get(self, tariff_id: str, *, expand: Iterable[str] = ("supplier",)) -> Tariff:
         path = f"/tariffs/{check_id(tariff_id, 'tari')}"
-        return Tariff.from_api(self.client.request("GET", path, params=_expand(expand)).json())
+        return Tariff.from_api(self.client.request("GET", path, params=expand_params(expand)).json())
 
 
 class SuppliersApi:
@@ -361,7 +340,7 @@ class SuppliersApi:
         self.client = client
 
     def list(self, *, page: int = 1, page_size: int = 25) -> NumberPage[Supplier]:
-        params = {"page": max(1, int(page)), "page_size": _page_size(page_size)}
+        params = {"page": max(1, int(page)), "page_size": page_size_param(page_size)}
         return NumberPage.from_response(self.client.request("GET", "/suppliers", params=params), Supplier.from_api, params["page"])
 
     def all(self) -> list[Supplier]:

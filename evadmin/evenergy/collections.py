@@ -34,7 +34,8 @@ from evadmin.evenergy.pagination import (
     iter_number_pages,
     list_request,
 )
-from evadmin.evenergy.resources import Evse, Vehicle, is_resource_id
+from evadmin.evenergy.resources import Evse, Vehicle, check_id
+from evadmin.evenergy.typed import parse_datetime
 
 if TYPE_CHECKING:
     from evadmin.evenergy.client import EvEnergyClient
@@ -64,13 +65,12 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
-def _path_key(value: str | datetime) -> str:
-    """A path segment that is a timestamp (a log's key) or an id: quoted, never a path of its own."""
-    if isinstance(value, datetime):
-        value = _query_value(value)
-    if not value or "/" in value or len(value) > 64:
-        raise errors.NotFound(f"{value!r} is not a valid key.", status=404)
-    return quote(value, safe=":")
+def _timestamp_key(value: str | datetime) -> str:
+    """A log's key, its timestamp, as a path segment: only a date-time gets there (never `..`)."""
+    moment = value if isinstance(value, datetime) else parse_datetime(value)
+    if moment is None or moment.tzinfo is None:
+        raise errors.NotFound(f"{value!r} is not a log's timestamp.", status=404)
+    return quote(_query_value(moment), safe=":")
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,10 @@ class Collection:
     retrievable: bool = True
     write_scope: str = ""  # PATCH of one object, when the spec allows it
     write_feature: str = ""
+    # Scopes a read needs besides `scope`: the operation's second one, or what its default expand
+    # reaches (a sub-session's assessment is debug data).
+    also_needs: tuple[str, ...] = ()
+    max_pages: int | None = None  # a walk of more pages than this is a loop or a waste of the budget
 
     @property
     def name(self) -> str:
@@ -97,11 +101,11 @@ class Collection:
         if self.parent_prefix:
             if parent is None:
                 raise TypeError(f"{self.path} needs the parent's id")
-            return self.path.format(parent=_checked_id(parent, self.parent_prefix))
+            return self.path.format(parent=check_id(parent, self.parent_prefix))
         return self.path
 
     def object_path(self, key: str | datetime, parent: str | None) -> str:
-        segment = _checked_id(key, self.prefix) if self.prefix else _path_key(key)
+        segment = check_id(key, self.prefix) if self.prefix else _timestamp_key(key)
         return f"{self.list_path(parent)}/{segment}"
 
 
@@ -152,12 +156,7 @@ class Operation:
     check: str = ""
     expected: tuple[int, ...] = (200,)
     filters: frozenset[str] = frozenset()
-
-
-def _checked_id(value: str, prefix: str) -> str:
-    if not is_resource_id(value, prefix):
-        raise errors.NotFound(f"{value!r} is not a valid {prefix} id.", status=404)
-    return value
+    per_user: bool = False  # acts for the driver named by EvEnergy-User
 
 
 def _params(declared: frozenset[str], filters: Mapping[str, Any]) -> dict[str, str]:
@@ -167,9 +166,14 @@ def _params(declared: frozenset[str], filters: Mapping[str, Any]) -> dict[str, s
     return {name: _query_value(value) for name, value in filters.items() if value is not None}
 
 
-def _expand(values: Iterable[str]) -> dict[str, list[str]]:
+def expand_params(values: Iterable[str]) -> dict[str, list[str]]:
+    """`expand` repeated once per value (expand=a&expand=b), or nothing."""
     values = list(values)
     return {"expand": values} if values else {}
+
+
+def page_size_param(page_size: int) -> int:
+    return max(1, min(MAX_PAGE_SIZE, int(page_size)))
 
 
 class CollectionApi:
@@ -184,7 +188,7 @@ class CollectionApi:
             return None
         if not self.collection.per_user:
             raise TypeError(f"{self.collection.path} does not take EvEnergy-User")
-        return {"EvEnergy-User": _checked_id(user, "user")}
+        return {"EvEnergy-User": check_id(user, "user")}
 
     def list(self, *, parent: str | None = None, user: str | None = None, page_size: int = 25,
              page_after: str | None = None, page_before: str | None = None, page: int = 1,
@@ -192,9 +196,9 @@ class CollectionApi:
         """One page (one request): a CursorPage, a NumberPage, or a plain list when unpaged."""
         collection = self.collection
         params: dict[str, Any] = {**_params(collection.filters, filters),
-                                  **_expand(collection.default_expand if expand is None else expand)}
+                                  **expand_params(collection.default_expand if expand is None else expand)}
         if collection.paging != UNPAGED:
-            params["page_size"] = max(1, min(MAX_PAGE_SIZE, int(page_size)))
+            params["page_size"] = page_size_param(page_size)
         if collection.paging == NUMBER:
             params["page"] = max(1, int(page))
         elif page_after:
@@ -213,6 +217,7 @@ class CollectionApi:
               expand: Iterable[str] | None = None, max_pages: int | None = None, **filters: Any) -> Iterator:
         """Every page in order, lazily (one request each), stopping on a list that does not move."""
         expand = None if expand is None else tuple(expand)
+        max_pages = max_pages or self.collection.max_pages
         bound = {"max_pages": max_pages} if max_pages else {}
         if self.collection.paging == UNPAGED:
             return iter([self.list(parent=parent, user=user, expand=expand, **filters)])
@@ -229,7 +234,7 @@ class CollectionApi:
     def get(self, key: str | datetime, *, parent: str | None = None, user: str | None = None,
             expand: Iterable[str] | None = None):
         collection = self.collection
-        params = _expand(collection.default_expand if expand is None else expand)
+        params = expand_params(collection.default_expand if expand is None else expand)
         response = self.client.request("GET", collection.object_path(key, parent), params=params,
                                        headers=self._headers(user))
         return collection.resource.from_api(response.json())
@@ -239,33 +244,36 @@ class CollectionApi:
         collection = self.collection
         if not collection.write_scope:
             raise TypeError(f"{collection.path} objects cannot be changed")
-        params = _expand(collection.default_expand if expand is None else expand)
+        params = expand_params(collection.default_expand if expand is None else expand)
         response = self.client.write("PATCH", collection.object_path(object_id, None), json=changes,
                                      params=params, check=check)
         return collection.resource.from_api(response.json())
 
 
 def read_detail(client: EvEnergyClient, detail: Detail, object_id: str, **filters: Any):
-    path = detail.path.format(id=_checked_id(object_id, detail.parent.prefix))
+    path = detail.path.format(id=check_id(object_id, detail.parent.prefix))
     response = client.request("GET", path, params=_params(detail.filters, filters))
     return detail.resource.from_api(response.json())
 
 
 def perform(client: EvEnergyClient, action: Action, object_id: str, *, json: Any = None):
     """Send the action once. Its answer (typed), or None when the API answers with no body."""
-    path = action.path.format(id=_checked_id(object_id, action.parent.prefix))
+    path = action.path.format(id=check_id(object_id, action.parent.prefix))
     response = client.write(action.method, path, json=json, expected=action.expected, check=action.check)
     if action.resource is None or not response.content:
         return None
     return action.resource.from_api(response.json())
 
 
-def call(client: EvEnergyClient, operation: Operation, *, json: Any = None, **filters: Any):
+def call(client: EvEnergyClient, operation: Operation, *, json: Any = None, user: str | None = None, **filters: Any):
     params = _params(operation.filters, filters)
+    if (user is not None) != operation.per_user:
+        raise TypeError(f"{operation.path} {'needs' if operation.per_user else 'does not take'} EvEnergy-User")
+    headers = {"EvEnergy-User": check_id(user, "user")} if user is not None else None
     if operation.method == "GET":
-        response = client.request("GET", operation.path, params=params, expected=operation.expected)
+        response = client.request("GET", operation.path, params=params, headers=headers, expected=operation.expected)
     else:
-        response = client.write(operation.method, operation.path, json=json, params=params,
+        response = client.write(operation.method, operation.path, json=json, params=params, headers=headers,
                                 expected=operation.expected, check=operation.check)
     if operation.resource is None or not response.content:
         return None
@@ -293,7 +301,7 @@ CHARGING_SESSIONS = Collection(
 CHARGING_SUB_SESSIONS = Collection(
     "/charging_sub_sessions", charging.ChargingSubSession, CHARGING, "charging_session:read", prefix="csub",
     per_user=True, filters=SUB_SESSION_FILTERS,
-    default_expand=("flags", "assessment", "tariff", "vehicle.latest_status_log"))
+    default_expand=("flags", "assessment", "tariff", "vehicle.latest_status_log"), also_needs=("debug:read",))
 SUB_SESSION_ENERGY_USAGE = Detail(CHARGING_SUB_SESSIONS, "energy_usage", charging.EnergyUsage,
                                   "charging_session:read", CHARGING,
                                   frozenset({"energy_delivered_watt_hours__gt", "merge_consecutive_intervals"}))
@@ -345,30 +353,33 @@ VEHICLE_STATE_OF_CHARGE = Detail(VEHICLES, "state_of_charge", devices.StateOfCha
 EVSE_RECONNECT = Action(EVSES, "reconnect", devices.ReconnectionLink, "evse:write", DEVICE_FIXES,
                         "A reconnection link may have been made: ask for a new one; an unused link does no harm.",
                         expected=(201,))
-VEHICLE_RECONNECT = Action(VEHICLES, "reconnect", devices.ReconnectionLink, "vehicle:write", DEVICE_FIXES,
+# The spec asks for a token and names no scope here.
+VEHICLE_RECONNECT = Action(VEHICLES, "reconnect", devices.ReconnectionLink, "", DEVICE_FIXES,
                            "A reconnection link may have been made: ask for a new one; an unused link does no harm.",
                            expected=(201,))
 VEHICLE_DISCONNECT = Action(VEHICLES, "disconnect", Vehicle, "vehicle:write", DEVICE_FIXES,
                             "Reload the vehicle: its integration reads UNINTEGRATED if the disconnect happened.")
 VEHICLE_ONBOARDING_LINK = Operation(
     "POST", "/vehicle_onboarding/onboarding_link", None, "vehicle:write", DEVICE_FIXES,
-    "The driver may have been sent an onboarding link: ask them before sending another.", expected=(204,))
+    "The driver may have been sent an onboarding link: ask them before sending another.", expected=(204,),
+    per_user=True)
 
 VEHICLE_MAKES = Collection("/vehicle_makes", devices.Make, REFERENCE, "", prefix="vmak")
 VEHICLE_MODELS = Collection("/vehicle_models", devices.DeviceModel, REFERENCE, "", prefix="vmod",
-                            filters=frozenset({"vehicle_make_id"}))
+                            filters=frozenset({"make_id", "available_for_user_id"}))
 VEHICLE_TRIMS = Collection("/vehicle_trims", devices.VehicleTrim, REFERENCE, "vehicle:read", prefix="trim",
-                           filters=frozenset({"vehicle_model_id"}))
+                           filters=frozenset({"model_id"}))
 EVSE_MAKES = Collection("/evse_makes", devices.Make, REFERENCE, "", prefix="emak")
 EVSE_MODELS = Collection("/evse_models", devices.DeviceModel, REFERENCE, "", prefix="emod",
-                         filters=frozenset({"evse_make_id"}))
+                         filters=frozenset({"make_id", "available_for_user_id"}))
 VEHICLE_COMPATIBILITY = Operation("GET", "/vehicle_compatibility/check", devices.CompatibilityCheck, "", REFERENCE,
                                   filters=frozenset({"vehicle_model_id", "country", "client_id", "program_id"}))
 EVSE_COMPATIBILITY = Operation("GET", "/evse_compatibility/check", devices.CompatibilityCheck, "", REFERENCE,
                                filters=frozenset({"evse_model_id", "country", "client_id", "program_id"}))
+# A tariff's prices go back years (half-hourly): a walk stops after a month's worth unless bounded.
 TARIFF_PRICES = Collection("/tariffs/{parent}/prices", charging.Price, PRICES, "tariff:prices:read",
-                           parent_prefix="tari", paging=NUMBER, retrievable=False,
-                           filters=frozenset({"started_at__gte", "started_at__lte"}))
+                           parent_prefix="tari", paging=NUMBER, retrievable=False, also_needs=("tariff:read",),
+                           filters=frozenset({"started_at__gte", "started_at__lte"}), max_pages=15)
 PASSWORD_RESET = Operation("POST", "/auth/password_reset", None, "", ACCOUNT,
                            "A reset email may have been sent: ask the driver to check their inbox before sending "
                            "another.")
@@ -392,25 +403,25 @@ class UsedOperation:
 
     method: str
     path: str  # the spec's path template
-    scope: str
+    scope: str  # the one a 403 that names none is reported as
     feature: str
     pattern: re.Pattern = field(compare=False, repr=False)
+    also_needs: tuple[str, ...] = ()
 
 
-def _operations_of(declaration) -> list[tuple[str, str, str, str]]:
+def _operations_of(declaration) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
     if isinstance(declaration, Collection):
-        found = [("GET", declaration.path, declaration.scope, declaration.feature)]
+        also = declaration.also_needs
+        found = [("GET", declaration.path, declaration.scope, declaration.feature, also)]
         one = declaration.path + ("/{id}" if declaration.prefix else "/{timestamp}")
         if declaration.retrievable:
-            found.append(("GET", one, declaration.scope, declaration.feature))
+            found.append(("GET", one, declaration.scope, declaration.feature, also))
         if declaration.write_scope:
-            found.append(("PATCH", one, declaration.write_scope, declaration.write_feature))
+            found.append(("PATCH", one, declaration.write_scope, declaration.write_feature, ()))
         return found
     if isinstance(declaration, Detail):
-        return [("GET", declaration.path, declaration.scope, declaration.feature)]
-    if isinstance(declaration, Action):
-        return [(declaration.method, declaration.path, declaration.scope, declaration.feature)]
-    return [(declaration.method, declaration.path, declaration.scope, declaration.feature)]
+        return [("GET", declaration.path, declaration.scope, declaration.feature, ())]
+    return [(declaration.method, declaration.path, declaration.scope, declaration.feature, ())]
 
 
 def _pattern(path: str) -> re.Pattern:
@@ -431,8 +442,8 @@ def used_operations() -> list[UsedOperation]:
     found = [UsedOperation(method, path, scope, feature, _pattern(path))
              for method, path, scope, feature in HAND_WRITTEN_OPERATIONS]
     for declaration in DECLARATIONS:
-        for method, path, scope, feature in _operations_of(declaration):
-            found.append(UsedOperation(method, path, scope, feature, _pattern(path)))
+        for method, path, scope, feature, also in _operations_of(declaration):
+            found.append(UsedOperation(method, path, scope, feature, _pattern(path), also))
     return found
 
 
@@ -440,9 +451,8 @@ def scopes_by_feature() -> dict[str, set[str]]:
     """{feature: the scopes it needs}, in the order features first appear."""
     found: dict[str, set[str]] = {}
     for operation in used_operations():
-        found.setdefault(operation.feature, set())
-        if operation.scope:
-            found[operation.feature].add(operation.scope)
+        found.setdefault(operation.feature, set()).update(
+            scope for scope in (operation.scope, *operation.also_needs) if scope)
     return found
 
 

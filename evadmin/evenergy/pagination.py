@@ -175,7 +175,7 @@ def collect_items(pages: Iterator) -> list:
 
 
 # A cursor is the API's to define (an id today, but opaque): passed on as given, unless it could not
-# be a cursor at all. Requests URL-encodes it; the Link's host is never used (pagination.py).
+# be a cursor at all. Requests URL-encodes it; the Link's host is never used (link_params above).
 MAX_CURSOR_LENGTH = 200
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from evadmin.evenergy.typed import ApiObject, id_from_url
+from evadmin.evenergy import errors
+from evadmin.evenergy.typed import ApiObject, id_from_url, parse_datetime
 
 # Every id: a 4-letter collection prefix and a 26-character ULID (API-NOTES.md, "Resources and ids").
 RESOURCE_ID = re.compile(r"^[a-z]{4}[0-9A-Z]{26}$")
@@ -27,10 +28,11 @@ def is_resource_id(value: object, prefix: str) -> bool:
     return isinstance(value, str) and value.startswith(prefix) and RESOURCE_ID.match(value) is not None
 
 
-def _datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def check_id(resource_id: str, prefix: str) -> str:
+    """Refuse anything that is not an API id before it reaches a URL path."""
+    if not is_resource_id(resource_id, prefix):
+        raise errors.NotFound(f"{resource_id!r} is not a valid {prefix} id.", status=404)
+    return resource_id
 
 
 def _url_and_object(value: Any, parse) -> tuple[str | None, Any]:
@@ -179,8 +181,8 @@ class User:
     def from_api(cls, data: dict) -> User:
         return cls(
             id=data["id"], url=data["url"], email=data.get("email", ""), full_name=data.get("full_name") or "",
-            joined_at=_datetime(data.get("joined_at")),
-            terms_consent_datetime=_datetime(data.get("terms_consent_datetime")),
+            joined_at=parse_datetime(data.get("joined_at")),
+            terms_consent_datetime=parse_datetime(data.get("terms_consent_datetime")),
             default_location=Location.from_api(data.get("default_location")),
             vehicle_urls=list(data.get("vehicles") or []), evse_urls=list(data.get("evses") or []),
             raw=data,

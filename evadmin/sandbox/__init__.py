@@ -1,9 +1,13 @@
 """The sandbox: a fake of the ev.energy v2 API, for development and tests.
 
-It behaves like the real API for what evadmin uses (users, tariffs and their prices, suppliers,
-EVSE sites, vehicles, EVSEs, charging sessions and sub-sessions with their parts, boost,
-recalculation and dispatcher logs; OAuth client credentials; Link pagination; problem+json errors;
-a rolling-hour rate limit) and is served by its own process on its own port, with its own SQLite database
+It behaves like the real API for what evadmin uses: users, tariffs and their prices, suppliers, EVSE
+sites; chargers and vehicles with their logs (status, error, OCPP, command, location), connectivity,
+state of charge, settings (PATCH), reconnect and disconnect; their makes, models and trims and the
+compatibility checks; charging sessions and sub-sessions with their parts, boost, recalculation and
+dispatcher logs; password reset, the webhook portal and onboarding links; OAuth client credentials,
+Link pagination, problem+json errors and a rolling-hour rate limit. Everything beyond users, tariffs,
+suppliers and sites is declared in collections/ (resources.py says how) and seeded in seeding/. It
+is served by its own process on its own port, with its own SQLite database
 (settings.DATABASES["sandbox"], EVADMIN_SANDBOX_DB):
 
     python manage.py runsandbox [--host 127.0.0.1] [--port 8001] [--seed-users N] [--seed S] [--quiet]

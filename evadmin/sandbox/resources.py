@@ -11,7 +11,8 @@ patterns served by the shared pipeline in views/base.py (faults, token, budget, 
 scope), so each declared operation behaves like the hand-written user endpoints.
 
 Adding a collection: declare it in a module of `evadmin/sandbox/collections/`, list it in that
-module's `DECLARATIONS`, and seed its data (seed.py / cases.py).
+module's `DECLARATIONS`, and seed its data in a module of `evadmin/sandbox/seeding/` named in its
+`SEEDERS`.
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ class Filter:
     parse: Callable[[str, str], Any] = lambda name, raw: raw
     choices: tuple[str, ...] = ()
     many: bool = False  # `x__in`: a comma-separated list
+    with_context: bool = False  # the lookup function also takes the request's ApiContext
 
-    def apply(self, queryset, name: str, raw: str):
+    def apply(self, queryset, name: str, raw: str, context=None):
         values = [part for part in raw.split(",") if part] if self.many else [raw]
         parsed = []
         for value in values:
@@ -98,7 +100,7 @@ class Filter:
             parsed.append(self.parse(name, value))
         value = parsed if self.many else parsed[0]
         if callable(self.lookup):
-            return self.lookup(queryset, value)
+            return self.lookup(queryset, value, context) if self.with_context else self.lookup(queryset, value)
         return queryset.filter(**{self.lookup: value})
 
 
@@ -205,7 +207,7 @@ def _filtered(collection: Collection, context: ApiContext, queryset):
     for name, value in context.request.GET.items():
         declared = collection.filters.get(name)
         if declared is not None:
-            queryset = declared.apply(queryset, name, value)
+            queryset = declared.apply(queryset, name, value, context)
     return queryset
 
 

@@ -14,6 +14,9 @@ DATABASES = {
     "sandbox": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env.str("EVADMIN_SANDBOX_DB", default=str(VAR_DIR / "sandbox.sqlite3")),
+        # The sandbox serves on threads: a write transaction takes the lock when it begins, so two
+        # writes at once wait their turn (5 s) instead of one failing with "database is locked".
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 5},
     },
 }
 DATABASE_ROUTERS = ["evadmin.sandbox.router.SandboxRouter"]

@@ -33,12 +33,14 @@ def test_a_night_without_charge_shows_the_charger_offline_and_the_car_waiting(ap
     charger = walk(api, c.EVSE_STATUS_LOGS, parent=case["evse_id"], sampled_at__gte=went, sampled_at__lte=came_back)
     ocpp = walk(api, c.EVSE_OCPP_LOGS, parent=case["evse_id"], sampled_at__gte=went, sampled_at__lte=came_back,
                 direction="RECEIVED")
+    platform = walk(api, c.EVSE_ERROR_LOGS, parent=case["evse_id"], sampled_at__gte=went, sampled_at__lte=came_back)
 
     assert that_night == []
     assert car and all(log.is_plugged_in and not log.is_charging for log in car)
     assert charger == []  # nothing heard from the charger while it was offline
     assert [(log.action, log.payload.get("status")) for log in ocpp] == [("StatusNotification", "Unavailable")]
     assert ocpp[0].direction == "Received"
+    assert platform and {log.error_code for log in platform} == {"HEARTBEAT_MISSED"}
 
 
 def test_a_charge_that_ran_past_the_ready_by_time(api, cases):

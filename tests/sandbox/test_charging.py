@@ -244,3 +244,33 @@ def test_recalculate_dry_run_changes_nothing_and_a_real_run_caps(api, writes, sa
     assert done["status"] == "recalculation_triggered"
     assert api.get(path).json()["energy_delivered_watt_hours"] == truth["capacity_watt_hours"]
     assert api.get(f"{path}/debug_metadata").json()["is_energy_delivered_capped"] is True
+
+
+def test_user_id_me_is_the_driver_named_by_the_header(api, sandbox_api):
+    healthy = cases(sandbox_api)["healthy_control"]
+    mine = api.get("/charging_sub_sessions", params={"user_id": "me", "page_size": 100},
+                   headers={"EvEnergy-User": healthy["user_id"]}).json()
+    theirs = api.get("/charging_sub_sessions", params={"user_id": healthy["user_id"], "page_size": 100}).json()
+    assert mine and [sub["id"] for sub in mine] == [sub["id"] for sub in theirs]
+    body = problem(api.get("/charging_sub_sessions", params={"user_id": "me"}), 400)
+    assert list(body["field_errors"]) == ["user_id"]
+
+
+def test_disconnecting_a_vehicle_ends_its_running_sub_session_and_says_so_by_webhook(api, writes, sandbox_api):
+    receiver = Receiver()
+    sandbox_api.webhook_endpoint(receiver.url)
+    sub = next(sub for sub in api.get("/charging_sub_sessions", params={"is_finished": "false",
+                                                                        "page_size": 100}).json()
+               if api.get(sub["vehicle"]).json()["integrated"] == "ACTIVE")
+    disconnected = api.call("POST", f"{sub['vehicle']}/disconnect").json()
+    ended = api.get(f"/charging_sub_sessions/{sub['id']}").json()
+    try:
+        [hook] = receiver.wait_for(1)
+    finally:
+        receiver.close()
+    body = json.loads(hook["body"])
+    assert disconnected["integrated"] == "INACTIVE" and ended["end"] is not None
+    assert (body["type"], body["data"]["id"], body["data"]["end"]) == ("charging_sub_session.ended", sub["id"],
+                                                                        ended["end"])
+    debug = api.get(f"/charging_sub_sessions/{sub['id']}/debug_metadata").json()
+    assert debug["finish_reason"] == "REMOVE_INTEGRATION"

@@ -98,7 +98,12 @@ def session_json(record, context, expand) -> dict:
     return data
 
 
-def _user_filter(queryset, user_id):
+def _user_filter(queryset, user_id, context):
+    """`user_id=me` (the spec's example) is the driver EvEnergy-User names."""
+    if user_id == "me":
+        if context.acting_user is None:
+            raise invalid_parameter("user_id", '"me" needs the EvEnergy-User header.')
+        user_id = context.acting_user.pk
     return queryset.filter(user_id=user_id)
 
 
@@ -119,7 +124,7 @@ CHARGING_SUB_SESSIONS = Collection(
     # expand=prices needs tariff:prices:read).
     expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE},
     filters={
-        "user_id": Filter(_user_filter),
+        "user_id": Filter(_user_filter, with_context=True),
         "evse_id": Filter("data___evse_id", parse_id(ids.EVSE)),
         "vehicle_id": Filter("data___vehicle_id", parse_id(ids.VEHICLE)),
         "start__gt": Filter("at__gt", parse_datetime), "start__lt": Filter("at__lt", parse_datetime),

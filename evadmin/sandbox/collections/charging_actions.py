@@ -36,8 +36,8 @@ def _running_sub_session(session: Record) -> Record | None:
     return Record.objects.filter(kind=SUB_SESSION, parent_id=session.id, ends_at__isnull=True).order_by("-at").first()
 
 
-def _end(sub_session: Record, *, reason: str) -> None:
-    now = parts.now_utc()
+def end_sub_session(sub_session: Record, *, reason: str, at=None) -> None:
+    now = at or parts.now_utc()
     sub_session.ends_at = now
     sub_session.data.update(end=iso_datetime(now), duration_minutes=parts.minutes_between(sub_session.at, now))
     sub_session.data.setdefault("_debug_metadata", {})["finish_reason"] = reason
@@ -65,12 +65,13 @@ def _successor(previous: Record, *, mode: str, reason: str) -> Record:
 
 
 def _switch(context: ApiContext, session: Record, *, to_mode: str):
-    vehicle = Vehicle.objects.filter(pk=session.data.get("_vehicle_id")).first()
-    if vehicle is not None and not vehicle.smart_charging_enabled:
-        raise _conflict(f"Smart charging is turned off for vehicle {vehicle.id}.")
-    if session.ends_at is not None:
-        raise _conflict(f"Charging session {session.id} has ended (the vehicle was unplugged).")
-    with transaction.atomic(using=DB):
+    with transaction.atomic(using=DB):  # checks and changes in one write transaction (IMMEDIATE)
+        session.refresh_from_db(using=DB)
+        vehicle = Vehicle.objects.filter(pk=session.data.get("_vehicle_id")).first()
+        if vehicle is not None and not vehicle.smart_charging_enabled:
+            raise _conflict(f"Smart charging is turned off for vehicle {vehicle.id}.")
+        if session.ends_at is not None:
+            raise _conflict(f"Charging session {session.id} has ended (the vehicle was unplugged).")
         current = _running_sub_session(session)
         if to_mode == "BOOST" and (current is None or current.data.get("mode") != "SMART"):
             mode = current.data.get("mode") if current else None
@@ -79,7 +80,7 @@ def _switch(context: ApiContext, session: Record, *, to_mode: str):
         if to_mode == "SMART" and (current is None or current.data.get("mode") != "BOOST"):
             raise _conflict("The session is not boosting.")
         reason = "BOOST_START" if to_mode == "BOOST" else "SMART_CHARGE_ENABLED"
-        _end(current, reason=reason)
+        end_sub_session(current, reason=reason)
         started = _successor(current, mode=to_mode, reason=reason)
         # Sent once this transaction commits (webhooks.py), the old sub-session's end first.
         webhooks.sub_session_event(current, "charging_sub_session.ended")

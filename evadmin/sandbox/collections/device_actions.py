@@ -14,6 +14,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from django.db import transaction
+
+from evadmin.sandbox import webhooks
+from evadmin.sandbox.collections.charging import SESSION, SUB_SESSION
+from evadmin.sandbox.collections.charging_actions import DB, end_sub_session
 from evadmin.sandbox.collections.devices import (
     EVSE_STATUS,
     EVSES,
@@ -33,7 +38,6 @@ from evadmin.sandbox.serializers import iso_datetime
 # Where the real API sends a driver to re-link a device; here an example host, never a real app.
 RECONNECT_ORIGIN = "https://app.example.com"
 RECONNECT_LINK_LIFETIME = timedelta(hours=1)
-OPEN_SESSION_KINDS = ("charging_session", "charging_sub_session")
 
 
 def connectivity_json(evse, context, expand: set[str]) -> dict:
@@ -78,19 +82,24 @@ def vehicle_reconnect(context, vehicle):
 
 
 def _close_open_sessions(vehicle_id: str, now: datetime) -> None:
-    for record in Record.objects.filter(kind__in=OPEN_SESSION_KINDS, ends_at__isnull=True,
-                                        data___vehicle_id=vehicle_id):
-        record.ends_at = now
-        if "end" in record.data:
-            record.data["end"] = iso_datetime(now)
-        record.save(update_fields=["ends_at", "data"])
+    """A disconnected vehicle stops charging: its running sub-sessions end (announced by webhook, as
+    any end is) and so do its plug-in sessions."""
+    for sub_session in Record.objects.filter(kind=SUB_SESSION, ends_at__isnull=True, data___vehicle_id=vehicle_id):
+        end_sub_session(sub_session, reason="REMOVE_INTEGRATION", at=now)
+        webhooks.sub_session_event(sub_session, "charging_sub_session.ended")
+    for session in Record.objects.filter(kind=SESSION, ends_at__isnull=True, data___vehicle_id=vehicle_id):
+        session.ends_at = now
+        session.data["end"] = iso_datetime(now)
+        session.save(update_fields=["ends_at", "data"])
 
 
 def vehicle_disconnect(context, vehicle):
-    if vehicle.integrated == "ACTIVE":
-        vehicle.integrated = "INACTIVE"
-        vehicle.save(update_fields=["integrated"])
-        _close_open_sessions(vehicle.id, datetime.now(UTC))
+    with transaction.atomic(using=DB):
+        vehicle.refresh_from_db()
+        if vehicle.integrated == "ACTIVE":
+            vehicle.integrated = "INACTIVE"
+            vehicle.save(update_fields=["integrated"])
+            _close_open_sessions(vehicle.id, datetime.now(UTC))
     return json_response(vehicle_json(vehicle, context, set()))
 
 

@@ -212,9 +212,14 @@ class CaseBuilder:
                                                  mode="Idle"))
         self.ocpp(offline_at, "StatusNotification", {"connectorId": 0, "errorCode": "OtherError",
                                                      "status": "Unavailable", "info": "Network connection lost"})
-        self.records.append(logs.evse_error_log(driver.evse, offline_at + timedelta(minutes=5), rng,
-                                                status_code=504, error_code="HEARTBEAT_MISSED", error_type="OFFLINE",
-                                                error_detail="No heartbeat from the charger for 5 minutes"))
+        # The platform notes the silence five minutes in, and every two hours after that.
+        silent_for = timedelta(minutes=5)
+        while offline_at + silent_for < back_at:
+            minutes = int(silent_for.total_seconds() // 60)
+            self.records.append(logs.evse_error_log(
+                driver.evse, offline_at + silent_for, rng, status_code=504, error_code="HEARTBEAT_MISSED",
+                error_type="OFFLINE", error_detail=f"No heartbeat from the charger for {minutes} minutes"))
+            silent_for += timedelta(hours=2)
         moment = night.plug_in
         while moment < night.unplug:
             self.records.append(logs.vehicle_status_log(

@@ -36,6 +36,11 @@ class Command(BaseCommand):
             with on_behalf_of(source=Source(SYSTEM, "manage.py apicheck")):
                 response = client.request("GET", "/users", params={"page_size": 1})
         except errors.Unauthorized as exc:
+            if "invalid_scope" in str(exc):
+                raise CommandError(
+                    f"The token endpoint refused the scopes asked for (EVADMIN_API_SCOPES={' '.join(settings.EVADMIN_API_SCOPES)}): "
+                    "the client lacks at least one. Leave EVADMIN_API_SCOPES empty to be granted every scope the client "
+                    "holds; this check then lists the features a missing scope disables.") from None
             raise CommandError(f"The API refused evadmin's credentials: {exc}. Check EVADMIN_API_CLIENT_ID/SECRET or EVADMIN_API_TOKEN.") from None
         except errors.Forbidden as exc:
             raise CommandError(f"Authenticated, but the client lacks the scope {exc.missing_scope or '(unnamed)'}.") from None
@@ -58,7 +63,10 @@ class Command(BaseCommand):
             self.stdout.write("scopes held:     unknown with a static token (a 403 names the scope it lacks)")
             return
         held = client.token.granted_scopes()
-        self.stdout.write(f"scopes held:     {' '.join(sorted(held)) or '(none reported)'}")
+        if held is None:
+            self.stdout.write("scopes held:     not reported by the token endpoint (a 403 names the scope it lacks)")
+            return
+        self.stdout.write(f"scopes held:     {' '.join(sorted(held)) or '(none)'}")
         disabled = [(feature, sorted(needed - held)) for feature, needed in scopes_by_feature().items()
                     if needed - held]
         if not disabled:
