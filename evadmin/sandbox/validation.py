@@ -79,7 +79,8 @@ def _text(key: str, value, errors: Errors):
     return value
 
 
-def _coordinate(path: str, value, low: float, high: float, errors: Errors) -> float | None:
+def coordinate(path: str, value, low: float, high: float, errors: Errors) -> float | None:
+    """`value` as a number within [low, high], or None with the reason added to `errors`."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         errors.add(path, "A valid number is required.")
         return None
@@ -111,7 +112,7 @@ def _coordinates(value, errors: Errors):
         if value.get(key) is None:
             errors.add(f"{path}.{key}", REQUIRED if key not in value else NOT_NULL)
         else:
-            result[key] = _coordinate(f"{path}.{key}", value[key], low, high, errors)
+            result[key] = coordinate(f"{path}.{key}", value[key], low, high, errors)
     return result if None not in result.values() and len(result) == 2 else None
 
 

@@ -9,11 +9,10 @@ problem whose `field_errors` name each field (`location.latitude` for nested one
 
 from __future__ import annotations
 
-import math
 import re
 
 from evadmin.sandbox.responses import validation_failed
-from evadmin.sandbox.validation import Errors
+from evadmin.sandbox.validation import Errors, coordinate
 
 VEHICLE_CLASSES = ("PASSENGER", "COMMERCIAL")
 NOT_NULL = "This field may not be null."
@@ -87,24 +86,10 @@ def vehicle_changes(body, vehicle) -> dict:
 
 
 def _coordinate(path: str, value, low: float, high: float, errors: Errors) -> float | None:
-    if value is None:
+    if value is None:  # a charger's location is both coordinates or null, never half
         errors.add(path, NOT_NULL)
         return None
-    number = None
-    if not isinstance(value, bool) and isinstance(value, (int, float, str)):
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    if number is None or not math.isfinite(number):
-        errors.add(path, "A valid number is required.")
-    elif number < low:
-        errors.add(path, f"Ensure this value is greater than or equal to {low:g}.")
-    elif number > high:
-        errors.add(path, f"Ensure this value is less than or equal to {high:g}.")
-    else:
-        return number
-    return None
+    return coordinate(path, value, low, high, errors)
 
 
 def evse_changes(body) -> dict:
