@@ -57,7 +57,7 @@ def declared_operations():
         yield pytest.param(operation, id=f"{operation.method} {operation.path}")
 
 
-@pytest.mark.parametrize("operation", declared_operations())
+@pytest.mark.parametrize("operation", list(declared_operations()))
 def test_each_operation_evadmin_uses_is_in_the_spec_with_the_scopes_it_names(operation):
     key = (operation.method, _shape(operation.path))
     found = spec_operations().get(key)
@@ -74,7 +74,7 @@ def _declarations_with_filters():
             yield pytest.param(declaration, id=declaration.path)
 
 
-@pytest.mark.parametrize("declaration", _declarations_with_filters())
+@pytest.mark.parametrize("declaration", list(_declarations_with_filters()))
 def test_each_declared_filter_is_a_query_parameter_of_its_operation(declaration):
     path = declaration.path.replace("{parent}", "{}").replace("{id}", "{}")
     method = getattr(declaration, "method", "GET")
