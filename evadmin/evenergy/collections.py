@@ -183,6 +183,9 @@ class CollectionApi:
         self.client = client
         self.collection = collection
 
+    def _expand(self, expand: Iterable[str] | None) -> dict[str, list[str]]:
+        return expand_params(self.collection.default_expand if expand is None else expand)
+
     def _headers(self, user: str | None) -> dict[str, str] | None:
         if user is None:
             return None
@@ -196,7 +199,7 @@ class CollectionApi:
         """One page (one request): a CursorPage, a NumberPage, or a plain list when unpaged."""
         collection = self.collection
         params: dict[str, Any] = {**_params(collection.filters, filters),
-                                  **expand_params(collection.default_expand if expand is None else expand)}
+                                  **self._expand(expand)}
         if collection.paging != UNPAGED:
             params["page_size"] = page_size_param(page_size)
         if collection.paging == NUMBER:
@@ -234,7 +237,7 @@ class CollectionApi:
     def get(self, key: str | datetime, *, parent: str | None = None, user: str | None = None,
             expand: Iterable[str] | None = None):
         collection = self.collection
-        params = expand_params(collection.default_expand if expand is None else expand)
+        params = self._expand(expand)
         response = self.client.request("GET", collection.object_path(key, parent), params=params,
                                        headers=self._headers(user))
         return collection.resource.from_api(response.json())
@@ -244,7 +247,7 @@ class CollectionApi:
         collection = self.collection
         if not collection.write_scope:
             raise TypeError(f"{collection.path} objects cannot be changed")
-        params = expand_params(collection.default_expand if expand is None else expand)
+        params = self._expand(expand)
         response = self.client.write("PATCH", collection.object_path(object_id, None), json=changes,
                                      params=params, check=check)
         return collection.resource.from_api(response.json())
