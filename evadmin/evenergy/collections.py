@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -441,13 +442,15 @@ HAND_WRITTEN_OPERATIONS = (
 )
 
 
-def used_operations() -> list[UsedOperation]:
+@cache
+def used_operations() -> tuple[UsedOperation, ...]:
+    """Every operation evadmin uses (the declarations are constants: built once per process)."""
     found = [UsedOperation(method, path, scope, feature, _pattern(path))
              for method, path, scope, feature in HAND_WRITTEN_OPERATIONS]
     for declaration in DECLARATIONS:
         for method, path, scope, feature, also in _operations_of(declaration):
             found.append(UsedOperation(method, path, scope, feature, _pattern(path), also))
-    return found
+    return tuple(found)
 
 
 def scopes_by_feature() -> dict[str, set[str]]:
