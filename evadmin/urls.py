@@ -8,6 +8,10 @@ urlpatterns = [
     path("accounts/", include("evadmin.staff.urls")),
     path("audit/reports/", include("evadmin.data_quality.urls")),
     path("audit/", include("evadmin.audit.urls")),
+    # A driver's charging, devices and fixes live under the driver's URL, after the driver pages.
+    path("users/<str:user_id>/charging/", include("evadmin.charging.urls")),
+    path("users/<str:user_id>/devices/", include("evadmin.devices.urls")),
+    path("users/<str:user_id>/fixes/", include("evadmin.fixes.urls")),
     path("users/", include("evadmin.drivers.urls")),
     path("bulk/", include("evadmin.bulk.urls")),
     path("api-budget/", include("evadmin.api_budget.urls")),

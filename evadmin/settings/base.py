@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "evadmin.bulk",
     "evadmin.data_quality",
     "evadmin.api_budget",
+    "evadmin.charging",
+    "evadmin.devices",
+    "evadmin.fixes",
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -14,6 +14,10 @@ PERMISSION_MODEL = "staffpermission"
 STAFF_PERMISSIONS: dict[str, str] = {
     "view_users": "View ev.energy users",
     "edit_users": "Create and edit ev.energy users and locations",
+    "apply_fixes": "Apply a driver's everyday charging fixes: boost, reconnection and onboarding links, smart "
+                   "charging, charge limit, password reset emails",
+    "apply_major_fixes": "Apply the fixes that cannot be undone: disconnect a vehicle's integration, recalculate "
+                         "a sub-session's energy use",
     "run_bulk": "Run bulk jobs",
     "view_audit": "View the audit trail and reports",
     "manage_staff": "Manage staff accounts",
@@ -21,13 +25,15 @@ STAFF_PERMISSIONS: dict[str, str] = {
 
 VIEWER = "viewer"
 SUPPORT = "support"
+SUPPORT_LEAD = "support_lead"
 BULK_OPERATOR = "bulk_operator"
 AUDITOR = "auditor"
 ADMIN = "admin"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
-    SUPPORT: ("view_users", "edit_users"),
+    SUPPORT: ("view_users", "edit_users", "apply_fixes"),
+    SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -35,7 +41,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
-    SUPPORT: "Create and edit users and their locations",
+    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes",
+    SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use)",
     BULK_OPERATOR: "Run bulk jobs",
     AUDITOR: "Read the audit trail and reports",
     ADMIN: "Everything, plus staff accounts in Django admin",
@@ -75,6 +82,8 @@ def full_permission_name(codename: str) -> str:
 # STAFF_PERMISSIONS, so a permission no role holds cannot be asked for by a typo.
 VIEW_USERS = full_permission_name("view_users")
 EDIT_USERS = full_permission_name("edit_users")
+APPLY_FIXES = full_permission_name("apply_fixes")
+APPLY_MAJOR_FIXES = full_permission_name("apply_major_fixes")
 RUN_BULK = full_permission_name("run_bulk")
 VIEW_AUDIT = full_permission_name("view_audit")
 MANAGE_STAFF = full_permission_name("manage_staff")

@@ -69,7 +69,7 @@ def test_member_without_permission_gets_a_403_page_naming_permission_and_roles()
     assert "<html" in html
     assert "accounts.edit_users" in html
     assert "Create and edit ev.energy users and locations" in html
-    assert "<strong>support</strong>, <strong>admin</strong>" in html
+    assert "<strong>support</strong>, <strong>support_lead</strong>, <strong>admin</strong>" in html
     assert "Your roles: <strong>viewer</strong>" in html
 
 

@@ -18,14 +18,15 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     "viewer": {"view_users"},
-    "support": {"view_users", "edit_users"},
+    "support": {"view_users", "edit_users", "apply_fixes"},
+    "support_lead": {"view_users", "edit_users", "apply_fixes", "apply_major_fixes"},
     "bulk_operator": {"view_users", "run_bulk"},
     "auditor": {"view_users", "view_audit"},
-    "admin": {"view_users", "edit_users", "run_bulk", "view_audit", "manage_staff"},
+    "admin": {"view_users", "edit_users", "run_bulk", "view_audit", "manage_staff", "apply_fixes", "apply_major_fixes"},
 }
 
 
-def test_the_five_roles_are_defined():
+def test_the_six_roles_are_defined():
     assert set(ROLES) == set(EXPECTED)
     assert {role: set(codenames) for role, codenames in ROLE_PERMISSIONS.items()} == EXPECTED
 
@@ -71,7 +72,8 @@ def test_permissions_are_accounts_dot_codename():
 
 def test_roles_with_permission_accepts_full_or_short_names():
     assert roles_with_permission("accounts.view_audit") == ["auditor", "admin"]
-    assert roles_with_permission("edit_users") == ["support", "admin"]
+    assert roles_with_permission("edit_users") == ["support", "support_lead", "admin"]
+    assert roles_with_permission("apply_major_fixes") == ["support_lead", "admin"]
     assert roles_with_permission("accounts.nothing") == []
 
 

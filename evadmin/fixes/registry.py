@@ -1,0 +1,39 @@
+"""The fixes an agent may apply to a driver, each one a decision taken on record.
+
+A `Fix` names what it acts on (the driver, one of their vehicles or chargers, a sub-session), the
+permission it needs (roles.py) and whether it can be undone. Pages offer a fix with
+`{% fix_link "boost_start" account.id %}` / `{% fix_link "vehicle_disconnect" account.id target=vehicle.id %}`
+(templatetags/fixes.py): the link is shown only to staff holding the permission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evadmin.staff import roles
+
+USER, VEHICLE, EVSE, SUB_SESSION = "user", "vehicle", "evse", "sub_session"
+
+
+@dataclass(frozen=True)
+class Fix:
+    name: str
+    label: str
+    target: str  # USER, VEHICLE, EVSE or SUB_SESSION: what the fix acts on
+    permission: str
+    irreversible: bool = False  # a confirmation step says so before anything is sent
+
+
+FIXES: dict[str, Fix] = {fix.name: fix for fix in (
+    Fix("boost_start", "Start a boost", USER, roles.APPLY_FIXES),
+    Fix("boost_end", "End the boost", USER, roles.APPLY_FIXES),
+    Fix("vehicle_reconnect", "Send a vehicle reconnection link", VEHICLE, roles.APPLY_FIXES),
+    Fix("evse_reconnect", "Send a charger reconnection link", EVSE, roles.APPLY_FIXES),
+    Fix("vehicle_disconnect", "Disconnect the vehicle's integration", VEHICLE, roles.APPLY_MAJOR_FIXES,
+        irreversible=True),
+    Fix("smart_charging", "Switch smart charging on or off", VEHICLE, roles.APPLY_FIXES),
+    Fix("charge_limit", "Change the charge limit", VEHICLE, roles.APPLY_FIXES),
+    Fix("onboarding_link", "Send a vehicle onboarding link", USER, roles.APPLY_FIXES),
+    Fix("recalculate", "Recalculate energy use", SUB_SESSION, roles.APPLY_MAJOR_FIXES, irreversible=True),
+    Fix("password_reset", "Send a password reset email", USER, roles.APPLY_FIXES),
+)}
