@@ -4,6 +4,9 @@ Each list page is one API request; related data comes by expand."""
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
+from evadmin.core.timezones import zone_named
 from evadmin.driver_directory.selectors import directory_account_as_user
 from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
@@ -65,6 +68,18 @@ def user_devices(*, user_id: str, refresh: bool = False) -> Read[tuple[list[Vehi
         return vehicles.items, evses.items
 
     return read_through(scope=user_id, name="devices", fetch=fetch, refresh=refresh)
+
+
+def driver_zone(*, user_id: str) -> tzinfo:
+    """The driver's time zone, from their tariff (the driver's page has just read them: usually no
+    request); UTC when they have no tariff or it names no zone."""
+    try:
+        user = user_get_or_local(user_id=user_id).value
+    except UNAVAILABLE:
+        return UTC
+    location = user.default_location
+    tariff = location.tariff if location else None
+    return zone_named(tariff.timezone_name if tariff else None)
 
 
 def user_history(*, user_id: str):

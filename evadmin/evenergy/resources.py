@@ -82,6 +82,7 @@ class Tariff:
     supplier: Supplier | None = None
     valid_from: str | None = None
     valid_until: str | None = None
+    timezone_name: str | None = None  # the IANA zone its prices (and its drivers' days) are in
 
     @classmethod
     def from_api(cls, data: dict) -> Tariff:
@@ -90,6 +91,7 @@ class Tariff:
             id=data.get("id") or "", url=data.get("url") or "", name=data.get("name") or "", currency=data.get("currency") or "",
             supplier_url=supplier_url, supplier=supplier,
             valid_from=data.get("valid_from"), valid_until=data.get("valid_until"),
+            timezone_name=data.get("timezone_name") if isinstance(data.get("timezone_name"), str) else None,
         )
 
     @property
