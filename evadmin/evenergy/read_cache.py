@@ -68,6 +68,12 @@ def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool
     return _store(fresh_key, last_key, value)
 
 
+def read_cache_peek(*, scope: str, name: str) -> Read | None:
+    """The fresh cached read, or None: never a request (a page shows what another page already paid for)."""
+    cached = cache.get(_keys(scope, name)[0])
+    return Read(value=cached[0], fetched_at=cached[1], live=False) if cached is not None else None
+
+
 def read_cache_store(*, scope: str, name: str, value: T) -> Read[T]:
     """Keep `value` as the fresh read (and the last copy), as of now: a write's answer is the new state."""
     return _store(*_keys(scope, name), value)

@@ -30,6 +30,15 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/edit/": ("GET", "users/{user_id}/edit/", None),
     # No fingerprint: a permitted caller gets "someone changed this user", and nothing is cleared.
     "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/no_such_fix/", None),
+    # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline).
+    # No such sub-session: a permitted caller gets the API's 404.
+    "users/<str:user_id>/charging/": ("GET", "users/{user_id}/charging/", None),
+    "users/<str:user_id>/charging/logs/": ("GET", "users/{user_id}/charging/logs/?night=2026-01-01", None),
+    "users/<str:user_id>/charging/nights/<str:night>/": ("GET", "users/{user_id}/charging/nights/2026-01-01/", None),
+    "users/<str:user_id>/charging/nights/<str:night>/check/":
+        ("GET", "users/{user_id}/charging/nights/2026-01-01/check/", None),
+    "users/<str:user_id>/charging/<str:sub_session_id>/":
+        ("GET", "users/{user_id}/charging/csub00000000000000000000000000/", None),
     "users/<str:user_id>/clear-address/": ("POST", "users/{user_id}/clear-address/", None),
     "bulk/jobs/<int:job_id>/": ("GET", "bulk/jobs/{job_id}/", None),
     "bulk/jobs/<int:job_id>/estimate/": ("GET", "bulk/jobs/{job_id}/estimate/", None),
@@ -93,6 +102,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/edit/":                                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
+    # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline): view_users
+    "users/<str:user_id>/charging/":                                                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/charging/logs/":                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/charging/nights/<str:night>/":                              (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/charging/nights/<str:night>/check/":                        (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/charging/<str:sub_session_id>/":                            (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # A driver's fixes: apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes (support_lead, admin)
     "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    NOT_FOUND, NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
     # Bulk jobs: run_bulk (bulk_operator, admin)
