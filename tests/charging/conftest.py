@@ -1,6 +1,7 @@
 """The charging pages against the sandbox's seeded support cases (their truth: /_sandbox/seed/cases)."""
 
 import re
+from html import unescape
 from datetime import datetime
 
 import pytest
@@ -37,4 +38,5 @@ def times_in(html: str) -> list[datetime]:
 
 def text_of(html: str) -> str:
     """What a reader sees: tags out, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" ,", ",")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return text.replace(" ,", ",").replace(" :", ":").replace(" .", ".")
