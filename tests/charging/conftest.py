@@ -1,8 +1,8 @@
 """The charging pages against the sandbox's seeded support cases (their truth: /_sandbox/seed/cases)."""
 
 import re
-from html import unescape
 from datetime import datetime
+from html import unescape
 
 import pytest
 
@@ -14,13 +14,13 @@ from tests.drivers.conftest import direct_api, pages  # noqa: F401  (the driver 
 
 
 @pytest.fixture
-def cases(pages, sandbox_api) -> dict:
+def cases(pages, sandbox_api) -> dict:  # noqa: F811  (pages: the sandbox as seeded)
     return sandbox_api.seed_cases()
 
 
-def case_zone(direct_api, case):
+def case_zone(api, case):
     """The driver's zone as their sub-sessions carry it."""
-    first = direct_api.collection(CHARGING_SUB_SESSIONS).list(user=case["user_id"], page_size=1, expand=()).items[0]
+    first = api.collection(CHARGING_SUB_SESSIONS).list(user=case["user_id"], page_size=1, expand=()).items[0]
     return zone_named(first.location["timezone"])
 
 

@@ -4,7 +4,6 @@ names not ids, the driver's local time, the flags, ratings and reasons in words,
 import re
 
 from evadmin.evenergy.collections import CHARGING_SUB_SESSIONS
-
 from tests.charging.conftest import api_gets, case_zone, moment, text_of
 
 
