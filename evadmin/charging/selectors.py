@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from django.http import Http404
 from django.utils import timezone
 
 from evadmin.charging import evidence as sources
@@ -147,7 +148,11 @@ class PluggedInNight:
 def night_plugged_in(*, user_id: str, vehicle_id: str, day: date, zone: tzinfo,
                      refresh: bool = False) -> PluggedInNight:
     """Did the vehicle report being plugged in that night? Its status logs for the night: one request
-    (the same read the night's page makes, so opening the night afterwards costs no more for it)."""
+    (the same read the night's page makes, so opening the night afterwards costs no more for it).
+    Only the driver's own vehicle (from their cached device list): the logs are not scoped to a driver."""
+    vehicles, _ = user_devices(user_id=user_id).value
+    if vehicle_id not in {vehicle.id for vehicle in vehicles}:
+        raise Http404("Not one of this driver's vehicles.")
     start, end = night_window(day, zone)
     read = log_read(user_id=user_id, source=sources.VEHICLE_STATUS, owner_id=vehicle_id, start=start, end=end,
                     refresh=refresh)

@@ -100,6 +100,7 @@ def test_a_night_without_a_session_is_shown_and_checked_for_one_request(pages, s
     checks = re.findall(r'hx-get="([^"]*/nights/[0-9-]+/check/[^"]*)" hx-trigger="revealed"', html)
     assert 1 <= len(checks) <= GAP_CHECKS_PER_PAGE and "(1 request)" in html
     check = next(url for url in checks if f"/nights/{night.isoformat()}/" in url).replace("&amp;", "&")
+    agent.get(f"/users/{case['user_id']}/devices/", HTTP_HX_REQUEST="true")  # the driver's page loads them too
 
     sandbox_api.reset()
     answer = agent.get(check, HTTP_HX_REQUEST="true").content.decode()
@@ -113,6 +114,14 @@ def test_a_night_without_a_session_is_shown_and_checked_for_one_request(pages, s
 
     agent.get(check, HTTP_HX_REQUEST="true")
     assert len(api_gets(sandbox_api)) == 1  # read once
+
+
+def test_a_night_check_reads_only_the_drivers_own_vehicle(pages, cases):
+    """The status logs are not scoped to a driver: another driver's vehicle id in the link is refused."""
+    mine, theirs = cases["healthy_control"], cases["charged_at_peak"]
+    response = pages("viewer").get(f"/users/{mine['user_id']}/charging/nights/2020-01-01/check/",
+                                   {"vehicle": theirs["vehicle_id"]}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
 
 
 def test_an_ordinary_night_check_says_when_the_vehicle_was_not_plugged_in(pages, cases):
