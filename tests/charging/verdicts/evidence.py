@@ -21,6 +21,7 @@ from evadmin.charging.evidence import (
     VEHICLE_ERRORS,
     VEHICLE_STATUS,
     Evidence,
+    prices_window,
 )
 from evadmin.core.timezones import zone_named
 from evadmin.drivers.selectors import driver_zone
@@ -67,9 +68,8 @@ def read_logs(client, *, sources, start: datetime, end: datetime, evse_id: str |
     return logs
 
 
-def _local_midnight(moment: datetime, zone: tzinfo, *, days_later: int = 0) -> datetime:
-    day = moment.astimezone(zone).date() + timedelta(days=days_later)
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+def _local_midnight(moment: datetime, zone: tzinfo) -> datetime:
+    return datetime.combine(moment.astimezone(zone).date(), time(), tzinfo=zone).astimezone(UTC)
 
 
 def sub_session_evidence(client, *, user_id: str, sub_session_id: str, sources=LOG_SOURCES) -> Evidence:
@@ -81,10 +81,9 @@ def sub_session_evidence(client, *, user_id: str, sub_session_id: str, sources=L
     evidence = Evidence(window_start=sub.start, window_end=end, zone=zone, sub_session=sub,
                         ready_by=latest_plan.ready_by_time if latest_plan else None)
     if sub.tariff is not None:
-        # The whole local days of the window: the peak rule judges a day from all of its prices.
+        first, last = prices_window(sub.start, end, zone)
         evidence.prices = walk(client, c.TARIFF_PRICES, parent=sub.tariff.id, page_size=100,
-                               started_at__gte=_local_midnight(sub.start, zone),
-                               started_at__lte=_local_midnight(end, zone, days_later=1) - timedelta(minutes=1))
+                               started_at__gte=first, started_at__lte=last)
     vehicle_id, evse_id = sub.related_id("vehicle"), sub.related_id("evse")
     _add_devices(client, evidence, user_id=user_id, vehicle_id=vehicle_id, evse_id=evse_id)
     evidence.logs = read_logs(client, sources=sources, start=sub.start, end=end, evse_id=evse_id,
