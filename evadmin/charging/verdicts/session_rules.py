@@ -118,9 +118,9 @@ def days_of_prices(prices: list[Price], zone: tzinfo) -> dict[date, DayPrices]:
             if len(values) >= MIN_PRICES_A_DAY}
 
 
-def price_in_force(prices: list[Price], moment: datetime) -> Price | None:
-    """The price whose half-hour holds `moment` (`prices` sorted by started_at), or None if not read."""
-    index = bisect_right([price.started_at for price in prices], moment) - 1
+def price_in_force(prices: list[Price], starts: list[datetime], moment: datetime) -> Price | None:
+    """The price whose half-hour holds `moment` (`prices` sorted by `starts`), or None if not read."""
+    index = bisect_right(starts, moment) - 1
     if index < 0:
         return None
     price = prices[index]
@@ -141,10 +141,10 @@ def charged_at_peak(evidence: Evidence) -> Verdict | None:
     delivered = deliveries(sub_session)
     prices = sorted((price for price in evidence.prices if price.started_at is not None
                      and price.price_minor_units is not None), key=lambda price: price.started_at)
-    days = days_of_prices(prices, zone)
+    starts, days = [price.started_at for price in prices], days_of_prices(prices, zone)
     at_peak: list[tuple[Delivery, Price, DayPrices]] = []
     for item in delivered:
-        price = price_in_force(prices, item.start)
+        price = price_in_force(prices, starts, item.start)
         day_prices = days.get(price.started_at.astimezone(zone).date()) if price else None
         if day_prices is not None and day_prices.has_peak and price.price_minor_units >= day_prices.peak_from:
             at_peak.append((item, price, day_prices))
