@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/<str:user_id>/devices/", include("evadmin.devices.urls")),
     path("users/<str:user_id>/fixes/", include("evadmin.fixes.urls")),
     path("users/", include("evadmin.drivers.urls")),
+    path("charging/verdicts/", include("evadmin.charging.verdict_urls")),  # the verdict rules staff read
     path("bulk/", include("evadmin.bulk.urls")),
     path("api-budget/", include("evadmin.api_budget.urls")),
     path("", include("evadmin.driver_directory.urls")),  # /locations/ and /directory/

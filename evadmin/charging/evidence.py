@@ -9,7 +9,7 @@ the page has not read does not run (it says nothing rather than guess).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from evadmin.evenergy.charging import ChargingSubSession, DispatcherLog, Price
 from evadmin.evenergy.devices import (
@@ -39,7 +39,7 @@ class Evidence:
     zone: tzinfo  # the driver's, for the words of a verdict
     sub_session: ChargingSubSession | None = None
     ready_by: datetime | None = None
-    prices: list[Price] | None = None
+    prices: list[Price] | None = None  # of the window's whole local days: prices_window() gives the bounds
     vehicle: Vehicle | None = None
     evse: Evse | None = None
     connectivity: EvseConnectivity | None = None
@@ -81,3 +81,12 @@ class Evidence:
     @property
     def dispatcher(self) -> list[DispatcherLog]:
         return self.logs.get(DISPATCHER, [])
+
+
+def prices_window(start: datetime, end: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The bounds (started_at__gte, started_at__lte, UTC) of the prices to read for a window: its whole
+    local days, because the "charged at peak" rule judges a day's peak from all of that day's prices.
+    A night's window touches two days: 96 half-hours, one request at page_size=100."""
+    first = datetime.combine(start.astimezone(zone).date(), time(), tzinfo=zone)
+    after = datetime.combine(end.astimezone(zone).date() + timedelta(days=1), time(), tzinfo=zone)
+    return first.astimezone(UTC), after.astimezone(UTC) - timedelta(seconds=1)

@@ -110,6 +110,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/charging/<str:sub_session_id>/":                            (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # A driver's fixes: apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes (support_lead, admin)
     "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    NOT_FOUND, NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
+    # Verdict rules (issue 15, the verdicts): view_users (every role)
+    "charging/verdicts/":                                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),

@@ -3,8 +3,9 @@
 Rules, not guesses. A verdict rule is one registered function taking `Evidence` (evidence.py) and
 returning a `Verdict` or None; its docstring is what staff read on the rules page. A rule declares
 the evidence it needs (`needs`: log sources of evidence.LOG_SOURCES, or "sub_session",
-"prices", "connectivity", "vehicle", "evse"); it runs only when all of it has been read, so a page
-never states a cause it has not seen. Each claim of a verdict links to the evidence behind it
+"prices", "connectivity", "vehicle", "evse", "ready_by"); it runs only when all of it has been read,
+so a page never states a cause it has not seen. Evidence that only adds to a verdict when the page
+has read it (the vehicle's status beside a silent charger) is declared as `also_uses`. Each claim of a verdict links to the evidence behind it
 (`Claim.anchor`, an element id on the page: "flags", "assessment", "timeline", "log-evse_ocpp"...).
 
     @verdict_rule(name="charger_offline", title="Charger offline", needs=("evse_status", "evse_ocpp"))
@@ -13,7 +14,9 @@ never states a cause it has not seen. Each claim of a verdict links to the evide
         ...
         return Verdict(rule="charger_offline", summary="The charger was offline from 01:10 to 06:40", claims=[...])
 
-in one of the modules imported at the bottom of this file.
+in one of the modules imported at the bottom of this file (session_rules.py: what the
+sub-session's own figures show; device_rules.py: what the charger's and vehicle's logs show).
+`templates/charging/verdict_rules.html` (`verdicts:rules`) lists every rule for staff.
 """
 
 from __future__ import annotations
@@ -24,11 +27,29 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 
+from evadmin.charging import evidence as sources
 from evadmin.charging.evidence import Evidence
 
 # Evidence besides the logs a rule may need.
 SUB_SESSION, PRICES, CONNECTIVITY, VEHICLE, EVSE, READY_BY = (
     "sub_session", "prices", "connectivity", "vehicle", "evse", "ready_by")
+# Every piece of evidence a rule may name, in the words of the rules page.
+EVIDENCE_NAMES = {
+    SUB_SESSION: "the sub-session (energy use, flags, assessment, reasons)",
+    READY_BY: "the ready-by time (schedule plans)",
+    PRICES: "the tariff's prices",
+    VEHICLE: "the vehicle",
+    EVSE: "the charger",
+    CONNECTIVITY: "the charger's connectivity",
+    sources.EVSE_STATUS: "the charger's status logs",
+    sources.EVSE_OCPP: "the charger's OCPP logs",
+    sources.EVSE_ERRORS: "the charger's error logs",
+    sources.EVSE_COMMANDS: "the charger's command logs",
+    sources.VEHICLE_STATUS: "the vehicle's status logs",
+    sources.VEHICLE_ERRORS: "the vehicle's error logs",
+    sources.VEHICLE_COMMANDS: "the vehicle's command logs",
+    sources.DISPATCHER: "the dispatcher logs",
+}
 
 
 @dataclass(frozen=True)
@@ -55,12 +76,27 @@ class VerdictRule:
     needs: tuple[str, ...]
     explanation: str
     check: Check
+    also_uses: tuple[str, ...] = ()  # read when the page has loaded them; the rule runs without them
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The docstring as the page shows it: its paragraphs, each unwrapped."""
+        return [" ".join(paragraph.split()) for paragraph in self.explanation.split("\n\n") if paragraph.strip()]
+
+    @property
+    def needs_in_words(self) -> list[str]:
+        return [EVIDENCE_NAMES[need] for need in self.needs]
+
+    @property
+    def also_uses_in_words(self) -> list[str]:
+        return [EVIDENCE_NAMES[name] for name in self.also_uses]
 
 
 _REGISTRY: dict[str, VerdictRule] = {}
 
 
-def verdict_rule(*, name: str, title: str, needs: tuple[str, ...]) -> Callable[[Check], Check]:
+def verdict_rule(*, name: str, title: str, needs: tuple[str, ...],
+                 also_uses: tuple[str, ...] = ()) -> Callable[[Check], Check]:
     """Register the decorated function as a verdict rule; its docstring is the explanation staff read."""
 
     def register(check: Check) -> Check:
@@ -69,7 +105,11 @@ def verdict_rule(*, name: str, title: str, needs: tuple[str, ...]) -> Callable[[
             raise ImproperlyConfigured(f"verdict rule {name!r} needs a docstring: staff read it")
         if name in _REGISTRY:
             raise ImproperlyConfigured(f"verdict rule {name!r} is registered twice")
-        _REGISTRY[name] = VerdictRule(name=name, title=title, needs=needs, explanation=explanation, check=check)
+        unknown = (set(needs) | set(also_uses)) - EVIDENCE_NAMES.keys()
+        if unknown or not needs:
+            raise ImproperlyConfigured(f"verdict rule {name!r} needs evidence that does not exist: {sorted(unknown)}")
+        _REGISTRY[name] = VerdictRule(name=name, title=title, needs=tuple(needs), explanation=explanation,
+                                      check=check, also_uses=tuple(also_uses))
         return check
 
     return register
@@ -96,4 +136,4 @@ def verdicts_for(evidence: Evidence) -> list[Verdict]:
     return found
 
 
-from evadmin.charging.verdicts import rules  # noqa: E402,F401  (registers the rules)
+from evadmin.charging.verdicts import device_rules, session_rules  # noqa: E402,F401  (registers the rules)
