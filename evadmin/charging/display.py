@@ -31,7 +31,8 @@ def sub_session_chart(evidence: Evidence) -> TimelineChart | None:
     schedule = [timeline.Interval(item.started_at, item.interval_seconds or 0, (item.current_milliamps or 0) / 1000)
                 for item in (sub.schedules.schedules if sub.schedules else []) if item.started_at]
     prices = [timeline.Interval(item.started_at, item.interval_seconds or 1800, item.price_minor_units or 0)
-              for item in evidence.prices or [] if item.started_at and item.price_minor_units is not None]
+              for item in evidence.prices or [] if item.started_at and item.price_minor_units is not None
+              and evidence.window_start <= item.started_at < evidence.window_end]  # read for whole days
     metadata = sub.debug_metadata
     plugged_in = metadata is not None and metadata.start_reason in PLUG_IN_REASONS
     unplugged = metadata is not None and metadata.finish_reason in PLUG_OUT_REASONS

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from evadmin.charging import evidence as sources
-from evadmin.charging.evidence import Evidence
+from evadmin.charging.evidence import Evidence, prices_window
 from evadmin.charging.logs import EVSE, LOG_SOURCES, SUB_SESSION, VEHICLE, LogRead, log_peek, log_read
 from evadmin.core.timezones import zone_named
 from evadmin.drivers.selectors import driver_zone, user_devices
@@ -263,8 +263,10 @@ def sub_session_investigation(*, user_id: str, sub_session_id: str, load=(), ref
     start, end = sub_session_window(sub, ready_by)
     tariff_id = sub.tariff.id if sub.tariff and sub.tariff.id else sub.related_id("tariff")
     prices = None
-    if tariff_id:
-        reads["prices"] = tariff_prices(user_id=user_id, tariff_id=tariff_id, start=start, end=end, refresh=refresh)
+    if tariff_id:  # whole local days: the peak rule judges a day's peak from all of its prices
+        price_start, price_end = prices_window(start, end, sub_session_zone(sub))
+        reads["prices"] = tariff_prices(user_id=user_id, tariff_id=tariff_id, start=price_start, end=price_end,
+                                        refresh=refresh)
         prices = reads["prices"].value
     owners = {SUB_SESSION: sub.id}
     for device, related in ((EVSE, "evse"), (VEHICLE, "vehicle")):

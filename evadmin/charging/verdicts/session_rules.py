@@ -157,8 +157,9 @@ def charged_at_peak(evidence: Evidence) -> Verdict | None:
     cheapest = min(day_prices.cheapest for _, _, day_prices in at_peak)
     mode = sub_session.mode or "unknown"
     currency = sub_session.currency or (sub_session.tariff.currency if sub_session.tariff else "")
-    claims = [Claim(f"{kwh(peak_wh)} delivered {when} at {paid[0]}–{paid[-1]} a kWh, against {cheapest} at the "
-                    f"day's cheapest (hundredths of {currency or 'the currency'})", "timeline")]
+    claims = [Claim(f"{kwh(peak_wh)} delivered {when} at {price_per_kwh(paid[0], currency)}–"
+                    f"{price_per_kwh(paid[-1], currency)} a kWh, against {price_per_kwh(cheapest, currency)} at the "
+                    "day's cheapest", "timeline")]
     reasons = sub_session.debug_metadata
     claims.append(Claim(f"mode {mode}" + (f", started by {reasons.start_reason}" if reasons and reasons.start_reason
                                           else ""), "reasons"))
@@ -209,3 +210,8 @@ def energy_over_delivery(evidence: Evidence) -> Verdict | None:
         summary=f"The sub-session reported more energy than the battery could take ({figures}). "
                 "Recalculate its energy use (a dry run first shows the new figure) to cap it.",
         claims=claims)
+
+
+def price_per_kwh(minor_units: int, currency: str) -> str:
+    """A price in the tariff's minor units (pence, cents) as the driver reads it: "0.43 EUR"."""
+    return f"{minor_units / 100:.2f} {currency}".strip()

@@ -117,7 +117,8 @@ def test_a_boost_at_peak_says_how_much_energy_was_bought_at_peak(api, cases):
                                       f"price, from {hh_mm(peak[0]['started_at'], zone)} to ")
     assert "during a boost (BOOST mode)" in verdict.summary
     prices = sorted(interval["price_minor_units"] for interval in peak)
-    assert f"at {prices[0]}–{prices[-1]} a kWh" in verdict.claims[0].text
+    currency = evidence.sub_session.currency
+    assert f"at {prices[0] / 100:.2f} {currency}–{prices[-1] / 100:.2f} {currency} a kWh" in verdict.claims[0].text
 
 
 def test_an_inactive_integration_says_since_when_and_what_to_do(api, cases):
