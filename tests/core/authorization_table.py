@@ -29,7 +29,9 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/devices/": ("GET", "users/{user_id}/devices/", None),
     "users/<str:user_id>/edit/": ("GET", "users/{user_id}/edit/", None),
     # No fingerprint: a permitted caller gets "someone changed this user", and nothing is cleared.
-    "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/no_such_fix/", None),
+    # Fixes (issue 15): a real fix's page, one every apply_fixes role may open. Every fix x every role is
+    # walked by tests/fixes/test_permissions.py (the major ones need apply_major_fixes).
+    "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/password_reset/", None),
     "users/<str:user_id>/clear-address/": ("POST", "users/{user_id}/clear-address/", None),
     "bulk/jobs/<int:job_id>/": ("GET", "bulk/jobs/{job_id}/", None),
     "bulk/jobs/<int:job_id>/estimate/": ("GET", "bulk/jobs/{job_id}/estimate/", None),
@@ -93,8 +95,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/edit/":                                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
-    # A driver's fixes: apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes (support_lead, admin)
-    "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    NOT_FOUND, NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
+    # Fixes (issue 15): apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes
+    # (support_lead, admin), per fix in tests/fixes/test_permissions.py
+    "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
