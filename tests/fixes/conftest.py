@@ -9,7 +9,7 @@ from django.urls import reverse
 from evadmin.audit.models import AuditEvent
 from evadmin.evenergy import collections as c
 from tests.conftest import sent
-from tests.drivers.conftest import direct_api, pages  # noqa: F401  (fixtures, used by name)
+from tests.drivers.conftest import direct_api, pages  # noqa: F401, F811  (fixtures, used by name)
 
 # Requests that write: what a fix sends, and what a refused or invalid fix must not.
 WRITES = ("POST", "PATCH")
@@ -38,7 +38,7 @@ def recorded(action: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
-def cases(pages, sandbox_api) -> dict:
+def cases(pages, sandbox_api) -> dict:  # noqa: F811
     """The support cases as seeded this time (ids change with every seeding)."""
     return sandbox_api.seed_cases()
 
@@ -56,7 +56,7 @@ def over_delivery(cases) -> Driver:
 
 
 @pytest.fixture
-def plugged_in(direct_api) -> Driver:
+def plugged_in(direct_api) -> Driver:  # noqa: F811
     """A driver whose vehicle is plugged in now, smart charging (the sandbox seeds a few)."""
     running = direct_api.collection(c.CHARGING_SUB_SESSIONS).list(page_size=100, expand=(), is_finished=False,
                                                                    mode="SMART")

@@ -59,3 +59,9 @@ def test_an_unknown_fix_or_another_drivers_device_is_not_found(pages, cases, ove
     assert lead.get(fix_url(over_delivery.user_id, "recalculate", healthy.sub_session_id)).status_code == 404
     assert lead.get(fix_url(over_delivery.user_id, "charge_limit")).status_code == 404  # no target at all
     assert lead.get(fix_url(over_delivery.user_id, "charge_limit", "vhcl-not-an-id")).status_code == 404
+
+
+def test_the_drivers_page_offers_the_drivers_fixes_only_to_who_may_apply_them(pages, healthy):
+    link = fix_url(healthy.user_id, "password_reset")
+    assert link in pages("support").get(f"/users/{healthy.user_id}/").content.decode()
+    assert link not in pages("viewer").get(f"/users/{healthy.user_id}/").content.decode()
