@@ -20,6 +20,16 @@ BULK_ROW_UPDATE = "bulk_row.update"
 SIGN_IN_LOCKED_OUT = "auth.locked_out"
 SESSION_EXPIRED = "auth.session_expired"  # ended at EVADMIN_SESSION_MAX_HOURS after sign-in
 STAFF_DEACTIVATE = "staff.deactivate"  # a staff member made inactive; their sessions were ended
+# The fixes an agent applies to a driver (evadmin/fixes): each one a decision on record.
+CHARGING_BOOST_START = "charging.boost_start"
+CHARGING_BOOST_END = "charging.boost_end"
+SUB_SESSION_RECALCULATE = "sub_session.recalculate"
+VEHICLE_RECONNECT_LINK = "vehicle.reconnect_link"
+EVSE_RECONNECT_LINK = "evse.reconnect_link"
+VEHICLE_DISCONNECT = "vehicle.disconnect"
+VEHICLE_UPDATE = "vehicle.update"  # smart charging on/off, charge limit
+VEHICLE_ONBOARDING_LINK = "vehicle.onboarding_link"
+USER_PASSWORD_RESET = "user.password_reset"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -43,4 +53,13 @@ KNOWN_ACTIONS = (
     SIGN_IN_LOCKED_OUT,
     SESSION_EXPIRED,
     STAFF_DEACTIVATE,
+    CHARGING_BOOST_START,
+    CHARGING_BOOST_END,
+    SUB_SESSION_RECALCULATE,
+    VEHICLE_RECONNECT_LINK,
+    EVSE_RECONNECT_LINK,
+    VEHICLE_DISCONNECT,
+    VEHICLE_UPDATE,
+    VEHICLE_ONBOARDING_LINK,
+    USER_PASSWORD_RESET,
 )

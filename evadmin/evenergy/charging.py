@@ -154,3 +154,13 @@ class Price(ApiObject):
     started_at: datetime | None = None
     interval_seconds: int | None = None
     price_minor_units: int | None = None
+
+
+@dataclass
+class EnergyRecalculation(ApiObject):
+    """The answer of recalculate_energy_usages: the figures before and after (a dry run's "after" is
+    what a real run would set)."""
+
+    status: str = ""
+    previous_energy_delivered_watt_hours: int | None = None
+    new_energy_delivered_watt_hours: int | None = None

@@ -324,7 +324,7 @@ BOOST_START = Action(CHARGING_SESSIONS, "boost_start", charging.ChargingSession,
 BOOST_END = Action(CHARGING_SESSIONS, "boost_end", charging.ChargingSession, "charging_session:write",
                    CHARGING_FIXES, "Open the driver's charging sessions: the BOOST sub-session has ended if it did.")
 RECALCULATE_ENERGY_USAGES = Action(
-    CHARGING_SUB_SESSIONS, "recalculate_energy_usages", None, "charging_session:write", CHARGING_FIXES,
+    CHARGING_SUB_SESSIONS, "recalculate_energy_usages", charging.EnergyRecalculation, "charging_session:write", CHARGING_FIXES,
     "Reload the sub-session: its energy figures change once a recalculation has run.")
 DISPATCHER_LOGS = Operation("GET", "/dispatcher_logs", charging.DispatcherLog, "debug:read", DEVICE_EVIDENCE,
                             filters=frozenset({"charging_sub_session_id"}) | LOGGED)

@@ -29,7 +29,6 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/devices/": ("GET", "users/{user_id}/devices/", None),
     "users/<str:user_id>/edit/": ("GET", "users/{user_id}/edit/", None),
     # No fingerprint: a permitted caller gets "someone changed this user", and nothing is cleared.
-    "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/no_such_fix/", None),
     # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline).
     # No such sub-session: a permitted caller gets the API's 404.
     "users/<str:user_id>/charging/": ("GET", "users/{user_id}/charging/", None),
@@ -39,6 +38,9 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
         ("GET", "users/{user_id}/charging/nights/2026-01-01/check/", None),
     "users/<str:user_id>/charging/<str:sub_session_id>/":
         ("GET", "users/{user_id}/charging/csub00000000000000000000000000/", None),
+    # Fixes (issue 15): a real fix's page, one every apply_fixes role may open. Every fix x every role is
+    # walked by tests/fixes/test_permissions.py (the major ones need apply_major_fixes).
+    "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/password_reset/", None),
     "users/<str:user_id>/clear-address/": ("POST", "users/{user_id}/clear-address/", None),
     "bulk/jobs/<int:job_id>/": ("GET", "bulk/jobs/{job_id}/", None),
     "bulk/jobs/<int:job_id>/estimate/": ("GET", "bulk/jobs/{job_id}/estimate/", None),
@@ -108,10 +110,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/charging/nights/<str:night>/":                              (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/charging/nights/<str:night>/check/":                        (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/charging/<str:sub_session_id>/":                            (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    # A driver's fixes: apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes (support_lead, admin)
-    "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    NOT_FOUND, NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
     # Verdict rules (issue 15, the verdicts): view_users (every role)
     "charging/verdicts/":                                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    # Fixes (issue 15): apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes
+    # (support_lead, admin), per fix in tests/fixes/test_permissions.py
+    "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from evadmin.fixes.registry import FIXES
+from evadmin.fixes.registry import FIXES, WHAT_IT_DOES
 
 register = template.Library()
 
@@ -20,3 +20,9 @@ def fix_link(context, name: str, user_id: str, target: str = "", label: str = ""
     if target:
         url += "?" + urlencode({"target": target})
     return format_html('<a class="fix-link" role="button" href="{}">{}</a>', url, label or fix.label)
+
+
+@register.filter
+def fix_explanation(name: str) -> str:
+    """What the fix named `name` does, in a sentence or two."""
+    return WHAT_IT_DOES.get(name, "")

@@ -1,0 +1,63 @@
+"""The one form every fix uses: a required reason, the fix's own fields, and for a fix that cannot be
+undone a confirmation (a checkbox, or for a recalculation the dry run's page)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from evadmin.evenergy.resources import Make
+from evadmin.fixes.registry import Fix
+from evadmin.fixes.selectors import FixTarget
+
+# The API's names for the fields it checks -> this form's, so its validation errors land on them.
+API_FIELDS = {"maximum_charge_limit_percentage": "limit", "smart_charging_enabled": "enabled", "email": "email",
+              "make": "make"}
+ON, OFF = "on", "off"
+
+
+class FixForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason or ticket reference", max_length=500,
+        help_text="Why this fix is applied, e.g. a ticket reference. Kept in the audit trail with what was done.",
+    )
+
+    def __init__(self, *args, fix: Fix, target: FixTarget, makes: list[Make] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fix = fix
+        vehicle = target.vehicle
+        if fix.name == "smart_charging":
+            currently_on = bool(vehicle and vehicle.smart_charging_enabled)
+            self.fields["enabled"] = forms.ChoiceField(
+                label="Smart charging", choices=[(ON, "On"), (OFF, "Off")], widget=forms.RadioSelect,
+                initial=OFF if currently_on else ON)  # offered: the switch the agent most likely wants
+        elif fix.name == "charge_limit":
+            self.fields["limit"] = forms.IntegerField(
+                label="Charge limit (%)", min_value=50, max_value=100,
+                initial=vehicle.maximum_charge_limit_percentage if vehicle else None,
+                help_text="The most the vehicle is charged to: 50 to 100 %.")
+        elif fix.name == "onboarding_link":
+            self.fields["email"] = forms.EmailField(label="Send to", initial=target.user.email)
+            self.fields["make"] = forms.ChoiceField(
+                label="Vehicle make", choices=[("", "Choose the make")] + [
+                    (make.id, make.display_name or make.name) for make in makes])
+        elif fix.name == "vehicle_disconnect":
+            self.fields["confirm"] = forms.BooleanField(
+                label="I understand this cannot be undone: the driver will have to link the vehicle again "
+                      "themselves, and its open charging sessions end.",
+                error_messages={"required": "Tick the box to confirm: a disconnection cannot be undone."})
+        elif fix.name == "recalculate":
+            # Set by the dry run's page: without it the form runs the dry run, with it the real one.
+            self.fields["confirmed"] = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def add_api_errors(self, field_errors: dict[str, list[str]], detail: str = "") -> None:
+        """The API's validation errors on the fields they concern (the rest above the form)."""
+        for api_field, messages in field_errors.items():
+            field = API_FIELDS.get(api_field)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        if not field_errors:
+            self.add_error(None, detail or "The ev.energy API rejected this.")
+
+    @property
+    def smart_charging_wanted(self) -> bool:
+        return self.cleaned_data.get("enabled") == ON
