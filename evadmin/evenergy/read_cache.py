@@ -68,6 +68,19 @@ def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool
     return _store(fresh_key, last_key, value)
 
 
+def read_cache_seen(*, scope: str, name: str) -> Read | None:
+    """What evadmin has of a read without asking the API: the fresh read, else the last copy, else None.
+
+    For a panel that needs something another panel has read (the vehicle whose error log it shows)
+    and must cost only its own request."""
+    fresh_key, last_key = _keys(scope, name)
+    cached = cache.get(fresh_key)
+    if cached is not None:
+        return Read(value=cached[0], fetched_at=cached[1], live=False)
+    last = cache.get(last_key)
+    return Read(value=last[0], fetched_at=last[1], live=False) if last is not None else None
+
+
 def read_cache_store(*, scope: str, name: str, value: T) -> Read[T]:
     """Keep `value` as the fresh read (and the last copy), as of now: a write's answer is the new state."""
     return _store(*_keys(scope, name), value)

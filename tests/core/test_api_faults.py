@@ -48,10 +48,11 @@ POST_ONLY = {
 API_BACKED = {"users:create", "users:tariff_options", "users:edit"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
-FALLS_BACK = {"users:detail", "users:devices", "users:list?email", "users:list?after", "users:devices-htmx"}
+FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
+              "devices:connectivity", "devices:vehicle_errors"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
-REPRESENTATIVE = ("users:list", "users:detail", "users:devices", "users:list?q")
+REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
 FRIENDLY_HEADLINES = ("The ev.energy API is not answering properly.", "The API&#x27;s hourly budget is used up.",
                       "evadmin could not sign in to the API.")
 HTMX = {"HX-Request": "true"}
@@ -117,7 +118,9 @@ def world(api_settings, sandbox_api, settings):
 
 
 def all_pages(world: World) -> list[Page]:
-    arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id}
+    arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
+                 # Device panels: ids of the API's form (a panel that cannot be read says so all the same)
+                 "evse_id": "evse01HSH04KDEWF6Z4DB2J77J74K5", "vehicle_id": "vhcl01HSH04KDEWF6Z4DB2J77J74K5"}
     pages = []
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
@@ -133,7 +136,7 @@ def all_pages(world: World) -> list[Page]:
         Page("users:list?after", f"{users}?source=api&after={second_user}", "viewer", HTMX),
         Page("users:detail?history_page", f"{detail}?history_page=1", "viewer", HTMX),
         Page("directory:locations?page", f"{reverse('directory:locations')}?page=2", "viewer", HTMX),
-        Page("users:devices-htmx", reverse("users:devices", args=[world.user_id]), "viewer", HTMX),
+        Page("devices:list-htmx", reverse("devices:list", args=[world.user_id]), "viewer", HTMX),
     ]
     return pages
 

@@ -1,0 +1,11 @@
+"""The device panels against the sandbox: the driver pages' clients, and the seeded support cases."""
+
+import pytest
+
+from tests.drivers.conftest import direct_api, pages  # noqa: F401  (fixtures, used by name)
+
+
+@pytest.fixture
+def cases(pages, sandbox_api):
+    """{case name: its ground truth} as the sandbox seeded it (GET /_sandbox/seed/cases)."""
+    return sandbox_api.seed_cases()
