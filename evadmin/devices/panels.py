@@ -102,6 +102,14 @@ class DevicePanel:
         return " ".join(part for part in (self.device.make, self.device.model) if part)
 
     @property
+    def device_word(self) -> str:
+        return "vehicle" if self.kind == "vehicle" else "charger"
+
+    @property
+    def unnamed(self) -> str:
+        return f"{self.device_word.capitalize()} of unknown make and model"
+
+    @property
     def state_words(self) -> str:
         if self.kind == "vehicle":
             return INTEGRATION_WORDS.get(self.device.integrated or "", "")

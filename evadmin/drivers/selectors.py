@@ -81,13 +81,25 @@ def user_devices_seen(*, user_id: str) -> tuple[list[Vehicle], list[Evse]] | Non
 def driver_zone(*, user_id: str) -> tzinfo:
     """The driver's time zone, from their tariff; UTC when they have no tariff or it names no zone.
 
-    The driver as evadmin last read them will do (a zone rarely changes), so a panel that shows
-    times costs only its own request; the driver is read only when evadmin has never seen them."""
-    seen = read_cache_seen(scope=user_id, name=USER)
+    The driver as evadmin last read them will do (a zone rarely changes); the driver is read only
+    when evadmin has never seen them."""
+    zone = driver_zone_seen(user_id=user_id)
+    if zone is not None:
+        return zone
     try:
-        user = seen.value if seen else user_get_or_local(user_id=user_id).value
+        return _tariff_zone(user_get_or_local(user_id=user_id).value)
     except UNAVAILABLE:
         return UTC
+
+
+def driver_zone_seen(*, user_id: str) -> tzinfo | None:
+    """driver_zone from the driver as evadmin last read them, never a request; None when it has not:
+    for a panel that must cost only its own request."""
+    seen = read_cache_seen(scope=user_id, name=USER)
+    return _tariff_zone(seen.value) if seen else None
+
+
+def _tariff_zone(user: User) -> tzinfo:
     location = user.default_location
     tariff = location.tariff if location else None
     return zone_named(tariff.timezone_name if tariff else None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import time
 from dataclasses import dataclass
 
@@ -88,9 +89,15 @@ def _role_for(callback) -> str | None:
 
 
 def evadmin_routes() -> dict:
-    """{url name: URLPattern} of evadmin's own views (not Django admin, not the sandbox)."""
-    return {route.name: route.pattern for route in project_routes()
+    """{url name: Route} of evadmin's own views (not Django admin, not the sandbox)."""
+    return {route.name: route for route in project_routes()
             if route.name and not route.name.startswith("admin:") and not route.module.startswith("evadmin.sandbox")}
+
+
+def path_arguments(route) -> list[str]:
+    """The route's path arguments, its include's prefix too (users/<str:user_id>/devices/...): <name>,
+    <str:name> or a regex's (?P<name>...)."""
+    return list(dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>", route.route)))
 
 
 @dataclass(frozen=True)
@@ -125,7 +132,7 @@ def all_pages(world: World) -> list[Page]:
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
             continue
-        kwargs = {key: arguments[key] for key in entry.pattern.regex.groupindex}
+        kwargs = {key: arguments[key] for key in path_arguments(entry)}
         pages.append(Page(name, reverse(name, kwargs=kwargs), _role_for(entry.callback), {}))
     second_user = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[25]
     users, detail = reverse("users:list"), reverse("users:detail", args=[world.user_id])
@@ -199,7 +206,7 @@ def test_every_get_route_is_a_page_or_declared_post_only(world):
         page = Page(name, "", None, {})
         kwargs = {key: {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
                         "field_name": "email", "action": "pause"}[key]
-                  for key in routes[name].pattern.regex.groupindex}
+                  for key in path_arguments(routes[name])}
         roles = [_role_for(routes[name].callback)]
         response = agents.get(Page(name, reverse(name, kwargs=kwargs), roles[0], {}))
         assert response.status_code == 405, (page, response.status_code)

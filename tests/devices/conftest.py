@@ -6,6 +6,8 @@ from tests.drivers.conftest import direct_api, pages  # noqa: F401  (fixtures, u
 
 
 @pytest.fixture
-def cases(pages, sandbox_api):
-    """{case name: its ground truth} as the sandbox seeded it (GET /_sandbox/seed/cases)."""
+def cases(request, sandbox_api):
+    """{case name: its ground truth} as the sandbox seeded it (GET /_sandbox/seed/cases), after `pages`
+    has re-seeded it."""
+    request.getfixturevalue("pages")
     return sandbox_api.seed_cases()
