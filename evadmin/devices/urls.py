@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from evadmin.devices import views
 
 app_name = "devices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.device_list, name="list"),
+    path("evses/<str:evse_id>/connectivity/", views.evse_connectivity, name="connectivity"),
+    path("vehicles/<str:vehicle_id>/errors/", views.vehicle_errors, name="vehicle_errors"),
+]

@@ -12,12 +12,14 @@ from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.collections import EVSES, VEHICLES
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE, CursorPage
-from evadmin.evenergy.read_cache import UNAVAILABLE, Read, read_through
+from evadmin.evenergy.read_cache import UNAVAILABLE, Read, read_cache_seen, read_through
 from evadmin.evenergy.resources import Evse, User, Vehicle
 
 PAGE_SIZES = (25, 50, 100)
 # The scope of the API's user list in the read cache (a driver's own reads are scoped by their id).
 USER_LIST = "users-list"
+# A driver's reads in the read cache, scoped by their id.
+USER, DEVICES = "user", "devices"
 
 
 def user_list_page(
@@ -43,7 +45,7 @@ def user_get(*, user_id: str, refresh: bool = False) -> Read[User]:
         directory_upsert_user(user)
         return user
 
-    return read_through(scope=user_id, name="user", fetch=fetch, refresh=refresh)
+    return read_through(scope=user_id, name=USER, fetch=fetch, refresh=refresh)
 
 
 def user_get_or_local(*, user_id: str, refresh: bool = False) -> Read[User]:
@@ -67,16 +69,37 @@ def user_devices(*, user_id: str, refresh: bool = False) -> Read[tuple[list[Vehi
         evses = client.collection(EVSES).list(user=user_id, page_size=MAX_PAGE_SIZE)
         return vehicles.items, evses.items
 
-    return read_through(scope=user_id, name="devices", fetch=fetch, refresh=refresh)
+    return read_through(scope=user_id, name=DEVICES, fetch=fetch, refresh=refresh)
+
+
+def user_devices_seen(*, user_id: str) -> tuple[list[Vehicle], list[Evse]] | None:
+    """The driver's vehicles and chargers as evadmin last read them (never a request), or None."""
+    seen = read_cache_seen(scope=user_id, name=DEVICES)
+    return seen.value if seen else None
 
 
 def driver_zone(*, user_id: str) -> tzinfo:
-    """The driver's time zone, from their tariff (the driver's page has just read them: usually no
-    request); UTC when they have no tariff or it names no zone."""
+    """The driver's time zone, from their tariff; UTC when they have no tariff or it names no zone.
+
+    The driver as evadmin last read them will do (a zone rarely changes); the driver is read only
+    when evadmin has never seen them."""
+    zone = driver_zone_seen(user_id=user_id)
+    if zone is not None:
+        return zone
     try:
-        user = user_get_or_local(user_id=user_id).value
+        return _tariff_zone(user_get_or_local(user_id=user_id).value)
     except UNAVAILABLE:
         return UTC
+
+
+def driver_zone_seen(*, user_id: str) -> tzinfo | None:
+    """driver_zone from the driver as evadmin last read them, never a request; None when it has not:
+    for a panel that must cost only its own request."""
+    seen = read_cache_seen(scope=user_id, name=USER)
+    return _tariff_zone(seen.value) if seen else None
+
+
+def _tariff_zone(user: User) -> tzinfo:
     location = user.default_location
     tariff = location.tariff if location else None
     return zone_named(tariff.timezone_name if tariff else None)

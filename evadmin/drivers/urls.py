@@ -10,7 +10,6 @@ urlpatterns = [
     path("form/fields/<str:field_name>/", views.user_form_field, name="form_field"),
     path("form/tariffs/", views.tariff_options, name="tariff_options"),
     path("<str:user_id>/", views.user_detail, name="detail"),
-    path("<str:user_id>/devices/", views.user_devices, name="devices"),
     path("<str:user_id>/edit/", views.user_edit, name="edit"),
     path("<str:user_id>/clear-address/", views.user_clear_address, name="clear_address"),
 ]

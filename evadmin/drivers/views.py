@@ -91,19 +91,6 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     return render_page(request, "drivers/detail.html", context)
 
 
-@require_safe
-@staff_permission_required(VIEW)
-def user_devices(request: HttpRequest, user_id: str) -> HttpResponse:
-    context = {"account_id": user_id, "vehicles": [], "evses": [], "read": None, "unavailable": None}
-    try:
-        read = selectors.user_devices(user_id=user_id, refresh=bool(request.GET.get("refresh")))
-    except UNAVAILABLE as exc:  # no copy at all: the panel says so, the rest of the page stands
-        context["unavailable"] = exc
-    else:
-        context.update(read=read, vehicles=read.value[0], evses=read.value[1])
-    return render_page(request, "drivers/devices.html", context, partial="devices")
-
-
 def _user_form(data=None, *, user=None, **kwargs) -> UserForm:
     """The form over the cached choice lists; `user` fills it for an edit (keeping what it cannot offer)."""
     tariffs, evse_sites = reference.tariff_choices(), reference.evse_site_choices()

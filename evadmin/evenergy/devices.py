@@ -61,7 +61,9 @@ class EvseCommandLog(ApiObject):
 @dataclass
 class EvseConnectivity(ApiObject):
     connection_reliability_30d: int | None = None  # 0 (always offline) .. 100 (always online)
-    signal_strength_rssi_dbm: int | None = None
+    signal_strength_rssi_dbm: int | None = None  # null for WiFi chargers, as are the 7-day extremes
+    lowest_signal_strength_rssi_dbm_7d: int | None = None
+    highest_signal_strength_rssi_dbm_7d: int | None = None
     firmware_version: str | None = None
     latest_status_log: EvseStatusLog | None = None
 

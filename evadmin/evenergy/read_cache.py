@@ -68,10 +68,21 @@ def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool
     return _store(fresh_key, last_key, value)
 
 
+def read_cache_seen(*, scope: str, name: str, fresh_only: bool = False) -> Read | None:
+    """What evadmin has of a read without asking the API: the fresh read, else (unless `fresh_only`) the
+    last copy, else None. For a panel that needs what another panel has read (the vehicle whose error
+    log it shows) and must cost only its own request."""
+    fresh_key, last_key = _keys(scope, name)
+    cached = cache.get(fresh_key)
+    if cached is not None:
+        return Read(value=cached[0], fetched_at=cached[1], live=False)
+    last = None if fresh_only else cache.get(last_key)
+    return Read(value=last[0], fetched_at=last[1], live=False) if last is not None else None
+
+
 def read_cache_peek(*, scope: str, name: str) -> Read | None:
     """The fresh cached read, or None: never a request (a page shows what another page already paid for)."""
-    cached = cache.get(_keys(scope, name)[0])
-    return Read(value=cached[0], fetched_at=cached[1], live=False) if cached is not None else None
+    return read_cache_seen(scope=scope, name=name, fresh_only=True)
 
 
 def read_cache_store(*, scope: str, name: str, value: T) -> Read[T]:

@@ -209,7 +209,8 @@ class DeviceStatus(ApiObject):
     sampled_at: datetime | None = None
     is_plugged_in: bool | None = None
     is_charging: bool | None = None
-    state_of_charge_percentage: float | None = None
+    state_of_charge_percentage: float | None = None  # vehicles only
+    charge_rate_watts: int | None = None
 
     def __post_init__(self) -> None:
         self.logged_at = self.logged_at or self.sampled_at

@@ -45,14 +45,14 @@ def test_the_chart_counts_each_hour_and_source_kind():
 def test_top_spenders_are_counted_and_ordered():
     rows = ([record(minutes_ago=1, label="agent-1", page="users:detail")] * 4
             + [record(minutes_ago=2, label="agent-2", page="users:list")] * 6
-            + [record(minutes_ago=3, label="agent-1", page="users:devices")] * 3
+            + [record(minutes_ago=3, label="agent-1", page="devices:list")] * 3
             + [record(minutes_ago=4, kind="sync", label="directory sync 3")] * 5
             + [record(minutes_ago=5, kind="system", label="manage.py apicheck")])
     ApiRequestRecord.objects.bulk_create(rows)
     assert selectors.api_top_staff(since=SINCE) == [
         {"name": "agent-1", "kind": "staff", "requests": 7}, {"name": "agent-2", "kind": "staff", "requests": 6}]
     assert [(row["name"], row["requests"]) for row in selectors.api_top_pages(since=SINCE)] == [
-        ("users:list", 6), ("users:detail", 4), ("users:devices", 3)]
+        ("users:list", 6), ("users:detail", 4), ("devices:list", 3)]
     assert selectors.api_top_background(since=SINCE) == [
         {"name": "directory sync 3", "kind": "sync", "requests": 5},
         {"name": "manage.py apicheck", "kind": "system", "requests": 1}]

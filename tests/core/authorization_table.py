@@ -26,7 +26,12 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "audit/reports/<int:report_id>/findings.csv": ("GET", "audit/reports/{report_id}/findings.csv", None),
     "users/form/fields/<str:field_name>/": ("POST", "users/form/fields/email/", {"email": "someone@example.com"}),
     "users/<str:user_id>/": ("GET", "users/{user_id}/", None),
+    # A driver's device panels: ids of the API's form that name no device (the panel says it can't be read).
     "users/<str:user_id>/devices/": ("GET", "users/{user_id}/devices/", None),
+    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":
+        ("GET", "users/{user_id}/devices/evses/evse01HSH04KDEWF6Z4DB2J77J74K5/connectivity/", None),
+    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":
+        ("GET", "users/{user_id}/devices/vehicles/vhcl01HSH04KDEWF6Z4DB2J77J74K5/errors/", None),
     "users/<str:user_id>/edit/": ("GET", "users/{user_id}/edit/", None),
     # No fingerprint: a permitted caller gets "someone changed this user", and nothing is cleared.
     # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline).
@@ -101,7 +106,6 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/form/fields/<str:field_name>/":                                           (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
     "users/form/tariffs/":                                                           (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/":                                                          (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
-    "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/edit/":                                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
     # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline): view_users
@@ -115,6 +119,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     # Fixes (issue 15): apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes
     # (support_lead, admin), per fix in tests/fixes/test_permissions.py
     "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    # A driver's device panels (evadmin/devices): view_users, as the driver's page
+    "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import time
 from dataclasses import dataclass
 
@@ -48,10 +49,11 @@ POST_ONLY = {
 API_BACKED = {"users:create", "users:tariff_options", "users:edit"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
-FALLS_BACK = {"users:detail", "users:devices", "users:list?email", "users:list?after", "users:devices-htmx"}
+FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
+              "devices:connectivity", "devices:vehicle_errors"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
-REPRESENTATIVE = ("users:list", "users:detail", "users:devices", "users:list?q")
+REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
 FRIENDLY_HEADLINES = ("The ev.energy API is not answering properly.", "The API&#x27;s hourly budget is used up.",
                       "evadmin could not sign in to the API.")
 HTMX = {"HX-Request": "true"}
@@ -87,9 +89,15 @@ def _role_for(callback) -> str | None:
 
 
 def evadmin_routes() -> dict:
-    """{url name: URLPattern} of evadmin's own views (not Django admin, not the sandbox)."""
-    return {route.name: route.pattern for route in project_routes()
+    """{url name: Route} of evadmin's own views (not Django admin, not the sandbox)."""
+    return {route.name: route for route in project_routes()
             if route.name and not route.name.startswith("admin:") and not route.module.startswith("evadmin.sandbox")}
+
+
+def path_arguments(route) -> list[str]:
+    """The route's path arguments, its include's prefix too (users/<str:user_id>/devices/...): <name>,
+    <str:name> or a regex's (?P<name>...)."""
+    return list(dict.fromkeys(re.findall(r"<(?:\w+:)?(\w+)>", route.route)))
 
 
 @dataclass(frozen=True)
@@ -117,12 +125,14 @@ def world(api_settings, sandbox_api, settings):
 
 
 def all_pages(world: World) -> list[Page]:
-    arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id}
+    arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
+                 # Device panels: ids of the API's form (a panel that cannot be read says so all the same)
+                 "evse_id": "evse01HSH04KDEWF6Z4DB2J77J74K5", "vehicle_id": "vhcl01HSH04KDEWF6Z4DB2J77J74K5"}
     pages = []
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
             continue
-        kwargs = {key: arguments[key] for key in entry.pattern.regex.groupindex}
+        kwargs = {key: arguments[key] for key in path_arguments(entry)}
         pages.append(Page(name, reverse(name, kwargs=kwargs), _role_for(entry.callback), {}))
     second_user = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[25]
     users, detail = reverse("users:list"), reverse("users:detail", args=[world.user_id])
@@ -133,7 +143,7 @@ def all_pages(world: World) -> list[Page]:
         Page("users:list?after", f"{users}?source=api&after={second_user}", "viewer", HTMX),
         Page("users:detail?history_page", f"{detail}?history_page=1", "viewer", HTMX),
         Page("directory:locations?page", f"{reverse('directory:locations')}?page=2", "viewer", HTMX),
-        Page("users:devices-htmx", reverse("users:devices", args=[world.user_id]), "viewer", HTMX),
+        Page("devices:list-htmx", reverse("devices:list", args=[world.user_id]), "viewer", HTMX),
     ]
     return pages
 
@@ -196,7 +206,7 @@ def test_every_get_route_is_a_page_or_declared_post_only(world):
         page = Page(name, "", None, {})
         kwargs = {key: {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
                         "field_name": "email", "action": "pause"}[key]
-                  for key in routes[name].pattern.regex.groupindex}
+                  for key in path_arguments(routes[name])}
         roles = [_role_for(routes[name].callback)]
         response = agents.get(Page(name, reverse(name, kwargs=kwargs), roles[0], {}))
         assert response.status_code == 405, (page, response.status_code)

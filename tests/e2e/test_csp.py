@@ -49,6 +49,11 @@ PAGES = {
 # Loaded by htmx into the pages above (the devices fragment for real, below); fetched as htmx does.
 FRAGMENTS = {
     "users/<str:user_id>/devices/": "/users/{user_id}/devices/",
+    # A device panel's parts, opened by a click (ids of the API's form: the panel says it can't be read).
+    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":
+        "/users/{user_id}/devices/evses/evse01HSH04KDEWF6Z4DB2J77J74K5/connectivity/",
+    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":
+        "/users/{user_id}/devices/vehicles/vhcl01HSH04KDEWF6Z4DB2J77J74K5/errors/",
     "users/form/tariffs/": "/users/form/tariffs/?tariff_search=o",
     "bulk/jobs/<int:job_id>/estimate/": "/bulk/jobs/{job_id}/estimate/",
     "bulk/jobs/<int:job_id>/progress/": "/bulk/jobs/{job_id}/progress/",

@@ -45,7 +45,7 @@ def test_every_request_has_its_source(api_settings, sandbox_api, db, settings):
     assert all(record.source_kind and record.source_label != "unattributed" for record in records)
     by_source = {(record.source_kind, record.source_label, record.page) for record in records}
     assert ("staff", "ledger-agent", "users:detail") in by_source
-    assert ("staff", "ledger-agent", "users:devices") in by_source
+    assert ("staff", "ledger-agent", "devices:list") in by_source
     assert ("job", f"bulk job {job.pk}", "") in by_source
     assert any(kind == "sync" and label.startswith("directory sync ") for kind, label, _ in by_source)
     assert ("system", "manage.py apicheck", "") in by_source
