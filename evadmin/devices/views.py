@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from evadmin.core.htmx import render_page
@@ -50,13 +51,20 @@ def device_list(request: HttpRequest, user_id: str) -> HttpResponse:
 
 
 def _seen(user_id: str, kind: str, device_id: str):
-    """The vehicle or charger as the list last read it (no request), or None."""
+    """The driver's vehicle or charger as the list last read it (no request). The device logs and
+    connectivity are not scoped to a driver, so a device not on their list is a 404; when evadmin has
+    not read the list yet (a link opened on its own), it reads it (two requests) to be sure."""
     seen = user_devices_seen(user_id=user_id)
-    devices = (seen[0] if kind == "vehicle" else seen[1]) if seen else []
-    return next((device for device in devices if device.id == device_id), None)
+    if seen is None:
+        seen = user_devices(user_id=user_id).value
+    devices = seen[0] if kind == "vehicle" else seen[1]
+    device = next((device for device in devices if device.id == device_id), None)
+    if device is None:
+        raise Http404("Not one of this driver's devices.")
+    return device
 
 
-def _opened(context: dict, read: Callable[[], Read]) -> Read | None:
+def _opened(context: dict, read: Callable[[], Read | Any]) -> Read | Any | None:
     """A part of a panel the agent opened, or None with the reason in context["problem"]: the panel
     says why it can't be shown and the rest of the page stands."""
     try:
@@ -70,12 +78,12 @@ def _opened(context: dict, read: Callable[[], Read]) -> Read | None:
 @staff_permission_required(roles.VIEW_USERS)
 def evse_connectivity(request: HttpRequest, user_id: str, evse_id: str) -> HttpResponse:
     """The charger's connectivity: one request, cached."""
-    evse = _seen(user_id, "evse", evse_id)
-    context = {"account_id": user_id, "evse_id": evse_id, "panel_id": f"evse-{evse_id}", "evse": evse,
-               **_zone(user_id), "read": None, "problem": None}
-    read = _opened(context, lambda: selectors.evse_connectivity(
+    context = {"account_id": user_id, "evse_id": evse_id, "panel_id": f"evse-{evse_id}", **_zone(user_id),
+               "read": None, "problem": None}
+    evse = context["evse"] = _opened(context, lambda: _seen(user_id, "evse", evse_id))
+    read = evse and _opened(context, lambda: selectors.evse_connectivity(
         user_id=user_id, evse_id=evse_id, refresh=_refresh(request)))
-    if read is not None:
+    if read:
         context.update(read=read, connectivity=read.value, verdicts=panels.connectivity_verdicts(
             zone=context["zone"], evse=evse, connectivity=read.value, as_of=read.fetched_at,
             panel_id=context["panel_id"]))
@@ -86,12 +94,12 @@ def evse_connectivity(request: HttpRequest, user_id: str, evse_id: str) -> HttpR
 @staff_permission_required(roles.VIEW_USERS)
 def vehicle_errors(request: HttpRequest, user_id: str, vehicle_id: str) -> HttpResponse:
     """The vehicle's error log over the last two weeks: one request, cached."""
-    vehicle = _seen(user_id, "vehicle", vehicle_id)
     context = {"account_id": user_id, "vehicle_id": vehicle_id, "panel_id": f"vehicle-{vehicle_id}",
-               "vehicle": vehicle, **_zone(user_id), "read": None, "problem": None}
-    read = _opened(context, lambda: selectors.vehicle_errors(
+               **_zone(user_id), "read": None, "problem": None}
+    vehicle = context["vehicle"] = _opened(context, lambda: _seen(user_id, "vehicle", vehicle_id))
+    read = vehicle and _opened(context, lambda: selectors.vehicle_errors(
         user_id=user_id, vehicle_id=vehicle_id, refresh=_refresh(request)))
-    if read is not None:
+    if read:
         context.update(read=read, log=read.value, verdicts=panels.vehicle_error_verdicts(
             zone=context["zone"], vehicle=vehicle, log=read.value, panel_id=context["panel_id"]))
     return render_page(request, "devices/vehicle_errors.html", context, partial="errors")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from evadmin.core.timezones import zone_named
-from evadmin.drivers.selectors import driver_zone, user_devices, user_get_or_local
+from evadmin.drivers.selectors import driver_zone, user_devices, user_get
 from evadmin.evenergy import errors
 from evadmin.evenergy.charging import ChargingSession, ChargingSubSession
 from evadmin.evenergy.client import evenergy_client
@@ -110,8 +110,12 @@ def vehicle_makes() -> list[Make]:
 
 def fix_target(*, fix: Fix, user_id: str, target_id: str = "") -> FixTarget:
     """The driver and, for a device or sub-session fix, that target; NotTheDriversTarget when it is
-    missing or not theirs."""
-    user = user_get_or_local(user_id=user_id).value
+    missing or not theirs. A fix acts on the driver as the API has them: evadmin's last copy will not do
+    (a reset email to an address changed since), so the API's trouble is the friendly error page."""
+    read = user_get(user_id=user_id)
+    if read.unavailable:
+        raise read.unavailable
+    user = read.value
     if fix.target == USER:
         return FixTarget(USER, user, driver_zone(user_id=user_id),
                          facts=[("Driver", user.full_name or user.email), ("Email", user.email)])

@@ -119,10 +119,11 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     # Fixes (issue 15): apply_fixes (support, support_lead, admin); the irreversible ones apply_major_fixes
     # (support_lead, admin), per fix in tests/fixes/test_permissions.py
     "users/<str:user_id>/fixes/<str:fix_name>/":                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
-    # A driver's device panels (evadmin/devices): view_users, as the driver's page
+    # A driver's device panels (evadmin/devices): view_users, as the driver's page; a device not on the
+    # driver's list (the made-up ids in REQUESTS) is a 404: device logs and connectivity are not scoped to a driver
     "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
-    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
-    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),

@@ -46,7 +46,8 @@ POST_ONLY = {
 }
 # Pages that read the API while rendering and have no copy of their own: the API's trouble is a
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
-API_BACKED = {"users:create", "users:tariff_options", "users:edit"}
+API_BACKED = {"users:create", "users:tariff_options", "users:edit", "charging:panel", "charging:sub_session",
+              "charging:night", "charging:logs", "fixes:fix"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
@@ -102,9 +103,10 @@ def path_arguments(route) -> list[str]:
 
 @dataclass(frozen=True)
 class World:
-    user_id: str
+    user_id: str  # a driver with a vehicle, a charger and a month of charging (a seeded support case's)
     job_id: int
     report_id: int
+    case: dict  # that support case's truth: its devices, sub-session and night
 
 
 @pytest.fixture
@@ -115,25 +117,27 @@ def world(api_settings, sandbox_api, settings):
     settings.EVADMIN_API_TIMEOUT = 4.0  # above the 2 s latency mode
     reset_evenergy_client()
     directory_full_sync()
-    user_id = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True).first()
+    case = sandbox_api.seed_cases()["healthy_control"]
     operator = make_staff("bulk_operator", username="faults-operator")
     job = bulk_job_create_from_upload(
         file=io.BytesIO(csv_bytes([{"email": "faults-a@example.org", **address()}, {"email": "not-an-email"}])),
         file_name="drivers.csv", actor=operator, checker=offline_checker())
     report = audit_report_run_rules(report=AuditReport.objects.create())
-    return World(user_id=user_id, job_id=job.pk, report_id=report.pk)
+    return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case)
 
 
 def all_pages(world: World) -> list[Page]:
+    night = world.case["night"]["plugged_in_at"][:10]  # a UTC date near the night: any date is a night's page
     arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
-                 # Device panels: ids of the API's form (a panel that cannot be read says so all the same)
-                 "evse_id": "evse01HSH04KDEWF6Z4DB2J77J74K5", "vehicle_id": "vhcl01HSH04KDEWF6Z4DB2J77J74K5"}
+                 "evse_id": world.case["evse_id"], "vehicle_id": world.case["vehicle_id"],
+                 "sub_session_id": world.case["sub_session_id"], "night": night, "fix_name": "password_reset"}
     pages = []
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
             continue
         kwargs = {key: arguments[key] for key in path_arguments(entry)}
-        pages.append(Page(name, reverse(name, kwargs=kwargs), _role_for(entry.callback), {}))
+        query = {"charging:logs": f"?night={night}"}.get(name, "")  # the log timeline of a night
+        pages.append(Page(name, reverse(name, kwargs=kwargs) + query, _role_for(entry.callback), {}))
     second_user = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[25]
     users, detail = reverse("users:list"), reverse("users:detail", args=[world.user_id])
     pages += [

@@ -53,8 +53,8 @@ def _page_request(headers=None, path="/"):
     ],
 )
 def test_render_page_picks_the_page_or_its_partial(headers, partial, whole_page):
-    context = {"account_id": "<b>", "vehicles": [], "evses": []}
-    response = render_page(_page_request(headers), "drivers/devices.html", context, partial=partial, status=202)
+    context = {"account_id": "<b>", "vehicle_panels": [], "evse_panels": []}
+    response = render_page(_page_request(headers), "devices/list.html", context, partial=partial, status=202)
     html = response.content.decode()
     assert response.status_code == 202 and response["Vary"] == "HX-Request"
     assert ("<html" in html) is whole_page

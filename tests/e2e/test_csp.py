@@ -17,7 +17,6 @@ from playwright.sync_api import expect
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.data_quality.models import AuditReport
 from evadmin.data_quality.services import audit_report_run_rules
-from evadmin.evenergy.client import build_client
 from evadmin.staff.permissions import PUBLIC, SIGNED_IN
 from evadmin.staff.roles import ROLES, roles_with_permission
 from tests.bulk.conftest import offline_checker
@@ -45,15 +44,22 @@ PAGES = {
     "bulk/": "/bulk/",
     "bulk/jobs/": "/bulk/jobs/",
     "bulk/jobs/<int:job_id>/": "/bulk/jobs/{job_id}/",
+    "users/<str:user_id>/charging/": "/users/{user_id}/charging/",
+    "users/<str:user_id>/charging/<str:sub_session_id>/": "/users/{user_id}/charging/{sub_session_id}/",
+    "users/<str:user_id>/charging/nights/<str:night>/": "/users/{user_id}/charging/nights/{night}/",
+    "charging/verdicts/": "/charging/verdicts/",
+    "users/<str:user_id>/fixes/<str:fix_name>/": "/users/{user_id}/fixes/password_reset/",
 }
 # Loaded by htmx into the pages above (the devices fragment for real, below); fetched as htmx does.
 FRAGMENTS = {
     "users/<str:user_id>/devices/": "/users/{user_id}/devices/",
-    # A device panel's parts, opened by a click (ids of the API's form: the panel says it can't be read).
-    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":
-        "/users/{user_id}/devices/evses/evse01HSH04KDEWF6Z4DB2J77J74K5/connectivity/",
-    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":
-        "/users/{user_id}/devices/vehicles/vhcl01HSH04KDEWF6Z4DB2J77J74K5/errors/",
+    # A device panel's parts, opened by a click.
+    "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/": "/users/{user_id}/devices/evses/{evse_id}/connectivity/",
+    "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/": "/users/{user_id}/devices/vehicles/{vehicle_id}/errors/",
+    # The Charging panel's night check and a log timeline's sources.
+    "users/<str:user_id>/charging/nights/<str:night>/check/":
+        "/users/{user_id}/charging/nights/{night}/check/?vehicle={vehicle_id}",
+    "users/<str:user_id>/charging/logs/": "/users/{user_id}/charging/logs/?night={night}&add=evse_errors",
     "users/form/tariffs/": "/users/form/tariffs/?tariff_search=o",
     "bulk/jobs/<int:job_id>/estimate/": "/bulk/jobs/{job_id}/estimate/",
     "bulk/jobs/<int:job_id>/progress/": "/bulk/jobs/{job_id}/progress/",
@@ -120,9 +126,12 @@ class Objects:
     user_id: str
     report_id: int
     job_id: int
+    case: dict  # a seeded support case's truth (its driver is user_id): devices, sub-session, night
 
     def fill(self, template: str) -> str:
-        return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id)
+        return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
+                               sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
+                               evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
 
 @pytest.fixture
@@ -136,8 +145,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     rows = [{"email": f"csp{n}@example.com", **address()} for n in range(3)] + [{"email": "not-an-email"}]
     job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="drivers.csv", actor=operator,
                                       checker=offline_checker())
-    user = next(u for u in build_client().users.list(page_size=100) if u.default_location)
-    return Objects(user_id=user.id, report_id=report.pk, job_id=job.pk)
+    case = sandbox_api.seed_cases()["healthy_control"]  # a driver with an address, devices and charging
+    return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case)
 
 
 @pytest.fixture
