@@ -59,18 +59,19 @@ class VerdictView:
     claims: list[ClaimLink]
 
 
-def claim_href(anchor: str, query: str, loaded: list[str]) -> str:
-    """`?logs=…#anchor`: the claim's query, its log sources added to those already shown."""
+def claim_href(anchor: str, query: str, loaded: list[str], keep: dict[str, str] | None = None) -> str:
+    """`?logs=…#anchor`: the claim's query, its log sources added to those already shown, and the
+    page's own parameters kept (`keep`: a night's zone)."""
     if not query:
         return f"#{anchor}"
-    params = {name: values[-1] for name, values in parse_qs(query.lstrip("?")).items()}
+    params = {**(keep or {}), **{name: values[-1] for name, values in parse_qs(query.lstrip("?")).items()}}
     if "logs" in params:
         params["logs"] = ",".join(parse_sources(",".join([*loaded, params["logs"]])))
     return f"?{urlencode(params)}#{anchor}"
 
 
-def verdict_views(verdicts: list[Verdict], loaded: list[str]) -> list[VerdictView]:
+def verdict_views(verdicts: list[Verdict], loaded: list[str], keep: dict[str, str] | None = None) -> list[VerdictView]:
     return [VerdictView(summary=verdict.summary, rule=verdict.rule,
-                        claims=[ClaimLink(claim.text, claim_href(claim.anchor, claim.query, loaded))
+                        claims=[ClaimLink(claim.text, claim_href(claim.anchor, claim.query, loaded, keep))
                                 for claim in verdict.claims])
             for verdict in verdicts]

@@ -45,6 +45,9 @@ class Evidence:
     connectivity: EvseConnectivity | None = None
     # source name (LOG_SOURCES) -> its entries in the window, oldest first; absent until read
     logs: dict[str, list] = field(default_factory=dict)
+    # sources read only in part (the window held more than a page: its latest entries), so what they
+    # show first is not when it began
+    truncated: set[str] = field(default_factory=set)
 
     def has(self, *sources: str) -> bool:
         return all(source in self.logs for source in sources)

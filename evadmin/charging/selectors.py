@@ -20,7 +20,7 @@ from evadmin.charging import evidence as sources
 from evadmin.charging.evidence import Evidence, prices_window
 from evadmin.charging.logs import EVSE, LOG_SOURCES, SUB_SESSION, VEHICLE, LogRead, log_peek, log_read
 from evadmin.core.timezones import zone_named
-from evadmin.drivers.selectors import driver_zone, user_devices
+from evadmin.drivers.selectors import driver_zone, user_device, user_devices
 from evadmin.evenergy.charging import ChargingSubSession, Price
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.collections import CHARGING_SUB_SESSIONS, SUB_SESSION_SCHEDULE_PLANS, TARIFF_PRICES, read_detail
@@ -86,14 +86,6 @@ def sub_session_list_page(*, user_id: str, filters: dict, page_after: str | None
             expand=PANEL_EXPAND, **filters))
 
 
-def zone_without_request(*, user_id: str) -> tzinfo:
-    """The driver's zone if the driver's page has read them (cached), else UTC: never a request."""
-    read = read_cache_peek(scope=user_id, name="user")
-    location = read.value.default_location if read else None
-    tariff = location.tariff if location else None
-    return zone_named(tariff.timezone_name if tariff else None)
-
-
 @dataclass(frozen=True)
 class PanelRow:
     night: date
@@ -150,8 +142,7 @@ def night_plugged_in(*, user_id: str, vehicle_id: str, day: date, zone: tzinfo,
     """Did the vehicle report being plugged in that night? Its status logs for the night: one request
     (the same read the night's page makes, so opening the night afterwards costs no more for it).
     Only the driver's own vehicle (from their cached device list): the logs are not scoped to a driver."""
-    vehicles, _ = user_devices(user_id=user_id).value
-    if vehicle_id not in {vehicle.id for vehicle in vehicles}:
+    if not isinstance(user_device(user_id=user_id, device_id=vehicle_id), Vehicle):
         raise Http404("Not one of this driver's vehicles.")
     start, end = night_window(day, zone)
     read = log_read(user_id=user_id, source=sources.VEHICLE_STATUS, owner_id=vehicle_id, start=start, end=end,
@@ -250,6 +241,8 @@ def evidence_build(*, user_id: str, window_start: datetime, window_end: datetime
         if read is not None:
             log_reads[name] = read
             evidence.logs[name] = read.value.entries
+            if not read.value.complete:
+                evidence.truncated.add(name)
     return evidence, log_reads
 
 

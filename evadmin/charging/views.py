@@ -3,7 +3,7 @@ chart and the verdicts' links from display.py; each page says what it cost."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +17,8 @@ from evadmin.charging.verdicts import verdicts_for
 from evadmin.charging.words import finish_reason_words, ratings_in_words, start_reason_words
 from evadmin.core.htmx import render_page, vary_on_htmx
 from evadmin.core.timezones import zone_label, zone_named
+from evadmin.drivers.selectors import driver_zone_seen
+from evadmin.evenergy.read_cache import copies_will_do
 from evadmin.evenergy.resources import check_id
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
@@ -46,7 +48,7 @@ def _zone_from(request: HttpRequest):
 def charging_panel(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's sub-sessions, newest first: one request a page, none within the cache time."""
     form = SubSessionFilterForm(request.GET or None)
-    filters = form.api_filters(selectors.zone_without_request(user_id=user_id))
+    filters = form.api_filters(driver_zone_seen(user_id=user_id) or UTC)  # the local days the form says
     read = selectors.sub_session_list_page(
         user_id=user_id, filters=filters, page_after=request.GET.get("after") or None,
         page_before=request.GET.get("before") or None, refresh=_refresh(request))
@@ -84,7 +86,8 @@ def _investigation_context(request: HttpRequest, investigation: selectors.Invest
     return {
         "account_id": investigation.user_id, "investigation": investigation, "evidence": evidence,
         "zone": evidence.zone, "zone_name": zone_label(evidence.zone),
-        "verdicts": verdict_views(verdicts_for(evidence), loaded),
+        "verdicts": verdict_views(verdicts_for(evidence), loaded,
+                                  keep={"tz": request.GET["tz"]} if request.GET.get("tz") else None),
         "sources": [(LOG_SOURCES[name], investigation.log_reads.get(name), name in shown)
                     for name in investigation.available_sources],
         "entries": merged_entries(evidence.logs, shown=[name for name in shown if name in loaded],
@@ -133,15 +136,21 @@ def night_detail(request: HttpRequest, user_id: str, night: str) -> HttpResponse
 @staff_permission_required(VIEW)
 def charging_logs(request: HttpRequest, user_id: str) -> HttpResponse:
     """The merged log timeline of a sub-session (?sub_session=) or a night (?night=), from the cached
-    reads (a source already read costs nothing), and the verdicts again: they depend on what is read."""
-    if request.GET.get("sub_session"):
-        investigation = selectors.sub_session_investigation(
-            user_id=user_id, sub_session_id=check_id(request.GET["sub_session"], "csub"), load=_load(request))
-    elif request.GET.get("night"):
-        investigation = selectors.night_investigation(
-            user_id=user_id, day=_night(request.GET["night"]), zone=_zone_from(request), load=_load(request))
-    else:
-        raise Http404("Say which sub-session or night.")
+    reads (a source already read costs nothing), and the verdicts again: they depend on what is read.
+    What the page already read is taken as evadmin holds it, however old (its age is shown): adding a
+    source costs the one request its button says."""
+    with copies_will_do():
+        investigation = _logs_investigation(request, user_id)
     context = {**_investigation_context(request, investigation), "sub_session": investigation.evidence.sub_session,
                "night": investigation.night, "tz": request.GET.get("tz", ""), "oob": True}
     return vary_on_htmx(render(request, "charging/logs.html", context))
+
+
+def _logs_investigation(request: HttpRequest, user_id: str) -> selectors.Investigation:
+    if request.GET.get("sub_session"):
+        return selectors.sub_session_investigation(
+            user_id=user_id, sub_session_id=check_id(request.GET["sub_session"], "csub"), load=_load(request))
+    if request.GET.get("night"):
+        return selectors.night_investigation(
+            user_id=user_id, day=_night(request.GET["night"]), zone=_zone_from(request), load=_load(request))
+    raise Http404("Say which sub-session or night.")

@@ -176,5 +176,7 @@ def vehicle_error_verdicts(*, zone: tzinfo, vehicle: Vehicle | None, log: Vehicl
     """What the vehicle's error log adds to the panel's verdicts (`vehicle` None: not in the list seen)."""
     evidence = device_evidence(zone=zone, since=log.since, until=log.until, vehicle=vehicle,
                                vehicle_errors=log.oldest_first)
+    if log.more:  # only the newest page: the first error shown is not when the trouble began
+        evidence.truncated.add(VEHICLE_ERRORS)
     shown = base_evidence(zone=zone, device=vehicle, now=log.until) if vehicle is not None else None
     return panel_verdicts(evidence, panel_id=panel_id, shown=shown)

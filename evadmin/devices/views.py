@@ -16,9 +16,10 @@ from django.views.decorators.http import require_safe
 from evadmin.core.htmx import render_page
 from evadmin.core.timezones import zone_label
 from evadmin.devices import panels, selectors
-from evadmin.drivers.selectors import driver_zone_seen, user_devices, user_devices_seen
+from evadmin.drivers.selectors import driver_zone_seen, user_device, user_devices
 from evadmin.evenergy import errors
 from evadmin.evenergy.read_cache import Read
+from evadmin.evenergy.resources import Evse, Vehicle
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
@@ -51,15 +52,9 @@ def device_list(request: HttpRequest, user_id: str) -> HttpResponse:
 
 
 def _seen(user_id: str, kind: str, device_id: str):
-    """The driver's vehicle or charger as the list last read it (no request). The device logs and
-    connectivity are not scoped to a driver, so a device not on their list is a 404; when evadmin has
-    not read the list yet (a link opened on its own), it reads it (two requests) to be sure."""
-    seen = user_devices_seen(user_id=user_id)
-    if seen is None:
-        seen = user_devices(user_id=user_id).value
-    devices = seen[0] if kind == "vehicle" else seen[1]
-    device = next((device for device in devices if device.id == device_id), None)
-    if device is None:
+    """The driver's vehicle or charger (usually no request): a device not theirs is a 404."""
+    device = user_device(user_id=user_id, device_id=device_id)
+    if not isinstance(device, Vehicle if kind == "vehicle" else Evse):
         raise Http404("Not one of this driver's devices.")
     return device
 

@@ -78,6 +78,22 @@ def user_devices_seen(*, user_id: str) -> tuple[list[Vehicle], list[Evse]] | Non
     return seen.value if seen else None
 
 
+def user_device(*, user_id: str, device_id: str, for_write: bool = False) -> Vehicle | Evse | None:
+    """The driver's vehicle or charger with this id, or None when it is not theirs. Device logs,
+    connectivity and device writes are not scoped to a driver: check before reading or writing them.
+
+    For a read, the list as evadmin last read it will do (a panel costs only its own request); a
+    device not on it is looked for in the list read through the cache. For a write, only the list read
+    through the cache: a device can move from one driver to another, and a write acts on it."""
+    seen = None if for_write else user_devices_seen(user_id=user_id)
+    for listed in ((seen,) if seen else ()) + (None,):
+        vehicles, evses = listed if listed is not None else user_devices(user_id=user_id).value
+        device = next((device for device in (*vehicles, *evses) if device.id == device_id), None)
+        if device is not None:
+            return device
+    return None
+
+
 def driver_zone(*, user_id: str) -> tzinfo:
     """The driver's time zone, from their tariff; UTC when they have no tariff or it names no zone.
 

@@ -362,7 +362,7 @@ VEHICLE_RECONNECT = Action(VEHICLES, "reconnect", devices.ReconnectionLink, "", 
                            "A reconnection link may have been made: ask for a new one; an unused link does no harm.",
                            expected=(201,))
 VEHICLE_DISCONNECT = Action(VEHICLES, "disconnect", Vehicle, "vehicle:write", DEVICE_FIXES,
-                            "Reload the vehicle: its integration reads UNINTEGRATED if the disconnect happened.")
+                            "Reload the vehicle: its integration no longer reads ACTIVE if the disconnect happened.")
 VEHICLE_ONBOARDING_LINK = Operation(
     "POST", "/vehicle_onboarding/onboarding_link", None, "vehicle:write", DEVICE_FIXES,
     "The driver may have been sent an onboarding link: ask them before sending another.", expected=(204,),

@@ -12,7 +12,9 @@ Redis when REDIS_URL is set (shared by every gunicorn and Celery process), else 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -48,12 +50,31 @@ def _keys(scope: str, name: str) -> tuple[str, str]:
     return f"evenergy:read:{scope}:{_version(scope)}:{name}", f"evenergy:last:{scope}:{name}"
 
 
+_copies_will_do: ContextVar[bool] = ContextVar("evenergy_copies_will_do", default=False)
+
+
+@contextlib.contextmanager
+def copies_will_do() -> Iterator[None]:
+    """Within the block a read evadmin already holds is used however old (its age is shown) rather than
+    asked again: for a fragment re-drawing what its page already read and paid for (a log timeline
+    adding one source re-reads nothing else), so a click costs what its button says."""
+    token = _copies_will_do.set(True)
+    try:
+        yield
+    finally:
+        _copies_will_do.reset(token)
+
+
 def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool = False) -> Read[T]:
     """The cached read, or a live one (`refresh` forces it); the last copy when live data cannot be had.
 
     Raises the API's error when it is unavailable and there is no copy at all.
     """
     fresh_key, last_key = _keys(scope, name)
+    if not refresh and _copies_will_do.get():
+        seen = read_cache_seen(scope=scope, name=name)
+        if seen is not None:
+            return seen
     if not refresh:
         cached = cache.get(fresh_key)
         if cached is not None:

@@ -24,6 +24,7 @@ class FixForm(forms.Form):
     def __init__(self, *args, fix: Fix, target: FixTarget, makes: list[Make] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fix = fix
+        self.account_email = target.user.email if target.user else ""
         vehicle = target.vehicle
         if fix.name == "smart_charging":
             currently_on = bool(vehicle and vehicle.smart_charging_enabled)
@@ -36,7 +37,9 @@ class FixForm(forms.Form):
                 initial=vehicle.maximum_charge_limit_percentage if vehicle else None,
                 help_text="The most the vehicle is charged to: 50 to 100 %.")
         elif fix.name == "onboarding_link":
-            self.fields["email"] = forms.EmailField(label="Send to", initial=target.user.email)
+            self.fields["email"] = forms.EmailField(
+                label="Send to", initial=target.user.email,
+                help_text="The address on the driver's account: a link for their account goes nowhere else.")
             self.fields["make"] = forms.ChoiceField(
                 label="Vehicle make", choices=[("", "Choose the make")] + [
                     (make.id, make.display_name or make.name) for make in makes])
@@ -48,6 +51,16 @@ class FixForm(forms.Form):
         elif fix.name == "recalculate":
             # Set by the dry run's page: without it the form runs the dry run, with it the real one.
             self.fields["confirmed"] = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        # Someone calling as the driver must not get a link to their account sent to an address of
+        # their own: if the driver's address has changed, the account's email is changed first.
+        email = self.cleaned_data["email"]
+        if self.account_email and email.lower() != self.account_email.lower():
+            raise forms.ValidationError(
+                f"Send it to the address on the account ({self.account_email}). If the driver's address has "
+                "changed, change the account's email first (Edit email and location).")
+        return email
 
     def add_api_errors(self, field_errors: dict[str, list[str]], detail: str = "") -> None:
         """The API's validation errors on the fields they concern (the rest above the form)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 
 from evadmin.core.timezones import zone_named
-from evadmin.drivers.selectors import driver_zone, user_devices, user_get
+from evadmin.drivers.selectors import driver_zone, user_device, user_get
 from evadmin.evenergy import errors
 from evadmin.evenergy.charging import ChargingSession, ChargingSubSession
 from evadmin.evenergy.client import evenergy_client
@@ -62,19 +62,17 @@ def device_name(device: Vehicle | Evse, kind: str) -> str:
 
 
 def driver_vehicle(*, user_id: str, vehicle_id: str) -> Vehicle:
-    vehicles, _ = user_devices(user_id=user_id).value
-    for vehicle in vehicles:
-        if vehicle.id == vehicle_id:
-            return vehicle
-    raise NotTheDriversTarget(vehicle_id)
+    vehicle = user_device(user_id=user_id, device_id=vehicle_id, for_write=True)
+    if not isinstance(vehicle, Vehicle):
+        raise NotTheDriversTarget(vehicle_id)
+    return vehicle
 
 
 def driver_evse(*, user_id: str, evse_id: str) -> Evse:
-    _, evses = user_devices(user_id=user_id).value
-    for evse in evses:
-        if evse.id == evse_id:
-            return evse
-    raise NotTheDriversTarget(evse_id)
+    evse = user_device(user_id=user_id, device_id=evse_id, for_write=True)
+    if not isinstance(evse, Evse):
+        raise NotTheDriversTarget(evse_id)
+    return evse
 
 
 def driver_sub_session(*, user_id: str, sub_session_id: str) -> ChargingSubSession:

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
-from evadmin.drivers.selectors import user_devices, user_get_or_local
+from evadmin.drivers.selectors import user_get
 from evadmin.evenergy import errors
 from evadmin.evenergy.charging import EnergyRecalculation
 from evadmin.evenergy.client import evenergy_client
@@ -35,7 +35,7 @@ from evadmin.evenergy.collections import (
     perform,
 )
 from evadmin.evenergy.devices import ReconnectionLink
-from evadmin.evenergy.read_cache import read_cache_forget, read_cache_store
+from evadmin.evenergy.read_cache import read_cache_forget, read_cache_peek, read_cache_store
 from evadmin.evenergy.resources import Vehicle
 from evadmin.fixes import selectors
 
@@ -87,8 +87,10 @@ def _sent_once(*, action: str, user_id: str, before: dict, send: Callable[[], T]
     except errors.OutcomeUnknown as exc:
         audit_record(actor=actor, action=action, target_user_id=user_id, before=before,
                      after={"outcome": "unknown", "check": exc.check}, reason=reason, request=request)
+        read_cache_forget(scope=user_id)  # the check reloads the driver's pages: they must ask the API again
         raise
     except errors.Conflict as exc:
+        read_cache_forget(scope=user_id)  # the API knows a state evadmin's pages did not show
         raise refused_for(exc, vehicle_id=vehicle_id) from exc
 
 
@@ -203,7 +205,8 @@ def _vehicle_update(*, user_id: str, vehicle_id: str, field: str, value: Any, ac
     vehicle = selectors.driver_vehicle(user_id=user_id, vehicle_id=vehicle_id)
     before = {"vehicle": vehicle.id, field: getattr(vehicle, field)}
     client = evenergy_client()
-    check = f"Reload the driver's vehicles: {field.replace('_', ' ')} reads {value} if the change was made."
+    shown = ("on" if value else "off") if isinstance(value, bool) else f"{value}"
+    check = f"Reload the driver's vehicles: {field.replace('_', ' ')} reads {shown} if the change was made."
     updated = _sent_once(action=actions.VEHICLE_UPDATE, user_id=user_id, before=before, actor=actor, reason=reason,
                          request=request, send=lambda: client.collection(VEHICLES).update(
                              vehicle.id, {field: value}, check=check))
@@ -214,11 +217,14 @@ def _vehicle_update(*, user_id: str, vehicle_id: str, field: str, value: Any, ac
 
 
 def _keep_vehicle(*, user_id: str, vehicle: Vehicle) -> None:
-    """The PATCH's answer (with the default expand: names and latest status) is the vehicle now: the
-    driver's cached device list shows it without another request."""
-    vehicles, evses = user_devices(user_id=user_id).value
-    vehicles = [vehicle if item.id == vehicle.id else item for item in vehicles]
-    read_cache_store(scope=user_id, name="devices", value=(vehicles, evses))
+    """The PATCH's answer (with the default expand: names and latest status) is the vehicle now: a fresh
+    cached device list shows it without another request; with none, the next page reads the list."""
+    fresh = read_cache_peek(scope=user_id, name="devices")
+    read_cache_forget(scope=user_id)
+    if fresh is not None:
+        vehicles, evses = fresh.value
+        vehicles = [vehicle if item.id == vehicle.id else item for item in vehicles]
+        read_cache_store(scope=user_id, name="devices", value=(vehicles, evses))
 
 
 # --- Messages to the driver ------------------------------------------------------------------
@@ -242,7 +248,10 @@ def vehicle_onboarding_link_send(*, user_id: str, email: str, make_id: str, acto
 
 def user_password_reset(*, user_id: str, actor, reason: str, request: HttpRequest | None = None) -> str:
     """Send the driver a password reset email, to the address on their account. Returns it."""
-    email = user_get_or_local(user_id=user_id).value.email
+    read = user_get(user_id=user_id)  # the address on the account now, never an old copy's
+    if read.unavailable:
+        raise read.unavailable
+    email = read.value.email
     client = evenergy_client()
     _sent_once(action=actions.USER_PASSWORD_RESET, user_id=user_id, before={}, actor=actor, reason=reason,
                request=request, send=lambda: call(client, PASSWORD_RESET, json={"email": email}))

@@ -46,6 +46,10 @@ def fix(request: HttpRequest, user_id: str, fix_name: str) -> HttpResponse:
         context["refused"], status = refused, 409
     except errors.OutcomeUnknown as unknown:  # recorded as such by the service; never sent again here
         context["outcome_unknown"], status = unknown, api_error_status(unknown)
+        # Offered again as a new decision (the reason kept): never a bound form that re-sends the write as
+        # it stood, e.g. a recalculation's hidden confirmation (its button then runs a dry run first).
+        context["form"] = FixForm(None, fix=chosen, target=target, makes=makes,
+                                  initial={"reason": form.cleaned_data.get("reason", "")})
     except errors.ValidationFailed as invalid:
         form.add_api_errors(invalid.field_errors, invalid.detail)
         status = 400
@@ -132,8 +136,11 @@ def _password_reset(request, target: FixTarget, form: FixForm, context: dict) ->
 def _recalculate(request, target: FixTarget, form: FixForm, context: dict) -> HttpResponse:
     """Always a dry run first: its figures are the confirmation page; only its Apply sends the real one."""
     if not form.cleaned_data.get("confirmed"):
-        preview = services.sub_session_recalculation_preview(user_id=target.user.id,
-                                                             sub_session_id=target.sub_session.id)
+        try:
+            preview = services.sub_session_recalculation_preview(user_id=target.user.id,
+                                                                 sub_session_id=target.sub_session.id)
+        except errors.OutcomeUnknown:  # a dry run changes nothing: nothing to check, nothing recorded
+            return render(request, TEMPLATE, {**context, "dry_run_lost": True}, status=503)
         return render(request, TEMPLATE, {**context, "preview": preview, "previous": energy(preview.previous_watt_hours),
                                           "new": energy(preview.new_watt_hours)})
     result = services.sub_session_recalculate(user_id=target.user.id, sub_session_id=target.sub_session.id,

@@ -4,6 +4,7 @@ names not ids, the driver's local time, the flags, ratings and reasons in words,
 import re
 
 from evadmin.evenergy.collections import CHARGING_SUB_SESSIONS
+from evadmin.evenergy.read_cache import read_cache_forget
 from tests.charging.conftest import api_gets, case_zone, moment, text_of
 
 
@@ -61,6 +62,20 @@ def test_each_log_panel_costs_one_request_and_says_so(pages, sandbox_api, cases)
     logs_of(agent, case, logs="evse_ocpp,dispatcher")
     page_of(agent, case, logs="evse_ocpp,dispatcher")  # the page itself, from the cache
     assert len(api_gets(sandbox_api)) == 2
+
+
+def test_adding_a_log_after_the_cache_time_costs_only_that_log(pages, sandbox_api, cases):
+    """Past the cache time, a log button still costs the one request it says: what the page read is
+    taken as evadmin holds it (its age shown), not read again."""
+    case = cases["finished_after_ready_by"]
+    agent = pages("viewer")
+    page_of(agent, case)
+    logs_of(agent, case, add="evse_status")
+    read_cache_forget(scope=case["user_id"])  # every fresh read of the driver is now stale
+    sandbox_api.reset()
+    html = logs_of(agent, case, logs="evse_status", add="vehicle_status")
+    assert [read["path"] for read in api_gets(sandbox_api)] == [f"/v2/vehicles/{case['vehicle_id']}/status_logs"]
+    assert "read just now: 1 request" in html and "ago: no request" in html
 
 
 def test_names_not_ids_and_words_not_codes(pages, cases, direct_api):

@@ -30,19 +30,23 @@ def test_a_password_reset_email_goes_to_the_drivers_address(pages, sandbox_api, 
 
 def test_an_onboarding_link_is_sent_as_the_driver_for_the_make_chosen(pages, sandbox_api, healthy, direct_api):
     kia = next(make for make in direct_api.collection(c.VEHICLE_MAKES).list(page_size=100) if make.name == "Kia")
+    email = direct_api.users.get(healthy.user_id).email
     support = pages("support")
     url = fix_url(healthy.user_id, "onboarding_link")
     assert ">Kia<" in support.get(url).content.decode()  # makes offered by name
     before = len(outbox(sandbox_api))
     sandbox_api.reset()
-    done = support.post(url, {"reason": "New car", "email": "driver@example.com", "make": kia.id}, follow=True)
-    assert "Sent a vehicle onboarding link for Kia to driver@example.com" in done.content.decode()
+    elsewhere = support.post(url, {"reason": "New car", "email": "someone-else@example.com", "make": kia.id})
+    assert elsewhere.status_code == 400 and not sent(sandbox_api, "POST")  # only to the account's address
+    assert f"Send it to the address on the account ({email})" in elsewhere.content.decode()
+    done = support.post(url, {"reason": "New car", "email": email, "make": kia.id}, follow=True)
+    assert f"Sent a vehicle onboarding link for Kia to {email}" in done.content.decode()
     [request] = sent(sandbox_api, "POST")
     assert request["user_header"] == healthy.user_id and request["status"] == 204
     [mail] = outbox(sandbox_api)[before:]
-    assert (mail["to"], mail["template"], mail["make"]) == ("driver@example.com", "vehicle_onboarding_link", "Kia")
+    assert (mail["to"], mail["template"], mail["make"]) == (email, "vehicle_onboarding_link", "Kia")
     [event] = recorded(actions.VEHICLE_ONBOARDING_LINK)
-    assert event.after == {"sent_to": "driver@example.com", "make": "Kia"}
+    assert event.after == {"sent_to": email, "make": "Kia"}
 
 
 def test_a_lost_answer_may_have_happened_is_recorded_and_not_sent_again(pages, sandbox_api, healthy, api_settings):

@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils import timezone
+
 from evadmin.charging.evidence import (
     EVSE_ERRORS,
     EVSE_OCPP,
@@ -57,8 +59,9 @@ def silences(evidence: Evidence) -> list[Silence]:
     found = [Silence(before, after, message, ongoing=False)
              for (before, _), (after, message) in zip(heard, heard[1:], strict=False)
              if after - before >= MIN_OFFLINE]
-    if heard and evidence.window_end - heard[-1][0] >= MIN_OFFLINE:
-        found.append(Silence(heard[-1][0], evidence.window_end, None, ongoing=True))
+    end = min(evidence.window_end, timezone.now())  # a window may end in the future (a night, a running charge)
+    if heard and end - heard[-1][0] >= MIN_OFFLINE:
+        found.append(Silence(heard[-1][0], end, None, ongoing=True))
     return found
 
 
@@ -141,7 +144,8 @@ def vehicle_integration_lost(evidence: Evidence) -> Verdict | None:
     if vehicle.integrated != "INACTIVE" or not refused:
         return None
     first, last = refused[0].logged_at, refused[-1].logged_at
-    known = first - evidence.window_start >= SINCE_IS_KNOWN_AFTER
+    # Since when is known only when the log read reaches well before the first error, all of it.
+    known = first - evidence.window_start >= SINCE_IS_KNOWN_AFTER and VEHICLE_ERRORS not in evidence.truncated
     status = Counter(log.status_code for log in refused).most_common(1)[0][0]
     answer = AUTH_STATUS_WORDS.get(status, "authentication errors")
     claims = [Claim("integration INACTIVE", f"vehicle-{vehicle.id}"),
