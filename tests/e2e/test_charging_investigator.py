@@ -135,8 +135,13 @@ def test_the_inactive_integration_from_the_vehicle_panel_to_its_401s(signed_in_p
     browser_page.goto(f"/users/{case['user_id']}/")
 
     vehicle = page.locator(f"#vehicle-{case['vehicle_id']}")
-    expect(vehicle).to_contain_text("INACTIVE")
+    expect(vehicle).to_contain_text("INACTIVE: the manufacturer no longer answers: the driver must re-link it")
+    expect(vehicle.get_by_role("switch")).to_be_disabled()  # no smart charging to switch without the integration
     vehicle.get_by_role("link", name="Error log (1 request)").click()
+    log = page.locator(f"#vehicle-{case['vehicle_id']}-log-vehicle_errors")
+    expect(log).to_contain_text(f"{case['error_logs']} errors from")
+    expect(log.locator("tbody tr")).to_have_count(case["error_logs"])
+    expect(page).to_have_url(f"{browser_page.base_url}/users/{case['user_id']}/")  # opened in its panel
     lost = vehicle.locator('.verdict[data-rule="vehicle_integration_lost"]')
     expect(lost).to_contain_text(f"The vehicle's integration has been inactive since {broken:%H:%M} on {broken.day} "
                                  f"{broken:%B}")
@@ -154,6 +159,8 @@ def test_the_poor_connectivity_charger_gets_its_verdict_and_a_healthy_one_none(s
     browser_page.goto(f"/users/{poor['user_id']}/")
     charger = page.locator(f"#evse-{poor['evse_id']}")
     charger.get_by_role("link", name="Connectivity (1 request)").click()
+    expect(charger).to_contain_text(f"{poor['connection_reliability_30d']}% of the time online")
+    expect(charger).to_contain_text("This cost one API request.")
     expect(charger.locator('.verdict[data-rule="poor_charger_connectivity"]')).to_contain_text(
         f"online {poor['connection_reliability_30d']}% of the last 30 days")
 
