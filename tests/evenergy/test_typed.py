@@ -31,6 +31,9 @@ SCHEMA_OF = {
     devices.VehicleCommandLog: "VehicleCommandLog", devices.StateOfCharge: "VehicleStateOfCharge",
     devices.Make: "VehicleMake", devices.DeviceModel: "VehicleModel", devices.VehicleTrim: "VehicleTrim",
     devices.CompatibilityCheck: "VehicleCompatibilityCheckResult", devices.ReconnectionLink: "VehicleReconnectionUrl",
+    # An answer the spec writes inline: (path, method, status) of the operation that gives it.
+    charging.EnergyRecalculation: ("/charging_sub_sessions/{charging_sub_session_id}/recalculate_energy_usages",
+                                   "post", "200"),
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 
@@ -41,9 +44,13 @@ def declared_resources() -> list[type]:
                   key=lambda kind: kind.__name__)
 
 
-def schema_properties(name: str) -> dict:
+def schema_properties(name: str | tuple[str, str, str]) -> dict:
     spec.require_spec()
-    return spec._properties(spec._raw_spec()["components"]["schemas"][name])
+    raw = spec._raw_spec()
+    if isinstance(name, tuple):
+        path, method, status = name
+        return spec._properties(raw["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"])
+    return spec._properties(raw["components"]["schemas"][name])
 
 
 def assert_well_typed(obj: ApiObject) -> None:
