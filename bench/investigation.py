@@ -28,15 +28,19 @@ def _link(page: str, pattern: str) -> str:
     return html.unescape(found.group(1))
 
 
+def _get(client, path: str, *, htmx: bool = False) -> str:
+    response = client.get(path, HTTP_HX_REQUEST="true") if htmx else client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code}")
+    return response.content.decode()
+
+
 def investigation_steps(client, user_id: str) -> list[tuple[str, callable]]:
     """(step, fetch) in the order an agent takes them; a later step's URL comes from an earlier page."""
     found: dict[str, str] = {}
 
     def get(path: str, *, htmx: bool = False) -> str:
-        response = client.get(path, HTTP_HX_REQUEST="true") if htmx else client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
-        return response.content.decode()
+        return _get(client, path, htmx=htmx)
 
     def panel() -> str:
         page = get(f"/users/{user_id}/charging/", htmx=True)
@@ -72,9 +76,53 @@ def investigation_steps(client, user_id: str) -> list[tuple[str, callable]]:
     ]
 
 
-def run(ctx: Context) -> SectionResult:
+def sub_session_steps(client, case: dict) -> list[tuple[str, callable]]:
+    """A charge that ran late (the finished_after_ready_by case): its page, then one log panel."""
+    user_id, sub_session_id = case["user_id"], case["sub_session_id"]
+
+    def get(path: str, *, htmx: bool = False) -> str:
+        return _get(client, path, htmx=htmx)
+
+    def page() -> str:
+        html_page = get(f"/users/{user_id}/charging/{sub_session_id}/")
+        if "after the ready-by time" not in html_page:
+            raise RuntimeError("the sub-session's page gives no late-charge verdict")
+        return html_page
+
+    return [
+        ("A sub-session's page (chart, verdict, flags, ratings)", page),
+        ("One log panel on it (the dispatcher log)",
+         lambda: get(f"/users/{user_id}/charging/logs/?sub_session={sub_session_id}&add=dispatcher", htmx=True)),
+    ]
+
+
+def _measure(sandbox, steps_for, agents, repeats: int) -> tuple[dict, dict, dict]:
+    """Per step: server times over the cold repeats, requests cold, and requests for a second agent."""
     from django.core.cache import cache
 
+    times: dict[str, list[float]] = {}
+    cold: dict[str, int] = {}
+    warm: dict[str, int] = {}
+    first, second = agents
+    for repeat in range(repeats + 1):  # the first warms the token and the processes, and is not timed
+        cache.clear()
+        for step, fetch in steps_for(first):
+            sandbox.reset()
+            sandbox.faults(latency_ms=LATENCY_MS)
+            started = time.perf_counter()
+            fetch()
+            seconds = time.perf_counter() - started
+            if repeat:
+                times.setdefault(step, []).append(seconds)
+                cold[step] = len(sandbox.api_requests())
+    for step, fetch in steps_for(second):  # within the cache time of the last investigation
+        sandbox.reset()
+        fetch()
+        warm[step] = len(sandbox.api_requests())
+    return times, cold, warm
+
+
+def run(ctx: Context) -> SectionResult:
     repeats = 3 if ctx.quick else 15
     result = SectionResult(
         key="investigation", title="9. The charging investigator",
@@ -86,29 +134,15 @@ def run(ctx: Context) -> SectionResult:
     )
     sandbox = ctx.sandbox("investigation", seed_users=250)
     point_evadmin_at(sandbox)
-    user_id = sandbox.seed_cases()[CASE]["user_id"]
+    cases = sandbox.seed_cases()
+    user_id = cases[CASE]["user_id"]
     agent, _ = sign_in_client("support")
     second_agent, _ = sign_in_client("support")
-
-    times: dict[str, list[float]] = {}
-    cold_requests: dict[str, int] = {}
-    warm_requests: dict[str, int] = {}
-    for repeat in range(repeats + 1):  # the first warms the token and the processes, and is not timed
-        cache.clear()
-        for step, fetch in investigation_steps(agent, user_id):
-            sandbox.reset()
-            sandbox.faults(latency_ms=LATENCY_MS)
-            started = time.perf_counter()
-            fetch()
-            seconds = time.perf_counter() - started
-            if repeat:
-                times.setdefault(step, []).append(seconds)
-                cold_requests[step] = len(sandbox.api_requests())
-        if repeat == repeats:  # a second agent, within the cache time of the last investigation
-            for step, fetch in investigation_steps(second_agent, user_id):
-                sandbox.reset()
-                fetch()
-                warm_requests[step] = len(sandbox.api_requests())
+    times, cold_requests, warm_requests = _measure(
+        sandbox, lambda client: investigation_steps(client, user_id), (agent, second_agent), repeats)
+    late_times, late_cold, late_warm = _measure(
+        sandbox, lambda client: sub_session_steps(client, cases["finished_after_ready_by"]), (agent, second_agent),
+        repeats)
 
     table = Table(["Step", "API requests (cold / second agent)", "Server time median / p95 (ms)", "Command",
                    "Notes"])
@@ -128,6 +162,17 @@ def run(ctx: Context) -> SectionResult:
               f"{ms(median(total_times))} / {ms(p95(total_times))}", ctx.command("investigation"),
               "from the driver's page to the verdict and its evidence")
     result.tables.append(table)
-    result.raw.update(cold_requests=cold_requests, warm_requests=warm_requests,
+    late = Table(["Step (the late-charge case)", "API requests (cold / second agent)", "Server time median / p95 (ms)",
+                  "Command", "Notes"])
+    late_notes = {"A sub-session's page (chart, verdict, flags, ratings)": goal_note(
+        late_cold.get("A sub-session's page (chart, verdict, flags, ratings)", 99) <= 3, "at most 3 before any log"),
+        "One log panel on it (the dispatcher log)": goal_note(
+            late_cold.get("One log panel on it (the dispatcher log)") == 1, "one request a log panel")}
+    for step in late_times:
+        late.add(step, f"{late_cold[step]} / {late_warm.get(step, '?')}",
+                 f"{ms(median(late_times[step]))} / {ms(p95(late_times[step]))}", ctx.command("investigation"),
+                 late_notes.get(step, ""))
+    result.tables.append(late)
+    result.raw.update(sub_session_requests=late_cold, cold_requests=cold_requests, warm_requests=warm_requests,
                       median_seconds={step: median(values) for step, values in times.items()})
     return result

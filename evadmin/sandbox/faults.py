@@ -71,6 +71,9 @@ class FaultPlan:
 _lock = threading.Lock()
 _state = FaultState()
 _log: deque = deque(maxlen=MAX_LOGGED_REQUESTS)
+# Whether the data may differ from its last seeding (a write, a client or token change): a reset that
+# asks for the data as seeded re-seeds only then. Unknown at start, so the first such reset does.
+_data_changed = True
 _random = random.Random()
 
 
@@ -269,6 +272,22 @@ def rate_limit_per_hour() -> int:
 def record(entry: dict) -> None:
     with _lock:
         _log.append(entry)
+        if entry["method"] not in ("GET", "HEAD", "OPTIONS") and entry["path"] != "/o/token/":
+            mark_data_changed()  # a write or a revocation (a new token changes nothing seeded)
+
+
+def mark_data_changed() -> None:
+    global _data_changed
+    _data_changed = True
+
+
+def data_changed_since_seeding() -> bool:
+    return _data_changed
+
+
+def data_seeded() -> None:
+    global _data_changed
+    _data_changed = False
 
 
 def record_answer(entry: dict, **values) -> None:

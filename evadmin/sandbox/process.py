@@ -62,7 +62,8 @@ class SandboxProcess:
         return self._control("POST", "faults", changes)
 
     def reset(self, *, data: bool = False) -> dict:
-        """Faults off, rate-limit window, request log and webhook endpoints cleared; `data` also re-seeds."""
+        """Faults off, rate-limit window, request log and webhook endpoints cleared; `data` also re-seeds
+        (when anything may have changed the data since the last seeding)."""
         return self._control("POST", "reset", {"data": True} if data else {})
 
     def requests(self) -> list[dict]:

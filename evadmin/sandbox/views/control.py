@@ -9,7 +9,8 @@ Not part of the ev.energy API and unauthenticated: for development and tests onl
                             "paging", "empty_lists", "rate_limit_headers", "overrides" (see
                             evadmin/sandbox/__init__.py)}; keys given change, others keep their value
   POST /_sandbox/reset      faults off, overrides back to settings, rate window and request log
-                            cleared; {"data": true} also re-seeds the data as it was first seeded
+                            cleared; {"data": true} also re-seeds the data as it was first seeded,
+                            when anything may have changed it since the last seeding (a write)
   POST /_sandbox/clients    {"client_id", "client_secret", "scopes": [..], "rate_limit_per_hour"?}
   GET  /_sandbox/requests   the /v2 and /o/ requests since the last reset, oldest first
   GET  /_sandbox/seed/defects  {defect: [user ids]}: the users the last seeding planted each defect on
@@ -83,6 +84,8 @@ def faults_view(request):
     try:
         changes = _json_body(request)
         revoke_all = changes.pop("revoke_all_tokens", False)
+        if revoke_all:
+            faults.mark_data_changed()
         state = faults.configure(changes)
     except ValueError as exc:
         return _bad_request(str(exc))
@@ -102,10 +105,13 @@ def reset(request):
     limiter.reset()
     webhooks.reset()
     reseeded = None
-    if options.get("data"):
+    # Re-seeding takes a second or two: skipped when nothing has changed the data since the last one
+    # (a test suite resets before most tests, and most only read).
+    if options.get("data") and faults.data_changed_since_seeding():
         from evadmin.sandbox.seed import seed_again
 
         reseeded = seed_again()
+        faults.data_seeded()
     return JsonResponse({"reset": True, "reseeded": reseeded})
 
 
@@ -122,6 +128,7 @@ def clients(request):
     limit = data.get("rate_limit_per_hour")
     if not data.get("client_id") or not data.get("client_secret") or not isinstance(scopes, list):
         return _bad_request("client_id, client_secret and scopes (a list) are required")
+    faults.mark_data_changed()
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         return _bad_request("rate_limit_per_hour must be a positive integer")
     client = client_upsert(client_id=str(data["client_id"]), client_secret=str(data["client_secret"]),
