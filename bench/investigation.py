@@ -148,8 +148,8 @@ def run(ctx: Context) -> SectionResult:
                    "Notes"])
     notes = {"Charging panel (a page of sub-sessions)": goal_note(
         cold_requests.get("Charging panel (a page of sub-sessions)") == 1, "one request a page"),
-        "The night's page, with its verdict": "the charger's status and OCPP logs and the vehicle's status log, "
-                                              "read up front so the verdict can be given",
+        "The night's page, with its verdict": "the charger's status and OCPP logs, read up front so the verdict "
+                                              "can be given (the vehicle's status log: the check read it)",
         "The charger's error log, opened from the night": goal_note(
             cold_requests.get("The charger's error log, opened from the night") == 1, "one request a log panel")}
     for step in times:
