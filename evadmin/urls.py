@@ -14,6 +14,8 @@ urlpatterns = [
     path("users/<str:user_id>/fixes/", include("evadmin.fixes.urls")),
     path("users/", include("evadmin.drivers.urls")),
     path("charging/verdicts/", include("evadmin.charging.verdict_urls")),  # the verdict rules staff read
+    path("tickets/", include("evadmin.tickets.urls")),
+    path("playbooks/", include("evadmin.playbooks.urls")),
     path("bulk/", include("evadmin.bulk.urls")),
     path("api-budget/", include("evadmin.api_budget.urls")),
     path("", include("evadmin.driver_directory.urls")),  # /locations/ and /directory/

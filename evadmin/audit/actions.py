@@ -30,6 +30,9 @@ VEHICLE_DISCONNECT = "vehicle.disconnect"
 VEHICLE_UPDATE = "vehicle.update"  # smart charging on/off, charge limit
 VEHICLE_ONBOARDING_LINK = "vehicle.onboarding_link"
 USER_PASSWORD_RESET = "user.password_reset"
+# The ticket desk (evadmin/tickets): a ticket's human category set or changed.
+TICKET_RECATEGORISE = "ticket.recategorise"
+PLAYBOOK_UPDATE = "playbook.update"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -62,4 +65,6 @@ KNOWN_ACTIONS = (
     VEHICLE_UPDATE,
     VEHICLE_ONBOARDING_LINK,
     USER_PASSWORD_RESET,
+    TICKET_RECATEGORISE,
+    PLAYBOOK_UPDATE,
 )

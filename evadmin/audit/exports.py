@@ -18,6 +18,7 @@ CSV_HEADER = (
     "client_ip",
     "request_id",
     "job_ref",
+    "ticket_ref",
     "prev_hash",
     "hash",
 )
@@ -43,6 +44,7 @@ def audit_csv_rows(events: Iterable[AuditEvent]) -> Iterator[list]:
                 event.client_ip or "",
                 event.request_id,
                 event.job_ref or "",
+                event.ticket_ref or "",
                 event.prev_hash,
                 event.hash,
             ]

@@ -22,6 +22,7 @@ class AuditEventFilter(django_filters.FilterSet):
                                       max_length=150)
     action = django_filters.ChoiceFilter(label="Action", empty_label="Any action")
     target_user_id = django_filters.CharFilter(label="Target user id", max_length=64)
+    ticket_ref = django_filters.CharFilter(label="Support ticket id", max_length=64)
     date_from = django_filters.DateFilter(label="From", method="filter_date_from", widget=DateInput)
     date_to = django_filters.DateFilter(label="To", method="filter_date_to", widget=DateInput)
 

@@ -21,6 +21,7 @@ HASHED_FIELDS = (
     "job_ref",
     "prev_hash",
 )
+LATER_FIELDS = ("ticket_ref",)
 
 
 def json_normalise(value: Any) -> Any:
@@ -33,6 +34,10 @@ def json_normalise(value: Any) -> Any:
 
 def event_hash(event) -> str:
     content = {field: getattr(event, field) for field in HASHED_FIELDS}
+    # Fields added later are hashed only when set, so every event recorded before them keeps its hash.
+    for field in LATER_FIELDS:
+        if getattr(event, field) is not None:
+            content[field] = getattr(event, field)
     # isoformat in UTC with microseconds: what both SQLite and PostgreSQL store and return.
     content["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, cls=DjangoJSONEncoder)

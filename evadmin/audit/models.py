@@ -53,6 +53,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     # NULL: not done by a background job. Otherwise the job's id (bulk job, Celery task).
     job_ref = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # NULL: not done for a support ticket. Otherwise the ticket's id (tick…), so a ticket's history
+    # lists what was done for it. Nullable without a default: adding it rewrites no event.
+    ticket_ref = models.CharField(max_length=64, null=True, blank=True, db_index=True)  # noqa: DJ001
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

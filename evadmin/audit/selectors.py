@@ -15,3 +15,8 @@ def audit_action_names() -> list[str]:
     """Every action seen in the trail plus the known ones, for the filter's choices."""
     recorded = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
     return sorted(set(KNOWN_ACTIONS) | set(recorded))
+
+
+def ticket_history(*, ticket_ref: str, limit: int = 50) -> list[AuditEvent]:
+    """What staff did for a support ticket (recategorising it, fixes taken from it), newest first."""
+    return list(AuditEvent.objects.filter(ticket_ref=ticket_ref).select_related("actor").order_by("-id")[:limit])

@@ -50,6 +50,7 @@ def audit_record(
     reason: str = "",
     request: HttpRequest | None = None,
     job_ref: str | int | None = None,
+    ticket_ref: str | None = None,
 ) -> AuditEvent:
     """Append one event to the audit trail and return it.
 
@@ -61,6 +62,9 @@ def audit_record(
     if actor is not None and not actor.is_authenticated:
         actor = None
     request_id = getattr(request, "request_id", "") if request is not None else current_request_id()
+    # A write done for a support ticket carries it by itself: the view doing it sets request.ticket_ref
+    # (evadmin/tickets/working.py), so no service has to pass it along.
+    ticket_ref = ticket_ref or getattr(request, "ticket_ref", None)
     with transaction.atomic():
         head = _lock_chain_head()
         event = AuditEvent(
@@ -75,6 +79,7 @@ def audit_record(
             request_id=request_id or "",
             reason=reason or "",
             job_ref=None if job_ref is None else str(job_ref),
+            ticket_ref=ticket_ref or None,
             prev_hash=head.last_hash,
         )
         event.hash = event_hash(event)

@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from evadmin.evenergy import charging, devices, errors
+from evadmin.evenergy import charging, devices, errors, tickets
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -54,6 +54,9 @@ DEVICE_FIXES = "Charger and vehicle fixes: settings, reconnect, disconnect, onbo
 PRICES = "Tariff prices on the charging timeline"
 ACCOUNT = "Password reset emails and the webhook portal"
 REFERENCE = "Device names and compatibility (makes, models, trims)"
+TICKETS = "The ticket desk: support tickets, their messages and categories"
+TICKET_CATEGORISATION = "Recategorising a support ticket"
+TICKET_STATS = "The ticket desk's team statistics"
 
 
 def _query_value(value: Any) -> str:
@@ -244,13 +247,16 @@ class CollectionApi:
         return collection.resource.from_api(response.json())
 
     def update(self, object_id: str, changes: dict[str, Any], *, check: str, expand: Iterable[str] | None = None):
-        """PATCH only `changes`. Never retried; a lost answer is OutcomeUnknown with `check`."""
+        """PATCH only `changes`. Never retried; a lost answer is OutcomeUnknown with `check`. None when the
+        API answers without a body (the spec documents no body for some PATCHes: support tickets')."""
         collection = self.collection
         if not collection.write_scope:
             raise TypeError(f"{collection.path} objects cannot be changed")
         params = self._expand(expand)
         response = self.client.write("PATCH", collection.object_path(object_id, None), json=changes,
                                      params=params, check=check)
+        if not response.content.strip():
+            return None
         return collection.resource.from_api(response.json())
 
 
@@ -384,6 +390,40 @@ EVSE_COMPATIBILITY = Operation("GET", "/evse_compatibility/check", devices.Compa
 TARIFF_PRICES = Collection("/tariffs/{parent}/prices", charging.Price, PRICES, "tariff:prices:read",
                            parent_prefix="tari", paging=NUMBER, retrievable=False, also_needs=("tariff:read",),
                            filters=frozenset({"started_at__gte", "started_at__lte"}), max_pages=15)
+# Every filter the spec gives GET /support_tickets, by the spec's names.
+TICKET_FILTERS = frozenset({
+    "external_ticket_id", "status", "status__in", "priority", "priority__in", "priority__isnull", "source",
+    "source__in", "tags", "user", "user__isnull",
+    *(f"{who}_{level}{suffix}" for who in ("human_verified", "ai_generated") for level in ("category", "subcategory")
+      for suffix in ("", "__isnull")),
+    *(f"{moment}__{lookup}" for moment in ("created_at", "resolved_at", "ticket_updated_at")
+      for lookup in ("gte", "lte", "range")),
+    "resolved_at__isnull", "ticket_updated_at__isnull",
+})
+# A ticket comes with its driver (names in the queue, the driver panel without a request of its own);
+# its page asks for the messages too, so a ticket is one request.
+SUPPORT_TICKETS = Collection(
+    "/support_tickets", tickets.SupportTicket, TICKETS, "support:read", prefix="tick", per_user=True,
+    filters=TICKET_FILTERS, default_expand=("user",), write_scope="support:write",
+    write_feature=TICKET_CATEGORISATION)
+SUPPORT_TICKET_MESSAGES = Collection(
+    "/support_tickets/{parent}/messages", tickets.TicketMessage, TICKETS, "support:read", prefix="tmsg",
+    parent_prefix="tick", paging=UNPAGED,
+    filters=frozenset({"message_type", "message_type__in", "position", "position__gte", "position__lte"}))
+# The spec asks for a token and names no scope for the taxonomy and the statistics.
+TICKET_CATEGORIES = Operation("GET", "/support_tickets/categories", tickets.TicketTaxonomy, "", TICKETS)
+TICKET_STATS_VOLUME = Operation("GET", "/support-ticket-stats/volume", tickets.TicketVolume, "", TICKET_STATS,
+                                filters=frozenset({"group_by"}))
+TICKET_STATS_RESOLUTION = Operation("GET", "/support-ticket-stats/resolution", tickets.TicketResolution, "",
+                                    TICKET_STATS)
+TICKET_STATS_STATUS = Operation("GET", "/support-ticket-stats/status", tickets.StatusBreakdown, "", TICKET_STATS)
+TICKET_STATS_PRIORITY = Operation("GET", "/support-ticket-stats/priority", tickets.PriorityBreakdown, "",
+                                  TICKET_STATS)
+TICKET_STATS_SOURCE = Operation("GET", "/support-ticket-stats/source", tickets.SourceBreakdown, "", TICKET_STATS)
+TICKET_STATS_TOP_CATEGORIES = Operation("GET", "/support-ticket-stats/top-categories", tickets.TopCategories, "",
+                                        TICKET_STATS, filters=frozenset({"limit"}))
+TICKET_STATS_SANKEY = Operation("GET", "/support-ticket-stats/sankey", tickets.CategoryFlow, "", TICKET_STATS)
+
 PASSWORD_RESET = Operation("POST", "/auth/password_reset", None, "", ACCOUNT,
                            "A reset email may have been sent: ask the driver to check their inbox before sending "
                            "another.")
@@ -398,6 +438,8 @@ DECLARATIONS = (
     EVSE_RECONNECT, VEHICLE_RECONNECT, VEHICLE_DISCONNECT, VEHICLE_ONBOARDING_LINK,
     VEHICLE_MAKES, VEHICLE_MODELS, VEHICLE_TRIMS, EVSE_MAKES, EVSE_MODELS, VEHICLE_COMPATIBILITY, EVSE_COMPATIBILITY,
     TARIFF_PRICES, PASSWORD_RESET, WEBHOOK_PORTAL,
+    SUPPORT_TICKETS, SUPPORT_TICKET_MESSAGES, TICKET_CATEGORIES, TICKET_STATS_VOLUME, TICKET_STATS_RESOLUTION,
+    TICKET_STATS_STATUS, TICKET_STATS_PRIORITY, TICKET_STATS_SOURCE, TICKET_STATS_TOP_CATEGORIES, TICKET_STATS_SANKEY,
 )
 
 

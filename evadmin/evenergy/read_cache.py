@@ -65,8 +65,10 @@ def copies_will_do() -> Iterator[None]:
         _copies_will_do.reset(token)
 
 
-def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool = False) -> Read[T]:
+def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool = False,
+                 seconds: int | None = None) -> Read[T]:
     """The cached read, or a live one (`refresh` forces it); the last copy when live data cannot be had.
+    `seconds`: how long it stays fresh, when not the setting's (slow-moving figures such as statistics).
 
     Raises the API's error when it is unavailable and there is no copy at all.
     """
@@ -86,7 +88,7 @@ def read_through(*, scope: str, name: str, fetch: Callable[[], T], refresh: bool
         if last is None:
             raise
         return Read(value=last[0], fetched_at=last[1], live=False, unavailable=exc)
-    return _store(fresh_key, last_key, value)
+    return _store(fresh_key, last_key, value, seconds)
 
 
 def read_cache_seen(*, scope: str, name: str, fresh_only: bool = False) -> Read | None:
@@ -111,9 +113,9 @@ def read_cache_store(*, scope: str, name: str, value: T) -> Read[T]:
     return _store(*_keys(scope, name), value)
 
 
-def _store(fresh_key: str, last_key: str, value: T) -> Read[T]:
+def _store(fresh_key: str, last_key: str, value: T, seconds: int | None = None) -> Read[T]:
     now = timezone.now()
-    cache.set(fresh_key, (value, now), settings.EVADMIN_API_READ_CACHE_SECONDS)
+    cache.set(fresh_key, (value, now), seconds or settings.EVADMIN_API_READ_CACHE_SECONDS)
     cache.set(last_key, (value, now), settings.EVADMIN_API_LAST_COPY_DAYS * 86400)
     return Read(value=value, fetched_at=now, live=True)
 

@@ -71,7 +71,10 @@ def _convert(annotation, value: Any) -> Any:
                 return value
         elif isinstance(option, type) and hasattr(option, "from_api"):  # the hand-written resources
             if isinstance(value, dict):
-                return option.from_api(value)
+                try:
+                    return option.from_api(value)
+                except (KeyError, TypeError, ValueError):  # not that resource (no id, say): keep the default
+                    pass
         elif isinstance(option, type) and isinstance(value, option):
             return value
     return MISSING

@@ -21,9 +21,23 @@ class FixForm(forms.Form):
         help_text="Why this fix is applied, e.g. a ticket reference. Kept in the audit trail with what was done.",
     )
 
-    def __init__(self, *args, fix: Fix, target: FixTarget, makes: list[Make] = (), **kwargs) -> None:
+    # The support ticket the agent is working on for this driver (evadmin/tickets/working.py): the fix's
+    # audit event carries it unless they untick the box.
+    ticket = forms.RegexField(required=False, regex=r"^tick[A-Z0-9]{26}$", widget=forms.HiddenInput)
+    for_ticket = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, fix: Fix, target: FixTarget, makes: list[Make] = (), working_ticket=None,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fix = fix
+        self.working_ticket = working_ticket
+        if working_ticket is None:
+            del self.fields["ticket"], self.fields["for_ticket"]
+        else:
+            self.fields["ticket"].initial = working_ticket.id
+            self.fields["for_ticket"].label = (f"Record this fix against ticket #{working_ticket.external_id}"
+                                               f" ({working_ticket.subject})" if working_ticket.subject else
+                                               f"Record this fix against ticket #{working_ticket.external_id}")
         self.account_email = target.user.email if target.user else ""
         vehicle = target.vehicle
         if fix.name == "smart_charging":
@@ -51,6 +65,13 @@ class FixForm(forms.Form):
         elif fix.name == "recalculate":
             # Set by the dry run's page: without it the form runs the dry run, with it the real one.
             self.fields["confirmed"] = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def ticket_ref(self) -> str | None:
+        """The ticket the fix is recorded against, or None (after is_valid)."""
+        if "ticket" not in self.fields or not self.cleaned_data.get("for_ticket"):
+            return None
+        return self.cleaned_data.get("ticket") or None
 
     def clean_email(self) -> str:
         # Someone calling as the driver must not get a link to their account sent to an address of

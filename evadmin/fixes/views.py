@@ -20,6 +20,7 @@ from evadmin.fixes.registry import FIXES, Fix
 from evadmin.fixes.selectors import FixTarget, NotTheDriversTarget, energy
 from evadmin.staff import roles
 from evadmin.staff.permissions import permission_denied_response, staff_permission_required
+from evadmin.tickets.working import TICKET_ID, WorkingTicket, ticket_ref_set, ticket_working_on
 
 TEMPLATE = "fixes/fix.html"
 
@@ -34,10 +35,13 @@ def fix(request: HttpRequest, user_id: str, fix_name: str) -> HttpResponse:
         return permission_denied_response(request, chosen.permission)
     target = _target_or_404(chosen, user_id, request.GET.get("target", ""))
     makes = selectors.vehicle_makes() if chosen.name == "onboarding_link" else []
-    form = FixForm(request.POST if request.method == "POST" else None, fix=chosen, target=target, makes=makes)
+    working = _working_ticket(request, user_id)
+    form = FixForm(request.POST if request.method == "POST" else None, fix=chosen, target=target, makes=makes,
+                   working_ticket=working)
     context = {"fix": chosen, "target": target, "form": form, "facts": target.facts}
     if request.method != "POST" or not form.is_valid():
         return render(request, TEMPLATE, context, status=400 if form.errors else 200)
+    ticket_ref_set(request, form.ticket_ref)  # the audit event carries the ticket by itself
     try:
         return APPLY[chosen.name](request, target, form, context)
     except NotTheDriversTarget as exc:  # gone from the driver since the form was shown
@@ -48,7 +52,7 @@ def fix(request: HttpRequest, user_id: str, fix_name: str) -> HttpResponse:
         context["outcome_unknown"], status = unknown, api_error_status(unknown)
         # Offered again as a new decision (the reason kept): never a bound form that re-sends the write as
         # it stood, e.g. a recalculation's hidden confirmation (its button then runs a dry run first).
-        context["form"] = FixForm(None, fix=chosen, target=target, makes=makes,
+        context["form"] = FixForm(None, fix=chosen, target=target, makes=makes, working_ticket=working,
                                   initial={"reason": form.cleaned_data.get("reason", "")})
     except errors.ValidationFailed as invalid:
         form.add_api_errors(invalid.field_errors, invalid.detail)
@@ -58,6 +62,16 @@ def fix(request: HttpRequest, user_id: str, fix_name: str) -> HttpResponse:
     except errors.ApiError as failed:  # the form comes back as typed, with what went wrong
         context["api_error"], status = failed, api_error_status(failed)
     return render(request, TEMPLATE, context, status=status)
+
+
+def _working_ticket(request: HttpRequest, user_id: str) -> WorkingTicket | None:
+    """The ticket a link names (`?ticket=`, e.g. a playbook's step) or the one whose page this agent
+    opened for the driver lately."""
+    named = request.GET.get("ticket", "") or request.POST.get("ticket", "")
+    working = ticket_working_on(request, user_id=user_id)
+    if named and TICKET_ID.match(named) and (working is None or working.id != named):
+        return WorkingTicket(named, external_id=named, subject="")
+    return working
 
 
 def _target_or_404(chosen: Fix, user_id: str, target_id: str) -> FixTarget:

@@ -20,10 +20,12 @@ from evadmin.sandbox.models import AccessToken, OAuthClient
 # What evadmin asks for (settings.EVADMIN_API_SCOPES), plus site:read, which the spec requires for
 # /evse_sites although its scope list does not name it, and what the support desk needs beyond
 # reading: the device writes (evse:write, vehicle:write), boost and recalculation
-# (charging_session:write), the debug views (debug:read) and tariff prices.
+# (charging_session:write), the debug views (debug:read), tariff prices and the ticket desk
+# (support:read, support:write).
 DEV_CLIENT_SCOPES = (
     "user:read", "user:write", "tariff:read", "evse:read", "evse:write", "vehicle:read", "vehicle:write",
     "charging_session:read", "charging_session:write", "site:read", "debug:read", "tariff:prices:read",
+    "support:read", "support:write",
 )
 
 

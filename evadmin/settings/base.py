@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "evadmin.charging",
     "evadmin.devices",
     "evadmin.fixes",
+    "evadmin.tickets",
+    "evadmin.playbooks",
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -20,6 +20,8 @@ STAFF_PERMISSIONS: dict[str, str] = {
                          "a sub-session's energy use",
     "run_bulk": "Run bulk jobs",
     "view_audit": "View the audit trail and reports",
+    "recategorise_tickets": "Recategorise support tickets",
+    "edit_playbooks": "Edit the ticket desk's playbooks",
     "manage_staff": "Manage staff accounts",
 }
 
@@ -32,8 +34,9 @@ ADMIN = "admin"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
-    SUPPORT: ("view_users", "edit_users", "apply_fixes"),
-    SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes"),
+    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets"),
+    SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
+                   "edit_playbooks"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -41,8 +44,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
-    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes",
-    SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use)",
+    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets",
+    SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use) and the "
+                  "ticket desk's playbooks",
     BULK_OPERATOR: "Run bulk jobs",
     AUDITOR: "Read the audit trail and reports",
     ADMIN: "Everything, plus staff accounts in Django admin",
@@ -87,6 +91,8 @@ APPLY_MAJOR_FIXES = full_permission_name("apply_major_fixes")
 RUN_BULK = full_permission_name("run_bulk")
 VIEW_AUDIT = full_permission_name("view_audit")
 MANAGE_STAFF = full_permission_name("manage_staff")
+RECATEGORISE_TICKETS = full_permission_name("recategorise_tickets")
+EDIT_PLAYBOOKS = full_permission_name("edit_playbooks")
 
 
 def roles_with_permission(permission: str) -> list[str]:

@@ -47,6 +47,13 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     # walked by tests/fixes/test_permissions.py (the major ones need apply_major_fixes).
     "users/<str:user_id>/fixes/<str:fix_name>/": ("GET", "users/{user_id}/fixes/password_reset/", None),
     "users/<str:user_id>/clear-address/": ("POST", "users/{user_id}/clear-address/", None),
+    # The ticket desk (issue 16): a real ticket.
+    "tickets/drivers/<str:user_id>/": ("GET", "tickets/drivers/{user_id}/", None),
+    "tickets/<str:ticket_id>/": ("GET", "tickets/{ticket_id}/", None),
+    "tickets/<str:ticket_id>/recategorise/": ("GET", "tickets/{ticket_id}/recategorise/", None),
+    # Playbooks (issue 16): a shipped one.
+    "playbooks/<str:subcategory>/": ("GET", "playbooks/NO_CHARGE/", None),
+    "playbooks/<str:subcategory>/edit/": ("GET", "playbooks/NO_CHARGE/edit/", None),
     "bulk/jobs/<int:job_id>/": ("GET", "bulk/jobs/{job_id}/", None),
     "bulk/jobs/<int:job_id>/estimate/": ("GET", "bulk/jobs/{job_id}/estimate/", None),
     "bulk/jobs/<int:job_id>/rejected.csv": ("GET", "bulk/jobs/{job_id}/rejected.csv", None),
@@ -124,6 +131,16 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # The ticket desk (issue 16): view_users to read (every role); recategorise_tickets (support, support_lead, admin)
+    "tickets/":                                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "tickets/stats/":                                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "tickets/drivers/<str:user_id>/":                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "tickets/<str:ticket_id>/":                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "tickets/<str:ticket_id>/recategorise/":                                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
+    "playbooks/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "playbooks/<str:subcategory>/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "playbooks/<str:subcategory>/edit/":                                             (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    DENIED,    OK),
     # Bulk jobs: run_bulk (bulk_operator, admin)
     "bulk/":                                                                         (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),
     "bulk/template.csv":                                                             (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    OK,        DENIED,    OK),

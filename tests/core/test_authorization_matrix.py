@@ -24,6 +24,7 @@ from evadmin.data_quality.services import audit_report_advance
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
 from evadmin.driver_directory.services import directory_store_users
 from evadmin.evenergy.client import build_client
+from evadmin.evenergy.collections import SUPPORT_TICKETS
 from tests.bulk.factories import SITE_ID, TARIFF_ID, address, csv_bytes
 from tests.core.authorization_table import ALLOWED, CALLERS, EXPECTED, LOGIN, REQUESTS
 from tests.driver_directory.factories import ApiUserFactory
@@ -60,6 +61,7 @@ class World:
     access_log_id: int
     failure_log_id: int
     user_content_type_id: int
+    ticket_id: str
 
     def args(self) -> dict[str, object]:
         return vars(self)
@@ -91,6 +93,7 @@ def world(api_settings) -> World:
         access_log_id=AccessLog.objects.create(**attempt_fields).pk,
         failure_log_id=AccessFailureLog.objects.create(**attempt_fields).pk,
         user_content_type_id=ContentType.objects.get_for_model(owner).pk,
+        ticket_id=build_client().collection(SUPPORT_TICKETS).list(page_size=1).items[0].id,
     )
 
 

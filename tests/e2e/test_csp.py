@@ -49,6 +49,13 @@ PAGES = {
     "users/<str:user_id>/charging/nights/<str:night>/": "/users/{user_id}/charging/nights/{night}/",
     "charging/verdicts/": "/charging/verdicts/",
     "users/<str:user_id>/fixes/<str:fix_name>/": "/users/{user_id}/fixes/password_reset/",
+    "tickets/": "/tickets/",
+    "tickets/stats/": "/tickets/stats/",
+    "tickets/<str:ticket_id>/": "/tickets/{ticket_id}/",
+    "tickets/<str:ticket_id>/recategorise/": "/tickets/{ticket_id}/recategorise/",
+    "playbooks/": "/playbooks/",
+    "playbooks/<str:subcategory>/": "/playbooks/NO_CHARGE/",
+    "playbooks/<str:subcategory>/edit/": "/playbooks/NO_CHARGE/edit/",
 }
 # Loaded by htmx into the pages above (the devices fragment for real, below); fetched as htmx does.
 FRAGMENTS = {
@@ -61,6 +68,7 @@ FRAGMENTS = {
         "/users/{user_id}/charging/nights/{night}/check/?vehicle={vehicle_id}",
     "users/<str:user_id>/charging/logs/": "/users/{user_id}/charging/logs/?night={night}&add=evse_errors",
     "users/form/tariffs/": "/users/form/tariffs/?tariff_search=o",
+    "tickets/drivers/<str:user_id>/": "/tickets/drivers/{user_id}/",
     "bulk/jobs/<int:job_id>/estimate/": "/bulk/jobs/{job_id}/estimate/",
     "bulk/jobs/<int:job_id>/progress/": "/bulk/jobs/{job_id}/progress/",
 }
@@ -127,9 +135,11 @@ class Objects:
     report_id: int
     job_id: int
     case: dict  # a seeded support case's truth (its driver is user_id): devices, sub-session, night
+    ticket_id: str = ""  # a seeded ticket (the offline-charger night's)
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
+                               ticket_id=self.ticket_id,
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -146,7 +156,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="drivers.csv", actor=operator,
                                       checker=offline_checker())
     case = sandbox_api.seed_cases()["healthy_control"]  # a driver with an address, devices and charging
-    return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case)
+    ticket_id = sandbox_api.seed_cases()["ticket_offline_charger_night"]["ticket"]
+    return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id)
 
 
 @pytest.fixture

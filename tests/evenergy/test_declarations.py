@@ -90,3 +90,11 @@ def test_the_collections_that_take_evenergy_user_are_those_the_spec_gives_the_he
         path = _shape(declaration.path.replace("{parent}", "{}"))
         method = getattr(declaration, "method", "GET")
         assert "EvEnergy-User" in _parameters(spec_operations()[(method, path)]), declaration.path
+
+
+def test_the_ticket_list_declares_every_filter_the_spec_gives_it():
+    """The ticket desk's queue can use all of them: none is missing, none invented."""
+    parameters = _parameters(spec_operations()[("GET", "/support_tickets")])
+    named = {name for name, where in parameters.items() if where == "query"} - {
+        "page_before", "page_after", "page_size", "expand"}
+    assert set(c.TICKET_FILTERS) == named

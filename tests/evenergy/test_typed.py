@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices
+from evadmin.evenergy import charging, devices, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -34,6 +34,13 @@ SCHEMA_OF = {
     # An answer the spec writes inline: (path, method, status) of the operation that gives it.
     charging.EnergyRecalculation: ("/charging_sub_sessions/{charging_sub_session_id}/recalculate_energy_usages",
                                    "post", "200"),
+    tickets.SupportTicket: "SupportTicket", tickets.TicketMessage: "SupportTicketMessage",
+    tickets.TicketTaxonomy: ("/support_tickets/categories", "get", "200"),
+    **{kind: (f"/support-ticket-stats/{name}", "get", "200") for kind, name in (
+        (tickets.TicketVolume, "volume"), (tickets.TicketResolution, "resolution"),
+        (tickets.StatusBreakdown, "status"), (tickets.PriorityBreakdown, "priority"),
+        (tickets.SourceBreakdown, "source"), (tickets.TopCategories, "top-categories"),
+        (tickets.CategoryFlow, "sankey"))},
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

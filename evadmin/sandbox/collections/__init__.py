@@ -1,7 +1,7 @@
 """The collections the sandbox serves by declaration (resources.py), one module per part of the API.
 
 Each module lists its declarations in `DECLARATIONS`; `DECLARATIONS` here is all of them, in the
-order urls.py routes them. The ticket and whole-driver collections add their modules here.
+order urls.py routes them. The whole-driver collections add their modules here.
 """
 
 from evadmin.sandbox.collections import (
@@ -13,9 +13,11 @@ from evadmin.sandbox.collections import (
     devices,
     logs,
     tariffs,
+    tickets,
 )
 
 DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
+    *tickets.DECLARATIONS,
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
 
-SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs")  # module names under evadmin.sandbox.seeding, in seeding order
+SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets")  # module names under evadmin.sandbox.seeding, in seeding order
 HISTORY_DAYS = 30
 
 
@@ -28,6 +28,7 @@ HISTORY_DAYS = 30
 class SeedPlan:
     now: datetime
     case_users: set[str] = field(default_factory=set)  # drivers a support case owns
+    case_truths: dict[str, dict] = field(default_factory=dict)  # case name -> its ground truth (later seeders)
 
 
 def module_rng(seed: int, name: str) -> random.Random:

@@ -296,6 +296,7 @@ def seed_records(*, seed: int, users, vehicles, evses, plan):
         vehicle, evse = devices[user.id]
         builder = CaseBuilder(case, user, vehicle, evse, plan, rng)
         records += builder.build()
+        plan.case_truths[case] = builder.truth
         records.append(Record(id=ids.seeded_id(SEED_CASE_PREFIX, plan.now, rng), kind=SEED_CASE, user_id=user.id,
                               at=plan.now, data=builder.truth))
     return records
