@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
@@ -255,4 +256,8 @@ CONTROL_MESSAGES = {
 @staff_permission_required(RUN_BULK)
 def bulk_job_results_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(BulkJob, pk=job_id)
-    return csv_download(progress.bulk_job_results_csv_rows(job=job), f"bulk-job-{job.pk}-results.csv", bom=False)
+    def page_url(user_id: str) -> str:
+        return request.build_absolute_uri(reverse("users:detail", args=[user_id]))
+
+    return csv_download(progress.bulk_job_results_csv_rows(job=job, page_url=page_url),
+                        f"bulk-job-{job.pk}-results.csv", bom=False)

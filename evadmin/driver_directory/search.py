@@ -1,7 +1,8 @@
 """Free-text search, filters and sorting over the directory.
 
 Every account keeps one lower-cased `search_text` (email, name, address, postcode with and without
-its spaces, user id, plus an accent-free copy when it differs). A query is split into words and
+its spaces, user id, plus a copy without accents and punctuation when it differs: "O'Brien" is found
+by "obrien" and "o'brien" alike). A query is split into words and
 each word must occur somewhere in it: "smith sw1a" finds Smiths in SW1A, "sw1a1aa" and "SW1A 1AA"
 both find that postcode. The lookup is a case-sensitive `contains` on the lower-cased text, i.e.
 `search_text LIKE '%word%'`, which PostgreSQL answers from the trigram index of migration 0002
@@ -57,6 +58,12 @@ def fold(text: str) -> str:
     )
 
 
+def unpunctuated(text: str) -> str:
+    """Without punctuation: "o'brien" -> "obrien", "smith-jones" -> "smithjones". People type a name
+    without its apostrophe or hyphen as often as with it (and with other quote marks than the stored one)."""
+    return "".join(char for char in text if not unicodedata.category(char).startswith("P"))
+
+
 def search_text_for(
     *, user_id: str, email: str, full_name: str, address_1: str = "", address_2: str = "", city: str = "",
     state: str = "", postal_code: str = "",
@@ -66,13 +73,15 @@ def search_text_for(
     if " " in postal_code.strip():
         parts.append(postal_code.replace(" ", ""))  # "SW1A 1AA" is typed "sw1a1aa" as often as not
     lowered = " ".join(part.strip().lower() for part in parts if part and part.strip())
-    folded = fold(lowered)
+    folded = unpunctuated(fold(lowered))
     return lowered if folded == lowered else f"{lowered} {folded}"
 
 
 def search_terms(query: str) -> list[str]:
-    """The words of a query, folded like search_text; postcode spaces need no special case."""
-    return [term[:MAX_TERM_LENGTH] for term in fold(query or "").split()][:MAX_TERMS]
+    """The words of a query, folded and unpunctuated like search_text's copy (postcode spaces need no
+    special case); a word of punctuation alone is dropped."""
+    terms = (unpunctuated(term)[:MAX_TERM_LENGTH] for term in fold(query or "").split())
+    return [term for term in terms if term][:MAX_TERMS]
 
 
 @dataclass(frozen=True)

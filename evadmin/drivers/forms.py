@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from evadmin.data_quality.rules.countries import postcode_warning
 from evadmin.evenergy.resources import ADDRESS_FIELDS, EvseSite, Tariff, User, is_resource_id
 from evadmin.evenergy.validation import address_rule_errors
 
@@ -82,6 +83,13 @@ class UserForm(forms.Form):
             "latitude": coordinates.get("latitude"), "longitude": coordinates.get("longitude"),
             "fingerprint": user.fingerprint, "stored": json.dumps(stored) if stored else "",
         }
+
+    @property
+    def postcode_warning(self) -> str | None:
+        """The audit report's postcode rule, as a warning while typing (never an error)."""
+        if not self.is_bound:
+            return None
+        return postcode_warning(self.data.get("country_code", ""), self.data.get("postal_code", ""))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

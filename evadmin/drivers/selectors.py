@@ -108,6 +108,16 @@ def driver_zone(*, user_id: str) -> tzinfo:
         return UTC
 
 
+def user_seen(*, user_id: str) -> User | None:
+    """The driver as evadmin last read them (the API's copy, else the directory's), never a request: what
+    a form names the driver by while it holds values not saved yet (an email typed wrong, say)."""
+    seen = read_cache_seen(scope=user_id, name=USER)
+    if seen is not None:
+        return seen.value
+    local = directory_account_as_user(user_id=user_id)
+    return local[0] if local else None
+
+
 def driver_zone_seen(*, user_id: str) -> tzinfo | None:
     """driver_zone from the driver as evadmin last read them, never a request; None when it has not:
     for a panel that must cost only its own request."""

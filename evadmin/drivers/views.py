@@ -120,6 +120,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             return _form_with_api_error(request, form, exc, {"mode": "create"})
         else:
             messages.success(request, format_html("Created <bdi>{}</bdi>.", user.email))
+            _postcode_note(request, form)
             return _redirect(request, reverse("users:detail", args=[user.id]))
     context = {"form": form, "mode": "create", "duplicates": duplicates}
     return _form_page(request, context, status=422 if form.errors else 200)
@@ -147,6 +148,12 @@ def tariff_options(request: HttpRequest) -> HttpResponse:
     return render(request, "drivers/form.html#tariff_options", context)
 
 
+def _postcode_note(request: HttpRequest, form) -> None:
+    """Saved as typed, the warning said while typing stays in sight on the driver's page."""
+    if form.postcode_warning:
+        messages.warning(request, form.postcode_warning)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(EDIT)
 def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
@@ -161,7 +168,8 @@ def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
         form = _user_form(user=read.value)
         return _form_page(request, {"form": form, "mode": "edit", "account": read.value})
     form = _user_form(request.POST)
-    account = {"id": user_id, "email": request.POST.get("email", "")}
+    # The heading names the account as stored, not by the email typed (it may be the invalid one).
+    account = selectors.user_seen(user_id=user_id) or {"id": user_id, "email": user_id}
     if form.is_valid():
         try:
             user = services.user_update(
@@ -179,6 +187,7 @@ def user_edit(request: HttpRequest, user_id: str) -> HttpResponse:
             return _form_with_api_error(request, form, exc, {"mode": "edit", "account": account})
         else:
             messages.success(request, format_html("Saved changes to <bdi>{}</bdi>.", user.email))
+            _postcode_note(request, form)
             return _redirect(request, reverse("users:detail", args=[user_id]))
     return _form_page(request, {"form": form, "mode": "edit", "account": account}, status=422)
 

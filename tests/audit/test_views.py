@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from evadmin.audit.models import AuditEvent
 from evadmin.audit.services import audit_record
+from tests.driver_directory.conftest import store_accounts  # noqa: F401  (a fixture, used by name)
+from tests.driver_directory.factories import ApiUserFactory
 from tests.staff.fixtures import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +119,26 @@ def test_filters(client_as):
     assert shown(date_from="2025-01-11") == {"u-2", "u-3"}
     assert shown(date_to="2025-01-31") == {"u-1", "u-2"}
     assert shown(actor="ada", action="user.update", date_from="2025-01-01") == {"u-3"}
+    assert shown(actor="Da") == {"u-1", "u-3"}  # part of a username
+
+
+def test_the_staff_filter_takes_part_of_a_name_and_the_driver_filter_an_email(client_as, store_accounts):  # noqa: F811
+    client = client_as("auditor")
+    grace = make_staff("support", username="ghopper")
+    grace.first_name, grace.last_name = "Grace", "Hopper"
+    grace.save()
+    [driver_id] = store_accounts(ApiUserFactory(number=42, email="Ada.Lovelace@Example.com", full_name="Ada"))
+    audit_record(actor=grace, action="user.update", target_user_id=driver_id, reason="by name and email")
+    audit_record(actor=None, action="user.update", target_user_id="user01HN0000000000000000000099")
+
+    def shown(**params) -> list[str]:
+        response = client.get(TRAIL, params)
+        return [e.reason for e in response.context["page"].object_list if e.target_user_id]
+
+    assert shown(actor="hopp") == ["by name and email"]  # part of the name
+    assert shown(target_user_id="  ada.lovelace@example.COM ") == ["by name and email"]  # any case
+    assert shown(target_user_id=driver_id) == ["by name and email"]
+    assert shown(target_user_id="nobody@example.com") == []
 
 
 def test_invalid_filters_show_errors_and_no_events(client_as):

@@ -78,10 +78,11 @@ def test_results_csv_is_neutralised(upload, operator):
     job = running_job(upload, operator)
     response = signed_in(operator).get(f"/bulk/jobs/{job.pk}/results.csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["row_number", "email", "outcome", "user_id", "user_url", "error"]
+    assert rows[0] == ["row_number", "email", "outcome", "user_id", "user_url", "evadmin_url", "error"]
     assert rows[1][:4] == ["2", "'=cmd@example.com", "Created", "user" + "1" * 26]
-    assert rows[1][4].endswith("/users/user" + "1" * 26)
-    assert rows[2][2] == "Failed" and "not allowed" in rows[2][5]
+    assert rows[1][4].endswith("/users/user" + "1" * 26)  # the API's
+    assert rows[1][5] == "http://testserver/users/user" + "1" * 26 + "/"  # the driver's page in evadmin
+    assert rows[2][2] == "Failed" and rows[2][4:6] == ["", ""] and "not allowed" in rows[2][6]
 
 
 def test_the_jobs_page_shows_a_finished_jobs_notice_once(upload, operator):
@@ -90,3 +91,16 @@ def test_the_jobs_page_shows_a_finished_jobs_notice_once(upload, operator):
     client = signed_in(operator)
     assert "Bulk job finished: 1 created." in client.get("/bulk/jobs/").content.decode()
     assert "Bulk job finished: 1 created." not in client.get("/bulk/jobs/").content.decode()
+
+
+def test_the_preview_warns_of_a_postcode_the_audit_report_would_list(upload, operator):
+    job = upload(csv_bytes([
+        {"email": "odd@example.com", "address_1": "1 High St", "city": "Leeds", "postal_code": "ZZZ",
+         "country_code": "GB"},
+        {"email": "fine@example.com", "address_1": "1 Briggate", "city": "Leeds", "postal_code": "LS1 6HD",
+         "country_code": "GB"},
+    ]))
+    html = signed_in(operator).get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert html.count('data-warning="postcode"') == 1
+    assert "“ZZZ” is not in the GB postcode format" in html
+    assert job.rows.get(email="odd@example.com").state == BulkRow.State.PENDING  # warned, still sent

@@ -139,6 +139,9 @@ def test_a_finished_update_job_is_reverted_except_accounts_changed_since(
     revert = BulkJob.objects.get(reverts=job)
     assert response.status_code == 302 and response["Location"].endswith(f"/bulk/jobs/{revert.pk}/")
     assert revert.kind == BulkJob.Kind.UPDATE and revert.status == BulkJob.Status.QUEUED
+    page = client.get(f"/bulk/jobs/{revert.pk}/").content.decode()
+    assert f"no file: its rows are job {job.pk}’s changes, undone" in page
+    assert "0 bytes" not in page and "download the file" not in page and "→ None" not in page
     drive(revert)
     assert revert.status == BulkJob.Status.FINISHED
     rows = {row.directory_user_id: row for row in revert.rows.all()}

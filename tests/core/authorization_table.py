@@ -163,7 +163,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "directory/sync/":                                                               (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    ALLOWED),
     # Django admin: staff (is_staff: the admin role) only, then Django's model permissions (roles.ADMIN_SITE_PERMISSIONS)
     "admin/":                                                                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
-    "admin/login/":                                                                  (OK,        OK,        OK,        OK,        OK,        OK,        OK,        REDIRECT),
+    # Signed in without the admin role: evadmin's 403 page, not a sign-in form that cannot let them in
+    "admin/login/":                                                                  (OK,        DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    REDIRECT),
     "admin/logout/":                                                                 (REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  LOGIN),
     "admin/password_change/":                                                        (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),
     "admin/password_change/done/":                                                   (LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     LOGIN,     OK),

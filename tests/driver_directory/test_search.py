@@ -29,7 +29,7 @@ def accounts(store_accounts):
                        city="Paris", postal_code="75002", country_code="FR", tariff=TEMPO, supplier=EDF,
                        coordinates=(48.87, 2.33), vehicle_count=1),
         ApiUserFactory(number=4, email="nobody@example.net", full_name="Noor Khan", location=False),
-        ApiUserFactory(number=5, email="sam@example.com", full_name="Sam Smith", address_1="1 Station Road",
+        ApiUserFactory(number=5, email="sam@example.com", full_name="Sam O'Brien-Smith", address_1="1 Station Road",
                        city="Leeds", postal_code="LS6 2AB", coordinates=(53.8, -1.55)),
     ), strict=True))
 
@@ -60,6 +60,12 @@ def found(accounts, query="", order="", **filters):
     ("lane", ["ada", "zoe"]),
     ("", ["ada", "zoe", "jean", "nolocation", "notariff"]),
     ("nothing-like-this", []),
+    ("obrien", ["notariff"]),  # without the apostrophe, as people type it
+    ("o'brien", ["notariff"]),  # with it
+    ("o’brien", ["notariff"]),  # with a typographic one
+    ("obriensmith", ["notariff"]),  # without the hyphen
+    ("o'brien-smith", ["notariff"]),
+    ("' -", ["ada", "zoe", "jean", "nolocation", "notariff"]),  # punctuation alone narrows nothing
 ])
 def test_free_text(accounts, query, expected):
     assert found(accounts, query) == expected

@@ -107,6 +107,33 @@ def test_edit_sends_only_what_changed_and_records_the_diff(pages, sandbox_api, u
     assert "Cardiff" in detail and "moved house" in detail  # the change shows in the user's history
 
 
+def test_after_a_failed_save_the_heading_keeps_the_stored_email(pages, sandbox_api, user_with_address):
+    client = pages("support")
+    data = edit_form_data(client, user_with_address.id)
+    response = client.post(f"/users/{user_with_address.id}/edit/", {**data, "email": "not-an-email",
+                                                                     "reason": "typo"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f"<h1>Edit {user_with_address.email}</h1>" in html and "<title>Edit not-an-email" not in html
+    assert 'value="not-an-email"' in html  # what was typed stays in the field, to be corrected
+    assert "set by the driver in the app" in html  # the full name, which the API keeps read-only
+
+
+def test_an_odd_postcode_is_warned_about_as_typed_and_after_saving_but_not_refused(
+        pages, sandbox_api, user_with_address):
+    client = pages("support")
+    data = {**edit_form_data(client, user_with_address.id), **GOOD_ADDRESS, "postal_code": "ZZZ"}
+    field = client.post("/users/form/fields/postal_code/", data).content.decode()
+    assert "“ZZZ” is not in the GB postcode format" in field and "errorlist" not in field
+    sandbox_api.reset()
+    saved = client.post(f"/users/{user_with_address.id}/edit/", {**data, "reason": "driver insists"}, follow=True)
+    [patch] = writes(sandbox_api)
+    assert json.loads(patch["body"])["default_location"]["postal_code"] == "ZZZ"  # saved as typed
+    assert "“ZZZ” is not in the GB postcode format" in saved.content.decode()  # and still said
+    fine = client.post("/users/form/fields/postal_code/", {**data, "postal_code": "LS1 6HD"}).content.decode()
+    assert "postcode format" not in fine
+
+
 def test_edit_conflict_shows_both_versions_and_saves_nothing(pages, sandbox_api, direct_api, user_with_address):
     client = pages("support")
     data = edit_form_data(client, user_with_address.id)

@@ -46,4 +46,9 @@ def test_upload_preview_start_progress_and_results(request, api_settings, sandbo
     created = {row["email"]: row for row in rows if row["outcome"] == "Created"}
     assert set(created) == set(emails)
     assert all(row["user_id"].startswith("user") and row["user_url"].endswith(row["user_id"]) for row in created.values())
+    # The driver's evadmin page opens from the file (what an operator follows a row up with).
+    first = next(iter(created.values()))
+    assert first["evadmin_url"].endswith(f"/users/{first['user_id']}/")
+    page.goto(first["evadmin_url"])
+    expect(page.locator("h1")).to_contain_text(first["email"])
     assert [row["outcome"] for row in rows if row["email"] == "not-an-email"] == ["Invalid"]

@@ -1,9 +1,15 @@
 """`manage.py apicheck` tells an operator whether the API configuration works."""
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_apicheck():
@@ -18,6 +24,16 @@ def test_apicheck_reports_url_auth_version_and_budget(api_settings, sandbox_api)
     assert "authenticated:   yes" in output
     assert "version echoed:  2" in output
     assert "of 1000 requests this hour" in output
+
+
+def test_apicheck_on_a_database_never_migrated_says_what_to_run(tmp_path):
+    """A new operator's first apicheck, before any migrate: a sentence, not a traceback."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"}
+    done = subprocess.run([sys.executable, "manage.py", "apicheck"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "run `python manage.py migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr and "no such table" not in done.stderr
 
 
 def test_apicheck_names_wrong_credentials(api_settings):

@@ -99,3 +99,12 @@ def test_admin_role_can_open_django_admin_and_staff_list(client_as):
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 200
     assert client_as("support").get("/admin/").status_code == 302  # not is_staff: admin login page
+
+
+@pytest.mark.parametrize("role", ["viewer", "support", None])
+def test_staff_without_the_admin_role_get_the_403_page_at_django_admin_not_a_sign_in_form(client_as, role):
+    response = client_as(role).get("/admin/", follow=True)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "You don’t have access to this" in html and "Django admin (/admin/) is for the admin role" in html
+    assert 'name="password"' not in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -75,16 +75,17 @@ def _eta(job: BulkJob, counts: dict[str, int]) -> float | None:
     return budget.blocked_for() + budget.seconds_until_free() + (requests - share_left) / per_hour * 3600
 
 
-RESULTS_CSV_HEADER = ("row_number", "email", "outcome", "user_id", "user_url", "error")
+RESULTS_CSV_HEADER = ("row_number", "email", "outcome", "user_id", "user_url", "evadmin_url", "error")
 
 
-def bulk_job_results_csv_rows(*, job: BulkJob) -> Iterator[list]:
+def bulk_job_results_csv_rows(*, job: BulkJob, page_url: Callable[[str], str]) -> Iterator[list]:
+    """One line per row: `user_url` is the driver in the API, `evadmin_url` their page here (page_url(id))."""
     yield list(RESULTS_CSV_HEADER)
     base = settings.EVADMIN_API_BASE_URL
     rows = job.rows.order_by("row_number").values_list("row_number", "email", "state", "user_id", "error")
     for row_number, email, state, user_id, error in rows.iterator(chunk_size=2000):
-        url = f"{base}/users/{user_id}" if user_id else ""
-        yield neutralise_row([row_number, email, State(state).label, user_id, url, error])
+        urls = [f"{base}/users/{user_id}", page_url(user_id)] if user_id else ["", ""]
+        yield neutralise_row([row_number, email, State(state).label, user_id, *urls, error])
 
 
 def bulk_notices_take_unread(*, recipient) -> list[BulkNotice]:

@@ -61,3 +61,14 @@ def inside_country(country: str, latitude: float, longitude: float) -> bool:
 
 def postcode_fits(country: str, postcode: str) -> bool:
     return POSTCODE_PATTERNS[country].fullmatch(postcode.strip().upper()) is not None
+
+
+def postcode_warning(country: str, postcode: str) -> str | None:
+    """What to tell staff typing a postcode the audit report's rule (postcode_format) would list: a
+    warning, never a refusal, since odd but real postcodes exist. None when it fits, or when the rule
+    knows no format for the country."""
+    country = (country or "").strip().upper()
+    if not postcode or not postcode.strip() or country not in POSTCODE_PATTERNS or postcode_fits(country, postcode):
+        return None
+    return (f"“{postcode.strip()}” is not in the {country} postcode format. It can be saved as it is, but the "
+            "next audit report will list it: check it with the driver.")

@@ -6,12 +6,27 @@ scope disables; `--operations` prints the README's table of the operations evadm
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from evadmin.evenergy import errors
 from evadmin.evenergy.attribution import SYSTEM, Source, on_behalf_of
 from evadmin.evenergy.auth import ClientCredentialsToken
 from evadmin.evenergy.client import API_VERSION, build_client
 from evadmin.evenergy.collections import operations_table, scopes_by_feature
+
+
+def _require_migrated_database() -> None:
+    """The check records what it spends (the budget and the ledger live in the database): on a database
+    never migrated it would end in "no such table"; say what to run instead."""
+    try:
+        executor = MigrationExecutor(connection)
+        unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise CommandError(f"Cannot read evadmin's database ({exc}). Check DATABASE_URL.") from None
+    if unapplied:
+        raise CommandError(f"evadmin's database is not set up ({len(unapplied)} migrations not applied): run "
+                           "`python manage.py migrate` first (`make run` does it), then apicheck again.")
 
 
 class Command(BaseCommand):
@@ -27,6 +42,7 @@ class Command(BaseCommand):
         if options["operations"]:
             self.stdout.write(operations_table())
             return
+        _require_migrated_database()
         client = build_client()
         mode = "static token" if settings.EVADMIN_API_TOKEN else f"client credentials ({settings.EVADMIN_API_CLIENT_ID})"
         self.stdout.write(f"base URL:        {client.base_url}")

@@ -1,0 +1,119 @@
+"""The agent's desk, polished (issue 18), in Chromium: what staff saw, seen fixed.
+
+A name found without its apostrophe, Django admin refusing a viewer with evadmin's own 403 page, an
+error badge that looks like an error, a failed save keeping the account's stored email in its
+heading and saying why the full name cannot be edited, and the audit trail found by a driver's email.
+"""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from evadmin.audit.services import audit_record
+from evadmin.driver_directory.models import DirectorySync
+from evadmin.driver_directory.services import directory_store_users
+from evadmin.evenergy.client import build_client
+from tests.driver_directory.factories import ApiUserFactory
+from tests.e2e.test_directory import USER_ROWS, search_users
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def obrien(api_settings, sandbox_api):
+    sandbox_api.reset(data=True)
+    [user] = [ApiUserFactory(number=31, email="s.obrien@example.ie", full_name="Siobhán O'Brien", city="Galway",
+                             postal_code="H91 X2Y3", country_code="IE")]
+    directory_store_users([user])
+    DirectorySync.objects.create(kind="full", status="complete", finished_at=timezone.now())
+    return user
+
+
+def test_a_name_is_found_without_its_apostrophe(signed_in_page, obrien):
+    browser_page = signed_in_page("viewer")
+    page = browser_page.page
+    browser_page.goto("/users/")
+    for typed in ("obrien", "O'Brien", "siobhan o’brien"):
+        search_users(page, typed)
+        expect(page.locator(USER_ROWS)).to_have_count(1)
+        expect(page.locator(USER_ROWS).first).to_contain_text("s.obrien@example.ie")
+
+
+def test_django_admin_answers_a_viewer_with_evadmins_403_page(signed_in_page):
+    browser_page = signed_in_page("viewer")
+    page = browser_page.page
+    browser_page.goto("/admin/")
+    expect(page.get_by_role("alert")).to_contain_text("Django admin (/admin/) is for the admin role")
+    expect(page.get_by_label("Password")).to_have_count(0)  # no second sign-in form
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()  # evadmin's page, its navigation
+    browser_page.forgive_console_errors("status of 403")
+
+
+def _background(page, selector: str) -> tuple[int, int, int]:
+    colour = page.locator(selector).first.evaluate("badge => getComputedStyle(badge).backgroundColor")
+    return tuple(int(part) for part in re.findall(r"\d+", colour)[:3])
+
+
+def test_error_badges_look_like_errors_not_warnings(signed_in_page):
+    browser_page = signed_in_page("auditor")
+    page = browser_page.page
+    browser_page.goto("/audit/reports/")
+    error, warning = _background(page, '[data-severity="error"]'), _background(page, '[data-severity="warning"]')
+    assert error != warning
+    red, green, blue = error
+    assert red > green + 20 and red > blue + 20  # red, not the warning's amber
+
+
+def test_a_failed_save_keeps_the_stored_email_and_the_full_name_says_why_it_is_read_only(
+        signed_in_page, api_settings, sandbox_api):
+    sandbox_api.reset(data=True)
+    driver = next(user for user in build_client().users.list(page_size=50) if user.default_location)
+    browser_page = signed_in_page("support")
+    page = browser_page.page
+    browser_page.goto(f"/users/{driver.id}/edit/")
+    expect(page.get_by_text("set by the driver in the app")).to_be_visible()
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Reason or ticket").fill("Typo check")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("alert").filter(has_text="Nothing was saved")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit {driver.email}")
+    expect(page.get_by_label("Email")).to_have_value("not-an-email")  # what was typed, to correct
+    browser_page.forgive_console_errors("status of 422")
+
+
+def test_the_audit_trail_finds_a_drivers_events_by_email_and_staff_by_part_of_a_name(signed_in_page, obrien):
+    audit_record(actor=None, action="user.update", target_user_id=obrien.id, reason="Moved to Galway")
+    audit_record(actor=None, action="user.update", target_user_id="user01HN0000000000000000000077",
+                 reason="Someone else")
+    browser_page = signed_in_page("auditor")
+    page = browser_page.page
+    browser_page.goto("/audit/")
+    page.get_by_label("Driver").fill("S.OBrien@example.ie")
+    page.get_by_role("button", name="Filter").click()
+    trail = page.locator("#audit-results")
+    expect(trail).to_contain_text("Moved to Galway")
+    expect(trail).not_to_contain_text("Someone else")
+    page.get_by_label("Driver").fill("")
+    page.get_by_label("Staff member").fill("auditor-mem")  # part of the auditor's own username
+    page.get_by_role("button", name="Filter").click()
+    expect(trail).to_contain_text("auth.sign_in")
+    expect(trail).not_to_contain_text("Moved to Galway")
+
+
+def test_an_odd_postcode_is_warned_about_while_typing_and_still_saved(signed_in_page, api_settings, sandbox_api):
+    sandbox_api.reset(data=True)
+    driver = next(user for user in build_client().users.list(page_size=50)
+                  if user.default_location and user.default_location.country_code == "GB")
+    browser_page = signed_in_page("support")
+    page = browser_page.page
+    browser_page.goto(f"/users/{driver.id}/edit/")
+    page.get_by_label("Postcode").fill("ZZZ")
+    with page.expect_response(re.compile(r"/users/form/fields/postal_code/")):
+        page.get_by_label("Postcode").blur()
+    expect(page.locator("#postcode-warning")).to_contain_text("“ZZZ” is not in the GB postcode format")
+    page.get_by_label("Reason or ticket").fill("The driver confirmed it")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page).to_have_url(re.compile(rf"/users/{driver.id}/$"))  # saved: a warning, not a refusal
+    expect(page.get_by_text("“ZZZ” is not in the GB postcode format")).to_be_visible()
