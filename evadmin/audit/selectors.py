@@ -1,5 +1,6 @@
 """Reading the audit trail."""
 
+from django.apps import apps
 from django.db.models import QuerySet
 
 from evadmin.audit.actions import KNOWN_ACTIONS
@@ -20,3 +21,14 @@ def audit_action_names() -> list[str]:
 def ticket_history(*, ticket_ref: str, limit: int = 50) -> list[AuditEvent]:
     """What staff did for a support ticket (recategorising it, fixes taken from it), newest first."""
     return list(AuditEvent.objects.filter(ticket_ref=ticket_ref).select_related("actor").order_by("-id")[:limit])
+
+
+def driver_emails(*, user_ids: set[str]) -> dict[str, str]:
+    """{user id: email} from the directory for the drivers a page names (one query, no API request).
+
+    Read through the app registry: the directory records its own audit events, so the trail does not
+    import it."""
+    if not user_ids:
+        return {}
+    accounts = apps.get_model("directory", "DirectoryAccount").objects.filter(user_id__in=user_ids)
+    return dict(accounts.values_list("user_id", "email"))

@@ -8,6 +8,7 @@ from evadmin.audit import actions
 from evadmin.audit.exports import audit_csv_rows
 from evadmin.audit.filters import AuditEventFilter
 from evadmin.audit.models import AuditEvent
+from evadmin.audit.selectors import driver_emails
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import render_page
@@ -21,6 +22,9 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     filters = AuditEventFilter(request.GET)
     events = filters.qs if filters.is_valid() else AuditEvent.objects.none()
     page = Paginator(events, filters.form.page_size()).get_page(request.GET.get("page"))
+    emails = driver_emails(user_ids={event.target_user_id for event in page.object_list if event.target_user_id})
+    for event in page.object_list:  # drivers by email, the id on hover (one query for the page)
+        event.target_email = emails.get(event.target_user_id, "")
     context = {"form": filters.form, "page": page}
     return render_page(request, "audit/trail.html", context, partial="results")
 

@@ -59,8 +59,8 @@ def test_trail_lists_newest_first_with_diff_and_user_link(client_as):
     )
     html = client.get(TRAIL).content.decode()
     assert html.index(f'id="audit-event-{newer.pk}"') < html.index(f'id="audit-event-{older.pk}"')
-    assert '<a href="/users/u-2/">u-2</a>' in html
-    assert "<dt><code>default_location.city</code></dt>" in html
+    assert '<a href="/users/u-2/" title="u-2">u-2</a>' in html  # not in the directory: its id
+    assert '<dt title="default_location.city">City</dt>' in html  # the label staff read, the API's name on hover
     assert '<del><span class="visually-hidden">was </span>Leeds</del>' in html
     assert '<ins><span class="visually-hidden">now </span>York</ins>' in html
     assert '<ins><span class="visually-hidden">now </span>Ada</ins>' in html  # a create shows the new side only
@@ -139,6 +139,8 @@ def test_the_staff_filter_takes_part_of_a_name_and_the_driver_filter_an_email(cl
     assert shown(target_user_id="  ada.lovelace@example.COM ") == ["by name and email"]  # any case
     assert shown(target_user_id=driver_id) == ["by name and email"]
     assert shown(target_user_id="nobody@example.com") == []
+    html = client.get(TRAIL, {"target_user_id": driver_id}).content.decode()
+    assert f'title="{driver_id}">Ada.Lovelace@Example.com</a>' in html  # the driver by email, the id on hover
 
 
 def test_invalid_filters_show_errors_and_no_events(client_as):

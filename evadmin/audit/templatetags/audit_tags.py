@@ -27,10 +27,23 @@ FIELD_LABELS = {
 }
 
 
+# Bulk rows record the location they sent as "location"; it is the driver's default location.
+FIELD_ALIASES = {"location": "default_location"}
+OTHER_LABELS = {"row_number": "Row in the file", "found_by": "Found by", "reason": "Reason"}
+
+
 @register.filter
 def audit_field_label(field: str) -> str:
-    """A readable name for an audited field ("default_location.postal_code" -> "Postcode")."""
-    return FIELD_LABELS.get(field, field.replace("_", " ").replace(".", " › ").capitalize())
+    """The one name staff read for a field wherever it shows (the driver's form, history, the trail, bulk
+    events): "default_location.postal_code" and a bulk row's "location.postal_code" -> "Postcode".
+    Exports keep the API's dotted names."""
+    head, _, rest = field.partition(".")
+    canonical = f"{FIELD_ALIASES.get(head, head)}{'.' if rest else ''}{rest}"
+    if canonical in FIELD_LABELS:
+        return FIELD_LABELS[canonical]
+    if field in OTHER_LABELS:
+        return OTHER_LABELS[field]
+    return field.replace("_", " ").replace(".", " › ").capitalize()
 
 
 @register.filter
