@@ -216,8 +216,11 @@ def bulk_job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 @staff_permission_required(RUN_BULK)
 def bulk_job_control(request: HttpRequest, job_id: int, action: str) -> HttpResponse:
-    """Pause, resume, cancel, retry the failed rows."""
+    """Pause, resume, cancel, retry the failed rows. Cancelling is final: it needs its confirmation."""
     job = get_object_or_404(BulkJob, pk=job_id)
+    if action in NEEDS_CONFIRMATION and not _confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("bulk:job", job_id=job.pk)
     try:
         services.bulk_job_control(job_id=job.pk, actor=request.user, action=action, request=request)
     except services.BulkJobError as exc:
@@ -234,6 +237,9 @@ def bulk_job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
     from evadmin.bulk.reverts import bulk_job_revert as revert_job
 
     job = get_object_or_404(BulkJob, pk=job_id)
+    if not _confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("bulk:job", job_id=job.pk)
     try:
         revert = revert_job(job_id=job.pk, actor=request.user, request=request)
     except services.BulkJobError as exc:
@@ -242,6 +248,15 @@ def bulk_job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
     messages.success(request, f"Job {revert.pk} reverts job {job.pk}: accounts changed since are reported as "
                               "conflicts and left as they are.")
     return redirect("bulk:job", job_id=revert.pk)
+
+
+NEEDS_CONFIRMATION = {"cancel"}
+NOT_CONFIRMED = "Nothing was done: confirm it with the button that says what will happen."
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """The second click of a two-step button (the confirmation says what will happen): one click is never enough."""
+    return request.POST.get("confirm") == "yes"
 
 
 CONTROL_MESSAGES = {

@@ -61,10 +61,23 @@ def test_pause_resume_cancel_and_retry_failed(upload, operator, django_capture_o
     with django_capture_on_commit_callbacks():
         client.post(f"/bulk/jobs/{job.pk}/retry_failed/")
     assert job.rows.get(row_number=3).state == State.PENDING
-    client.post(f"/bulk/jobs/{job.pk}/cancel/")
+    client.post(f"/bulk/jobs/{job.pk}/cancel/", {"confirm": "yes"})
     job.refresh_from_db()
     assert job.status == BulkJob.Status.CANCELLED
     assert client.get(f"/bulk/jobs/{job.pk}/pause/").status_code == 405
+
+
+def test_cancel_says_what_it_keeps_and_one_click_is_not_enough(upload, operator):
+    job = running_job(upload, operator)
+    client = signed_in(operator)
+    page = client.get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert "Cancel the job…" in page
+    assert ("the 1 account already created or updated stay as they are (the API cannot delete users). "
+            "The 1 row not sent yet will not be sent, and a cancelled job cannot be resumed.") in page
+    refused = client.post(f"/bulk/jobs/{job.pk}/cancel/", follow=True).content.decode()  # no confirmation
+    assert "Nothing was done: confirm it" in refused
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.RUNNING
 
 
 def test_controls_need_run_bulk(upload, operator, client_as):
@@ -91,6 +104,18 @@ def test_the_jobs_page_shows_a_finished_jobs_notice_once(upload, operator):
     client = signed_in(operator)
     assert "Bulk job finished: 1 created." in client.get("/bulk/jobs/").content.decode()
     assert "Bulk job finished: 1 created." not in client.get("/bulk/jobs/").content.decode()
+
+
+def test_several_finished_jobs_make_one_summary_line_and_the_list_says_each_jobs_type(upload, operator):
+    jobs = [running_job(upload, operator) for _ in range(3)]
+    for job in jobs:
+        BulkNotice.objects.create(recipient=operator, job=job, message=f"Bulk job {job.pk} finished: 1 created.")
+    html = signed_in(operator).get("/bulk/jobs/").content.decode()
+    assert html.count('class="flash flash-success bulk-notice"') == 1
+    assert "3 jobs finished since you last looked:" in html
+    for job in jobs:
+        assert f'title="Bulk job {job.pk} finished: 1 created.">#{job.pk}</a>' in html
+    assert html.count('<td data-column="type">Onboard new users</td>') == 3
 
 
 def test_the_preview_warns_of_a_postcode_the_audit_report_would_list(upload, operator):

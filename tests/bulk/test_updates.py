@@ -134,8 +134,12 @@ def test_a_finished_update_job_is_reverted_except_accounts_changed_since(
 
     client = Client()
     client.force_login(operator)
-    assert "Revert this job" in client.get(f"/bulk/jobs/{job.pk}/").content.decode()
-    response = client.post(f"/bulk/jobs/{job.pk}/revert/")
+    page = client.get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert "Revert this job…" in page and "Yes, revert 2 accounts" in page
+    assert "sets the 2 accounts this job updated back to how they were before it" in page
+    unconfirmed = client.post(f"/bulk/jobs/{job.pk}/revert/", follow=True).content.decode()
+    assert "Nothing was done: confirm it" in unconfirmed and not BulkJob.objects.filter(reverts=job).exists()
+    response = client.post(f"/bulk/jobs/{job.pk}/revert/", {"confirm": "yes"})
     revert = BulkJob.objects.get(reverts=job)
     assert response.status_code == 302 and response["Location"].endswith(f"/bulk/jobs/{revert.pk}/")
     assert revert.kind == BulkJob.Kind.UPDATE and revert.status == BulkJob.Status.QUEUED
@@ -183,7 +187,7 @@ def test_an_onboarding_job_cannot_be_undone(upload, operator, fresh_budget):
     BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED)
     page = client.get(f"/bulk/jobs/{job.pk}/").content.decode()
     assert "Revert this job" not in page and ONBOARD_NOT_UNDOABLE in page
-    response = client.post(f"/bulk/jobs/{job.pk}/revert/", follow=True)
+    response = client.post(f"/bulk/jobs/{job.pk}/revert/", {"confirm": "yes"}, follow=True)
     assert ONBOARD_NOT_UNDOABLE in response.content.decode() and not BulkJob.objects.filter(reverts=job).exists()
 
 

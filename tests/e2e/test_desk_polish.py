@@ -2,19 +2,27 @@
 
 A name found without its apostrophe, Django admin refusing a viewer with evadmin's own 403 page, an
 error badge that looks like an error, a failed save keeping the account's stored email in its
-heading and saying why the full name cannot be edited, and the audit trail found by a driver's email.
+heading and saying why the full name cannot be edited, the audit trail found by a driver's email, an
+odd postcode warned about but saved, and a job cancelled only after a confirmation saying what it keeps.
 """
 
+import io
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from evadmin.audit.services import audit_record
+from evadmin.bulk import services
+from evadmin.bulk.models import BulkJob
+from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.driver_directory.models import DirectorySync
 from evadmin.driver_directory.services import directory_store_users
 from evadmin.evenergy.client import build_client
+from tests.bulk.conftest import offline_checker
+from tests.bulk.factories import address, csv_bytes
 from tests.driver_directory.factories import ApiUserFactory
 from tests.e2e.test_directory import USER_ROWS, search_users
 
@@ -117,3 +125,20 @@ def test_an_odd_postcode_is_warned_about_while_typing_and_still_saved(signed_in_
     page.get_by_role("button", name="Save changes").click()
     expect(page).to_have_url(re.compile(rf"/users/{driver.id}/$"))  # saved: a warning, not a refusal
     expect(page.get_by_text("“ZZZ” is not in the GB postcode format")).to_be_visible()
+
+
+def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page):
+    browser_page = signed_in_page("bulk_operator")
+    page = browser_page.page
+    operator = get_user_model().objects.get(username="bulk_operator-member")
+    job = bulk_job_create_from_upload(
+        file=io.BytesIO(csv_bytes([{"email": f"c{n}@example.com", **address()} for n in range(3)])),
+        file_name="three.csv", actor=operator, checker=offline_checker())
+    services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.PAUSED)  # no worker: it stays as it is
+    browser_page.goto(f"/bulk/jobs/{job.pk}/")
+    page.get_by_role("button", name="Cancel the job…").click()
+    confirm = page.locator("#cancel-confirm")
+    expect(confirm).to_contain_text("The 3 rows not sent yet will not be sent, and a cancelled job cannot be resumed.")
+    confirm.get_by_role("button", name="Yes, cancel the job").click()
+    expect(page.locator("#job-status")).to_have_text("Cancelled")
