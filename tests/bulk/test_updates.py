@@ -107,6 +107,15 @@ def test_the_preview_shows_directory_value_to_file_value_and_the_estimate_counts
     assert "city: Leeds → York" in fragment and "<html" not in fragment
     estimate = bulk_job_cost_estimate(job=job, existing_policy="update", strict_mode=False)
     assert (estimate.lookups, estimate.updates) == (1, 1)
+    # An update job offers only its own options and says its own cost, not onboarding's.
+    for onboarding in ("Accounts that already exist", "Strict mode", "strict mode", "cannot be deleted",
+                       "to create new accounts"):
+        assert onboarding not in page, onboarding
+    assert "1 to read each account just before its change and 1 to change it" in page
+    assert 'name="existing_policy" value="update"' in page
+    client.post(f"/bulk/jobs/{job.pk}/start/", {"existing_policy": "update"})  # what the form sends
+    job.refresh_from_db()
+    assert job.status != BulkJob.Status.DRAFT and not job.strict_mode
 
 
 def sandbox_patch(sandbox_api, user_id: str, location: dict) -> None:
