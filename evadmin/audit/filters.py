@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.forms import TextInput
 from django.utils import timezone
 
 from evadmin.audit.forms import AuditFilterForm, DateInput
@@ -20,10 +21,11 @@ class AuditEventFilter(django_filters.FilterSet):
     """Events narrowed by whichever filters are given (dates inclusive, in the site's time zone)."""
 
     actor = django_filters.CharFilter(label="Staff member", field_name="actor_username", method="filter_actor",
-                                      max_length=150, help_text="Part of a username or a name")
+                                      max_length=150,
+                                      widget=TextInput(attrs={"placeholder": "part of a username or name"}))
     action = django_filters.ChoiceFilter(label="Action", empty_label="Any action")
     target_user_id = django_filters.CharFilter(label="Driver", method="filter_target", max_length=254,
-                                               help_text="A driver's id or email")
+                                               widget=TextInput(attrs={"placeholder": "id or email"}))
     ticket_ref = django_filters.CharFilter(label="Support ticket id", max_length=64)
     date_from = django_filters.DateFilter(label="From", method="filter_date_from", widget=DateInput)
     date_to = django_filters.DateFilter(label="To", method="filter_date_to", widget=DateInput)

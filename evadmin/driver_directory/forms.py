@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import QueryDict
 
 from evadmin.driver_directory.search import DirectoryFilters
@@ -15,15 +17,33 @@ DIRECTORY_PARAMS = ("directory", "q", "country", "tariff", "supplier", "evse_sit
                     "sort", "page")
 
 
+FILTER_FIELDS = ("country", "tariff", "supplier", "evse_site", "no_location", "no_tariff", "page_size")
+
+
 def wants_directory(params: QueryDict) -> bool:
     return any(params.get(name) for name in DIRECTORY_PARAMS)
+
+
+def exact_email(params: QueryDict) -> str | None:
+    """The search box holding one whole email and nothing else narrowing the search: the API answers
+    it exactly (one request), finding an account the directory has not synced yet."""
+    query = (params.get("q") or "").strip()
+    if " " in query or "@" not in query or any(params.get(name) for name in FILTER_FIELDS if name != "page_size"):
+        return None
+    try:
+        validate_email(query)
+    except ValidationError:
+        return None
+    return query
 
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(
         label="Search", required=False, max_length=200,
-        help_text="Part of an email, a name, a postcode (with or without its space), a city, an address or a user id.",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. smith sw1a1aa"}),
+        help_text="Part of a name, an email, a postcode, a city, an address or a user id; a whole email is looked "
+                  "up in the API (one request). Press / on any page to search.",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. smith sw1a1aa, or an exact email",
+                                      "autofocus": True, "data-search-box": "true"}),
     )
     country = forms.ChoiceField(required=False)
     tariff = forms.ChoiceField(required=False)
@@ -44,6 +64,10 @@ class DirectorySearchForm(forms.Form):
         self.fields["tariff"].choices = [("", "Any tariff"), *choices.tariffs]
         self.fields["supplier"].choices = [("", "Any supplier"), *choices.suppliers]
         self.fields["evse_site"].choices = [("", "Any EVSE site"), *choices.evse_sites]
+
+    def filters_in_use(self) -> bool:
+        """Whether a filter narrows the search (the folded filters then show open)."""
+        return any(self.data.get(name) for name in FILTER_FIELDS if name != "page_size")
 
     def query(self) -> str:
         return self.cleaned_data.get("q") or ""

@@ -60,6 +60,8 @@ class DirectoryTable(tables.Table):
         attrs = {"class": "striped"}
         # The search form's own (validated) field, so ?per_page=100000 can't ask for everything.
         per_page_field = "page_size"
+        # Rows take the keyboard's focus: Enter on one opens it (static/js/evadmin.js).
+        row_attrs = {"tabindex": "0"}
 
     def render_tariff(self, value, record):
         return format_html('{} <small class="muted">{}</small>', value, record.tariff_currency) if value else "—"
@@ -84,7 +86,7 @@ class DirectoryUserTable(DirectoryTable):
     chargers = _column("Chargers", "chargers", accessor="evse_count", attrs={"td": {"class": "number"}})
 
     class Meta(DirectoryTable.Meta):
-        attrs = {"class": "striped users-table"}
+        attrs = {"class": "striped users-table truncating"}
         empty_text = "No accounts in the directory match."
 
     def render_email(self, value, record):
@@ -106,7 +108,7 @@ class LocationTable(DirectoryTable):
     owner = _column("Owner", "owner", accessor="email")
 
     class Meta(DirectoryTable.Meta):
-        attrs = {"class": "striped locations-table"}
+        attrs = {"class": "striped locations-table truncating"}
         empty_text = "No locations match."
 
     def render_address(self, value, record):

@@ -22,7 +22,8 @@ class UserTable(tables.Table):
     class Meta:
         orderable = False  # the API lists in creation order only
         empty_text = "No users found."
-        attrs = {"class": "striped users-table"}
+        attrs = {"class": "striped users-table truncating"}
+        row_attrs = {"tabindex": "0"}  # Enter on a row opens it (static/js/evadmin.js)
 
     def render_email(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("users:detail", args=[record.id]), value)

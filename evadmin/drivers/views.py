@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.core.api_errors import api_error_status
 from evadmin.core.htmx import render_page, wants_partial
-from evadmin.driver_directory.forms import DirectorySearchForm, wants_directory
+from evadmin.driver_directory.forms import DirectorySearchForm, exact_email, wants_directory
 from evadmin.driver_directory.selectors import directory_status
 from evadmin.driver_directory.tables import DirectoryUserTable
 from evadmin.driver_directory.views import directory_table
@@ -44,10 +44,15 @@ def wants_api_list(params) -> bool:
 @require_safe
 @staff_permission_required(VIEW)
 def user_list(request: HttpRequest) -> HttpResponse:
-    """The directory's search (no API request) unless the API's own list is asked for."""
-    if not wants_api_list(request.GET):
+    """The directory's search (no API request) unless the API's own list is asked for, or the search box
+    holds one whole email: the API's exact lookup answers that (one request)."""
+    email_typed = exact_email(request.GET)
+    if email_typed:
+        lookup = UserLookupForm({"email": email_typed, "page_size": request.GET.get("page_size") or ""})
+    elif not wants_api_list(request.GET):
         return _directory_user_list(request)
-    lookup = UserLookupForm(request.GET or None)
+    else:
+        lookup = UserLookupForm(request.GET or None)
     email = page_size = None
     if lookup.is_valid():
         email, page_size = lookup.cleaned_data["email"] or None, lookup.cleaned_data["page_size"]
@@ -67,7 +72,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         table = UserTable(page.items)
     context = {"lookup": lookup, "table": table, "page": page, "read": read, "page_size": page_size,
                "email": email or "", "page_query": {"page_size": page_size, "email": email},
-               "search": DirectorySearchForm()}
+               "search": DirectorySearchForm(initial={"q": email or ""})}
     return render_page(request, "drivers/list.html", context, partial="results")
 
 

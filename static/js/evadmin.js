@@ -39,6 +39,51 @@
     }
   });
 
+  // "/" from anywhere goes to the search box: this page's, else the users page's (which focuses it).
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey ||
+        (target.closest && target.closest("input, textarea, select, [contenteditable]"))) {
+      return;
+    }
+    var box = document.querySelector("[data-search-box]");
+    event.preventDefault();
+    if (box) {
+      box.focus();
+      box.select();
+    } else if (document.body.dataset.searchUrl) {
+      window.location.href = document.body.dataset.searchUrl;
+    }
+  });
+
+  // Enter on a result row (rows take the focus) opens it: the row's first link.
+  document.addEventListener("keydown", function (event) {
+    var row = event.target;
+    if (event.key !== "Enter" || !(row instanceof HTMLTableRowElement)) {
+      return;
+    }
+    var link = row.querySelector("a[href]");
+    if (link) {
+      event.preventDefault();
+      link.click();
+    }
+  });
+
+  // A cell cut short by its column (table.truncating) shows its whole value on hover.
+  function titleCutCells(root) {
+    root.querySelectorAll("table.truncating td").forEach(function (cell) {
+      if (cell.scrollWidth > cell.clientWidth && !cell.title) {
+        cell.title = cell.textContent.trim();
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    titleCutCells(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    titleCutCells(event.detail.elt || document);
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showFlash("evadmin could not be reached. Check your connection and try again.");
   });

@@ -72,7 +72,23 @@ def test_the_api_list_pages_cost_once_paging_back_included(pages, sandbox_api):
 def test_users_lands_on_the_directory_at_no_cost(pages, sandbox_api):
     sandbox_api.reset()
     html = pages("viewer").get("/users/").content.decode()
-    assert 'id="directory_q"' in html and "live list from the API" in html
+    assert 'id="directory_q"' in html and 'id="api-list-link"' in html
+    assert html.count('type="search"') == 1 and html.count('name="page_size"') == 1  # one box, one page size
+    assert sent(sandbox_api, "GET") == []
+
+
+def test_a_whole_email_in_the_search_box_is_the_apis_exact_lookup(pages, sandbox_api, direct_api):
+    target = direct_api.users.list(page_size=5).items[3]
+    viewer = pages("viewer")
+    sandbox_api.reset()
+    html = viewer.get("/users/", {"q": f"  {target.email.upper()} "}).content.decode()
+    [lookup] = sent(sandbox_api, "GET", "/v2/users")
+    assert f"email={target.email.upper()}".replace("@", "%40") in lookup["query"] or target.email.upper() in lookup[
+        "query"]
+    assert f'href="/users/{target.id}/"' in html and "1 account with the email" in html
+    sandbox_api.reset()
+    viewer.get("/users/", {"q": target.email, "country": "GB"})  # a filter too: the directory answers
+    viewer.get("/users/", {"q": "smith"})
     assert sent(sandbox_api, "GET") == []
 
 

@@ -59,7 +59,7 @@ def test_create_with_a_good_address_goes_to_the_new_user(pages, sandbox_api, dir
     # The address sits in <bdi>, so a right-to-left override inside it cannot turn the sentence around.
     assert "Created <bdi>fresh.driver@example.com</bdi>." in detail
     # The history names the fields as staff know them, one per line, never a raw dict.
-    assert "<dt>Postcode</dt>" in detail and "SW1A 2AA" in detail
+    assert "<dt title=\"default_location.postal_code\">Postcode</dt>" in detail and "SW1A 2AA" in detail
     assert "{&#x27;" not in detail and "None" not in detail
     event = AuditEvent.objects.get(action="user.create", target_user_id=user_id)
     assert event.reason == "TICKET-12" and event.actor_username == "support-member"

@@ -41,7 +41,7 @@ def test_filtering_the_trail_swaps_only_the_results(signed_in_page):
     browser_page.goto("/audit/")
     expect(page.locator("#audit-results table.audit-table > tbody > tr")).to_have_count(2)  # the sign-in and u-42
 
-    page.get_by_label("Target user id").fill("u-42")
+    page.get_by_label("Driver", exact=True).fill("u-42")
     with page.expect_response(re.compile(r"/audit/\?")) as response_info:
         page.get_by_role("button", name="Filter").click()
     assert response_info.value.request.headers.get("hx-request") == "true"

@@ -142,3 +142,103 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     expect(confirm).to_contain_text("The 3 rows not sent yet will not be sent, and a cancelled job cannot be resumed.")
     confirm.get_by_role("button", name="Yes, cancel the job").click()
     expect(page.locator("#job-status")).to_have_text("Cancelled")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}])
+def test_keyboard_first_search_from_the_home_page_to_a_driver(signed_in_page, obrien, viewport):
+    browser_page = signed_in_page("viewer")
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    browser_page.goto("/")
+    home_box = page.get_by_role("searchbox")
+    expect(home_box).to_be_focused()  # the home page's search box, ready to type in
+    page.keyboard.type("obrien")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/users/\?q=obrien"))
+    expect(page.get_by_role("searchbox")).to_be_focused()  # the users page focuses its one box
+    expect(page.locator("input[type=search]")).to_have_count(1)
+    expect(page.locator("details.search-filters")).not_to_have_attribute("open", "")  # filters folded away
+    first_row = page.locator(USER_ROWS).first
+    expect(first_row).to_contain_text("s.obrien@example.ie")
+    assert first_row.bounding_box()["y"] + first_row.bounding_box()["height"] <= viewport["height"]  # above the fold
+    first_row.focus()
+    page.keyboard.press("Enter")  # Enter on a row opens it
+    expect(page).to_have_url(re.compile(rf"/users/{obrien.id}/$"))
+    page.keyboard.press("/")  # from any page, back to search
+    expect(page).to_have_url(re.compile(r"/users/$"))
+    expect(page.get_by_role("searchbox")).to_be_focused()
+    browser_page.forgive_console_errors("status of 404")  # the synthetic driver is not in the sandbox
+
+
+# A word split across two lines of a cell: a Range over each word (letters and digits: a line may
+# still break after a hyphen, as typesetting does) of each cell's text spans more than one line box.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("main table td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[\\p{L}\\p{N}]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+FIRST_ROWS = {
+    "/users/": "#users-results table.users-table > tbody > tr",
+    "/locations/": "#locations-results table.locations-table > tbody > tr",
+    "/bulk/jobs/": "#bulk-jobs table.jobs-table > tbody > tr",
+    "/audit/": "#audit-results table.audit-table > tbody > tr",
+}
+
+
+@pytest.fixture
+def lists_to_look_at(obrien):
+    """A directory with long values (a long German city, a long email), a bulk job, audit events."""
+    directory_store_users([ApiUserFactory(
+        number=32 + n, email=f"maximilian.schneider-wolfenbuettel{n}@beispiel-unternehmen.example.de",
+        full_name="Maximilian Schneider-Wolfenbüttel", city="Stuttgart-Bad Cannstatt", postal_code="70372",
+        country_code="DE") for n in range(30)])
+    operator = get_user_model().objects.create_user("list-operator")
+    job = bulk_job_create_from_upload(
+        file=io.BytesIO(csv_bytes([{"email": "created.driver@example.com", **address()}])),
+        file_name="a-rather-long-file-name-for-the-november-onboarding-of-fleet-drivers.csv", actor=operator,
+        checker=offline_checker())
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED)
+    for n in range(5):
+        audit_record(actor=operator, action="user.update", target_user_id=obrien.id, reason=f"Change {n}",
+                     before={"default_location.city": "Galway"}, after={"default_location.city": "Stuttgart"})
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}],
+                         ids=["1280x800", "1920x1080"])
+def test_lists_show_their_first_row_above_the_fold_and_never_split_a_word(signed_in_page, lists_to_look_at,
+                                                                          viewport):
+    browser_page = signed_in_page("admin")  # the widest header: every section
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    for path, rows in FIRST_ROWS.items():
+        browser_page.goto(path)
+        first = page.locator(rows).first
+        expect(first).to_be_visible()
+        box = first.bounding_box()
+        assert box["y"] + box["height"] <= viewport["height"], f"{path}: the first row ends at {box['y'] + box['height']}"
+        assert page.evaluate(BROKEN_WORDS) == [], path
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the window"
+    # The header is one line, the admin's seven sections and the session included.
+    tops = page.locator("header.site-header nav li").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))")
+    assert max(tops) - min(tops) < 20, tops
+
+
+def test_a_value_cut_short_shows_whole_on_hover(signed_in_page, lists_to_look_at):
+    browser_page = signed_in_page("viewer")
+    page = browser_page.page
+    browser_page.goto("/users/?q=wolfenbuettel")
+    cell = page.locator("table.users-table tbody tr").first.locator("td").first
+    expect(cell).to_have_attribute("title", re.compile(r"^maximilian\.schneider-wolfenbuettel\d+@beispiel"))

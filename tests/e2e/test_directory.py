@@ -87,6 +87,7 @@ def test_filter_locations_by_country(signed_in_page, directory):
     rows = page.locator(LOCATION_ROWS)
     expect(rows).to_have_count(4)
 
+    page.locator("details.search-filters summary").click()  # the filters are folded away until opened
     page.get_by_label("Country").select_option("FR")
     with page.expect_response(re.compile(r"/locations/\?.*country=FR")) as response_info:
         page.get_by_role("button", name="Filter").click()

@@ -81,7 +81,8 @@ def test_nav_shows_only_permitted_sections(client_as, role, sees_users, sees_aud
     assert (f'href="{reverse("audit:trail")}"' in html) is sees_audit
     assert ('href="/admin/"' in html) is sees_staff_admin
     assert "Sign out" in html
-    assert f"Signed in as <strong>{role or 'norole'}-member</strong>" in html
+    name = f"{role or 'norole'}-member"
+    assert f'Signed in as </span><strong title="Signed in as {name}">{name}</strong>' in html
 
 
 def test_start_page_lists_roles_and_what_they_allow(client_as):
