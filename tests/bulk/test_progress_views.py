@@ -129,3 +129,12 @@ def test_the_preview_warns_of_a_postcode_the_audit_report_would_list(upload, ope
     assert html.count('data-warning="postcode"') == 1
     assert "“ZZZ” is not in the GB postcode format" in html
     assert job.rows.get(email="odd@example.com").state == BulkRow.State.PENDING  # warned, still sent
+
+
+def test_a_running_jobs_progress_comes_before_what_the_file_held(upload, operator):
+    job = running_job(upload, operator)
+    page = signed_in(operator).get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert page.index('id="job-progress"') < page.index('id="counts-heading"')
+    draft = upload(csv_bytes([{"email": "d@example.com", **address()}]))
+    draft_page = signed_in(operator).get(f"/bulk/jobs/{draft.pk}/").content.decode()
+    assert 'id="counts-heading"' in draft_page and 'id="job-progress"' not in draft_page

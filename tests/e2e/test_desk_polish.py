@@ -137,6 +137,8 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)
     BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.PAUSED)  # no worker: it stays as it is
     browser_page.goto(f"/bulk/jobs/{job.pk}/")
+    bar = page.locator("#job-progress").bounding_box()
+    assert bar["y"] + bar["height"] <= 800  # a job's progress is the first thing its page shows
     page.get_by_role("button", name="Cancel the job…").click()
     confirm = page.locator("#cancel-confirm")
     expect(confirm).to_contain_text("The 3 rows not sent yet will not be sent, and a cancelled job cannot be resumed.")
