@@ -19,7 +19,6 @@ urlpatterns = [
     path("bulk/", include("evadmin.bulk.urls")),
     path("api-budget/", include("evadmin.api_budget.urls")),
     path("", include("evadmin.driver_directory.urls")),  # /locations/ and /directory/
-    path("admin/login/", accounts_views.admin_sign_in, name="admin_sign_in"),  # before admin's own
     path("admin/", admin.site.urls),
 ]
 

@@ -207,3 +207,15 @@ def bulk_rows_with_changes(rows) -> list:
             if current != new:
                 row.changes.append((name, current, new))
     return rows
+
+
+def bulk_rows_reference_names(rows) -> dict[str, str]:
+    """{tariff or EVSE site id: its name} for a page of rows (what the file sets, what the directory
+    holds), so the preview reads names, not ids: never a request."""
+    from evadmin.driver_directory.selectors import reference_names_for
+
+    ids = {value for row in rows for value in ((row.values or {}).get("tariff"), (row.values or {}).get("evse_site"))
+           if isinstance(value, str) and value}
+    ids |= {value for row in rows for _, *values in getattr(row, "changes", ()) for value in values
+            if isinstance(value, str) and value[:4] in ("tari", "site")}
+    return reference_names_for(ids)

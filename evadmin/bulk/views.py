@@ -103,7 +103,8 @@ def bulk_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     rows = Paginator(selectors.bulk_job_rows(job=job, show=show), ROWS_PER_PAGE).get_page(request.GET.get("page"))
     if job.kind == BulkJob.Kind.UPDATE:
         rows.object_list = selectors.bulk_rows_with_changes(rows.object_list)
-    context = {"job": job, "rows": rows, "show": show, "row_filters": selectors.ROW_FILTERS}
+    context = {"job": job, "rows": rows, "show": show, "row_filters": selectors.ROW_FILTERS,
+               "names": selectors.bulk_rows_reference_names(rows.object_list)}
     if not wants_partial(request):  # the rest of the page, for the whole page only
         context.update(_job_page_context(request, job))
     return render_page(request, "bulk/job.html", context, partial="rows")

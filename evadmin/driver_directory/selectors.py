@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django_countries import countries
 
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+from evadmin.evenergy import reference
 from evadmin.evenergy.resources import ADDRESS_FIELDS, Coordinates, Location, Supplier, Tariff, User
 
 # The filters' choice lists read every account (DISTINCT over 100,000 rows: tens of ms), so
@@ -125,3 +126,21 @@ def directory_account_as_user(*, user_id: str) -> tuple[User, datetime] | None:
                 vehicle_urls=[""] * account.vehicle_count, evse_urls=[""] * account.evse_count)
     return user, account.synced_at
 
+
+
+def reference_names_for(ids: set[str]) -> dict[str, str]:
+    """{tariff or EVSE site id: what people call it} from what evadmin already holds (the directory's
+    tariff names, the reference lists a page read lately): never a request. An id nobody has named is
+    left out, and shows as an id."""
+    if not ids:
+        return {}
+    names = {tariff_id: f"{name} · {supplier}" if supplier else name
+             for tariff_id, name, supplier in DirectoryAccount.objects.filter(tariff_id__in=ids)
+             .exclude(tariff_name="").values_list("tariff_id", "tariff_name", "supplier_name").distinct()}
+    for tariff in reference.tariffs_seen():
+        if tariff.id in ids:
+            names[tariff.id] = f"{tariff.name} · {tariff.supplier.name}" if tariff.supplier else tariff.name
+    for site in reference.evse_sites_seen():
+        if site.id in ids:
+            names[site.id] = site.label
+    return names

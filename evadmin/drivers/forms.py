@@ -154,7 +154,7 @@ def tariff_choice_groups(tariffs: list[Tariff]) -> list[tuple[str, list[tuple[st
 
 
 def site_label(site: EvseSite) -> str:
-    return f"{site.id} · {site.cpms_connection_display_name}" if site.cpms_connection_display_name else site.id
+    return site.label
 
 
 class UserLookupForm(forms.Form):

@@ -89,10 +89,13 @@ def _directory_user_list(request: HttpRequest, api_list_unavailable: errors.ApiE
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     """Live, from the read cache, or (budget spent, API down) from evadmin's copy with its age said."""
     history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
+    names = selectors.reference_names(history.object_list)  # tariffs and sites by name (no request)
     if "history_page" in request.GET and wants_partial(request):  # evadmin's own record: no API read
-        return render_page(request, "drivers/detail.html", {"history": history}, partial="history")
+        return render_page(request, "drivers/detail.html", {"history": history, "names": names},
+                           partial="history")
     read = selectors.user_get_or_local(user_id=user_id, refresh=bool(request.GET.get("refresh")))
-    context = {"account": read.value, "location": read.value.default_location, "read": read, "history": history}
+    context = {"account": read.value, "location": read.value.default_location, "read": read, "history": history,
+               "names": names}
     return render_page(request, "drivers/detail.html", context)
 
 

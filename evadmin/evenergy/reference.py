@@ -64,3 +64,14 @@ def tariffs_matching(query: str, *, limit: int = 50) -> list[Tariff]:
             or needle in t.currency.lower() or needle == t.id.lower()
         ]
     return tariffs[:limit]
+
+
+def tariffs_seen() -> list[Tariff]:
+    """The tariff list if a page has read it lately (never a request)."""
+    cached = cache.get(TARIFF_CHOICES_KEY)
+    return cached["items"] if cached else []
+
+
+def evse_sites_seen() -> list[EvseSite]:
+    """The EVSE site list if a page has read it lately (never a request)."""
+    return cache.get(EVSE_SITE_CHOICES_KEY) or []

@@ -107,6 +107,14 @@ class EvseSite:
     cpms_connection_display_name: str | None = None
     evse_urls: list[str] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """The site as people tell them apart: its operator and size first (the API gives a site no name or
+        address), its id last."""
+        operator = self.cpms_connection_display_name or self.cpms_connection or "Operator not given"
+        chargers = len(self.evse_urls)
+        return f"{operator} · {chargers} charger{'s' if chargers != 1 else ''} · {self.id}"
+
     @classmethod
     def from_api(cls, data: dict) -> EvseSite:
         return cls(

@@ -39,7 +39,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", cast=str.strip, default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "evadmin.staff.admin_site.StaffAdminConfig",  # django.contrib.admin with evadmin's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -2,10 +2,8 @@ import math
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -39,16 +37,6 @@ def sign_in_locked_out(request: HttpRequest, original_response: HttpResponse | N
 
 # Django's LogoutView accepts POST only, so a link or prefetch cannot sign anyone out.
 sign_out = public_view(auth_views.LogoutView.as_view())
-
-
-@public_view
-def admin_sign_in(request: HttpRequest) -> HttpResponse:
-    """Django admin's sign-in, except for staff already signed in without the admin role: for them it
-    would be a second sign-in form that cannot let them in, so they get evadmin's 403 page saying why."""
-    if request.user.is_authenticated and not admin.site.has_permission(request):
-        raise PermissionDenied("Django admin (/admin/) is for the admin role: it manages staff accounts. "
-                               "Ask an evadmin admin if you need something changed there.")
-    return admin.site.login(request)
 
 
 @require_safe

@@ -112,7 +112,7 @@ def ticket_detail(request: HttpRequest, ticket_id: str) -> HttpResponse:
         "panels": PANELS_BY_CATEGORY.get(ticket.category or "", ()),
         "checklist": playbook_checklist(subcategory=ticket.subcategory or "", user_id=user_id, ticket_id=ticket.id,
                                         night=night) if ticket.subcategory else None,
-        "history": ticket_history(ticket_ref=ticket.id),
+        "history": ticket_history(ticket_ref=ticket.id), "names": {},
     }
     return render(request, "tickets/detail.html", context)
 

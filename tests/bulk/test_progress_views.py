@@ -138,3 +138,13 @@ def test_a_running_jobs_progress_comes_before_what_the_file_held(upload, operato
     draft = upload(csv_bytes([{"email": "d@example.com", **address()}]))
     draft_page = signed_in(operator).get(f"/bulk/jobs/{draft.pk}/").content.decode()
     assert 'id="counts-heading"' in draft_page and 'id="job-progress"' not in draft_page
+
+
+def test_the_preview_names_tariffs_with_their_supplier_not_by_id(upload, operator):
+    from tests.bulk.factories import TARIFF_ID
+    from tests.driver_directory.factories import DirectoryAccountFactory
+
+    DirectoryAccountFactory(tariff_id=TARIFF_ID, tariff_name="Agile Octopus", supplier_name="Octopus Energy")
+    job = upload(csv_bytes([{"email": "t@example.com", **address(), "tariff": TARIFF_ID}]))
+    html = signed_in(operator).get(f"/bulk/jobs/{job.pk}/").content.decode()
+    assert f'<span title="{TARIFF_ID}">Agile Octopus · Octopus Energy</span>' in html

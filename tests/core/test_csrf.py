@@ -61,7 +61,7 @@ def admin_browser(db) -> Client:
 def _page_token(client: Client, path: str = "/") -> str:
     """The token as htmx sends it: from <body hx-headers> (the cookie is HttpOnly)."""
     html = client.get(path).content.decode()
-    return re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([A-Za-z0-9]+)\"\}'>", html).group(1)
+    return re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([A-Za-z0-9]+)\"\}'", html).group(1)
 
 
 def test_the_walk_covers_the_projects_writes():

@@ -47,7 +47,7 @@ def test_base_configures_htmx_safely_and_sends_csrf():
     assert config["allowScriptTags"] is False
     assert config["selfRequestsOnly"] is True
     assert config["historyCacheSize"] == 0
-    assert re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"[A-Za-z0-9]+\"\}'>", html)
+    assert re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"[A-Za-z0-9]+\"\}'", html)
     assert '<a class="skip-link" href="#main">' in html
     assert '<main id="main"' in html
     assert '<div id="flash"' in html

@@ -3,6 +3,7 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from evadmin.audit.services import flatten
 
@@ -68,11 +69,14 @@ def audit_changes(event) -> list[dict]:
 
 
 @register.filter
-def audit_value(value) -> str:
-    """A JSON value as short text; autoescaping still applies to the result."""
+def audit_value(value, names: dict | None = None) -> str:
+    """A JSON value as short text; autoescaping still applies to the result. An id `names` knows (a
+    tariff, a site) reads as its name, the id on hover."""
     if value is None:
         return "—"
     if isinstance(value, str):
+        if names and value in names:
+            return format_html('<span title="{}">{}</span>', value, names[value])
         return value
     return json.dumps(value, ensure_ascii=False)
 

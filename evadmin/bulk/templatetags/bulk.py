@@ -1,6 +1,7 @@
 """How a bulk job's pages write a row: words for nothing, not "None"; the report's postcode rule as a warning."""
 
 from django import template
+from django.utils.html import format_html
 
 from evadmin.data_quality.rules.countries import postcode_warning
 
@@ -26,3 +27,11 @@ def postcode_note(location) -> str:
     if not isinstance(location, dict):
         return ""
     return postcode_warning(location.get("country_code") or "", location.get("postal_code") or "") or ""
+
+
+@register.filter
+def named(value, names: dict) -> str:
+    """A tariff or EVSE site id as its name (the id on hover) when evadmin knows it, else the id."""
+    if isinstance(value, str) and names and value in names:
+        return format_html('<span title="{}">{}</span>', value, names[value])
+    return value or ""
