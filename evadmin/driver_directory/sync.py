@@ -132,6 +132,16 @@ def directory_sync_step(
         raise
 
 
+def directory_sync_if_never_synced() -> DirectorySync | None:
+    """A full sync started now when the directory has never completed or begun one (a new install right
+    after `make run`): otherwise every search says "0 accounts match" until beat's first tick. None when
+    there is nothing to do."""
+    if DirectorySync.objects.exists():
+        return None
+    sync, started = directory_sync_request(kind=DirectorySync.Kind.FULL)
+    return sync if started else None
+
+
 def directory_sync_request(*, kind: str, started_by=None) -> tuple[DirectorySync, bool]:
     """Start a sync now ("Sync now"): returns (the run, True), or (the running one, False).
 

@@ -88,3 +88,23 @@ def test_a_full_request_that_finishes_someone_elses_incremental_run_queues_the_f
     tasks.directory_sync_step.apply(kwargs={"kind": "full"})
     assert DirectorySync.objects.get(pk=paused.sync_id).status == "complete"
     assert requeued == [{"kwargs": {"kind": "full"}}]
+
+
+def test_beat_starting_on_a_directory_never_synced_starts_a_full_sync_at_once(
+        db, monkeypatch, django_capture_on_commit_callbacks):
+    from celery.signals import beat_init
+
+    import evadmin.celery  # noqa: F401  (connects the beat_init receiver)
+    from evadmin.core import jobs
+
+    sent = []
+    monkeypatch.setattr(jobs.current_app, "send_task", lambda name, **options: sent.append((name, options)))
+    with django_capture_on_commit_callbacks(execute=True):
+        beat_init.send(sender=None)
+    [sync] = DirectorySync.objects.all()
+    assert (sync.kind, sync.status) == (DirectorySync.Kind.FULL, DirectorySync.Status.RUNNING)
+    assert [(name, options["kwargs"]) for name, options in sent] == [
+        ("directory.sync", {"kind": "full", "sync_id": sync.pk})]
+    with django_capture_on_commit_callbacks(execute=True):
+        beat_init.send(sender=None)  # beat restarting later: the directory has its syncs, nothing new
+    assert DirectorySync.objects.count() == 1 and len(sent) == 1
