@@ -1,8 +1,13 @@
 """Celery tasks of the directory: thin, the work and its state live in sync.py and the run's row."""
 
+import logging
+
 from celery import shared_task
+from celery.signals import beat_init
 
 from evadmin.driver_directory import sync
+
+logger = logging.getLogger(__name__)
 
 # A nightly full sync that finds a (short) incremental one running tries again this often,
 # for up to an hour, rather than being skipped until the next night.
@@ -29,3 +34,13 @@ def directory_sync_step(self, kind: str = "incremental", sync_id: int | None = N
     elif kind == sync.FULL and progress.kind != sync.FULL:
         # This task finished someone else's incremental run; the full one asked for is still due.
         directory_sync_step.delay(kind=sync.FULL)
+
+
+@beat_init.connect
+def sync_a_directory_never_synced(sender=None, **kwargs) -> None:
+    """Beat starting on a new install (it imports this module first): fill the directory now, not at the
+    first incremental tick. Never stops beat: at worst the first tick starts the sync, as before."""
+    try:
+        sync.directory_sync_if_never_synced()
+    except Exception:
+        logger.exception("could not start the directory's first sync; beat's first tick will")

@@ -94,8 +94,7 @@ def test_beat_starting_on_a_directory_never_synced_starts_a_full_sync_at_once(
         db, monkeypatch, django_capture_on_commit_callbacks):
     from celery.signals import beat_init
 
-    import evadmin.celery  # noqa: F401  (connects the beat_init receiver)
-    from evadmin.core import jobs
+    from evadmin.core import jobs  # (the beat_init receiver is in tasks, imported above, as beat imports it)
 
     sent = []
     monkeypatch.setattr(jobs.current_app, "send_task", lambda name, **options: sent.append((name, options)))
