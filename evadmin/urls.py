@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<str:user_id>/fixes/", include("evadmin.fixes.urls")),
     path("users/", include("evadmin.drivers.urls")),
     path("charging/verdicts/", include("evadmin.charging.verdict_urls")),  # the verdict rules staff read
+    path("reference/", include("evadmin.drivers.reference_urls")),  # tariffs and EVSE sites, for people
     path("tickets/", include("evadmin.tickets.urls")),
     path("playbooks/", include("evadmin.playbooks.urls")),
     path("bulk/", include("evadmin.bulk.urls")),

@@ -17,6 +17,14 @@ COLUMNS = (
     "tariff",
     "evse_site",
 )
+# The template's example row: every column filled as a file may fill it (a tariff by its name as the
+# tariffs page lists it). Its email is at example.com, so an upload that keeps it by mistake creates
+# nobody real, and its row says so in the preview.
+EXAMPLE_ROW = {
+    "email": "example.driver@example.com", "address_1": "1 High Street", "address_2": "Flat 2", "city": "Leeds",
+    "state": "West Yorkshire", "postal_code": "LS1 6HD", "country_code": "GB", "latitude": "53.7997",
+    "longitude": "-1.5492", "tariff": "Agile Octopus · Octopus Energy", "evse_site": "",
+}
 # A file with a user_id column is an update job: it changes those accounts' locations and
 # tariffs, and needs no email column (imports.py). Not in COLUMNS, so the template (an
 # onboarding file) cannot become an update file by accident.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRefresh
 
 from evadmin.bulk import selectors, services
-from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, UPDATE_FILE_HELP
+from evadmin.bulk.columns import ADDRESS_RULE_HELP, COLUMN_HELP, COLUMNS, EXAMPLE_ROW, UPDATE_FILE_HELP
 from evadmin.bulk.forms import SubmitForm, UploadForm
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.bulk.run import progress
@@ -78,7 +78,9 @@ def _bulk_upload(request: HttpRequest) -> HttpResponse:
 def bulk_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="evadmin-bulk-template.csv"'
-    csv.writer(response).writerow(COLUMNS)
+    writer = csv.writer(response)
+    writer.writerow(COLUMNS)
+    writer.writerow([EXAMPLE_ROW[column] for column in COLUMNS])
     return response
 
 

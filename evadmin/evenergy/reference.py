@@ -53,7 +53,7 @@ def evse_site_choices() -> list[EvseSite]:
     return sites
 
 
-def tariffs_matching(query: str, *, limit: int = 50) -> list[Tariff]:
+def tariffs_matching(query: str, *, limit: int | None = 50) -> list[Tariff]:
     """Tariffs whose name, supplier or currency contains `query` (from the cached list)."""
     needle = query.strip().lower()
     tariffs = tariff_choices()
@@ -63,7 +63,7 @@ def tariffs_matching(query: str, *, limit: int = 50) -> list[Tariff]:
             if needle in t.name.lower() or needle in (t.supplier.name.lower() if t.supplier else "")
             or needle in t.currency.lower() or needle == t.id.lower()
         ]
-    return tariffs[:limit]
+    return tariffs[:limit] if limit is not None else tariffs
 
 
 def tariffs_seen() -> list[Tariff]:

@@ -9,7 +9,7 @@ import pytest
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.driver_directory.models import DirectoryAccount
-from tests.bulk.factories import SITE_ID, TARIFF_ID
+from tests.bulk.factories import SITE_ID, TARIFF_ID, TARIFF_ID_2, TARIFF_ID_3
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture for test_worker.py
 from tests.driver_directory.factories import DirectoryAccountFactory
 from tests.evenergy.api_state import reset_api_state
@@ -18,7 +18,9 @@ from tests.staff.fixtures import make_staff
 
 def offline_checker() -> RowChecker:
     """Row checks that know one tariff and one EVSE site without asking the API."""
-    return RowChecker(tariff_ids=lambda: {TARIFF_ID}, evse_site_ids=lambda: {SITE_ID})
+    return RowChecker(tariff_ids=lambda: {TARIFF_ID}, evse_site_ids=lambda: {SITE_ID}, tariff_names=lambda: {
+        "agile octopus": [(TARIFF_ID, "Agile Octopus · Octopus Energy")],
+        "fixed 12m": [(TARIFF_ID_2, "Fixed 12M · British Gas"), (TARIFF_ID_3, "Fixed 12M · EDF")]})
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from evadmin.bulk.columns import COLUMNS
 
 TARIFF_ID = "tari" + "0" * 25 + "1"
+TARIFF_ID_2, TARIFF_ID_3 = "tari" + "0" * 25 + "2", "tari" + "0" * 25 + "3"  # two tariffs of the same name
 SITE_ID = "site" + "0" * 25 + "1"
 
 

@@ -6,7 +6,7 @@ import yaml
 from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.evenergy.validation import COUNTRY_CODES, address_rule_errors, normalise_email
 from tests.bulk.conftest import offline_checker
-from tests.bulk.factories import SITE_ID, TARIFF_ID, address
+from tests.bulk.factories import SITE_ID, TARIFF_ID, TARIFF_ID_2, TARIFF_ID_3, address
 from tests.conftest import require_service
 from tests.spec import SPEC_PATH
 
@@ -78,11 +78,22 @@ def test_country_codes(country, error):
 @pytest.mark.parametrize("column,value,error", [
     ("tariff", "tari" + "9" * 26, "tariff: no tariff has the id tari99999999999999999999999999"),
     ("tariff", SITE_ID, f"tariff: “{SITE_ID}” is not a tariff id (tari…) or URL"),
-    ("tariff", "cheap", "tariff: “cheap” is not a tariff id (tari…) or URL"),
+    ("tariff", "cheap", "tariff: no tariff is named “cheap”: give its id, or its name as the tariffs page lists it "
+                        "(Name · Supplier)"),
+    ("tariff", "Fixed 12M", f"tariff: 2 tariffs are named “Fixed 12M”: Fixed 12M · British Gas ({TARIFF_ID_2}); "
+                            f"Fixed 12M · EDF ({TARIFF_ID_3}). Give the supplier too (Name · Supplier) or the id"),
     ("evse_site", "site" + "9" * 26, "evse_site: no EVSE site has the id site99999999999999999999999999"),
 ])
 def test_reference_ids_must_be_known(column, value, error):
     assert check(email="a@example.com", **{column: value}).errors == [error]
+
+
+@pytest.mark.parametrize("named", ["Agile Octopus", "agile octopus", "Agile Octopus · Octopus Energy",
+                                   "Agile Octopus (Octopus Energy)", "Fixed 12M · EDF"])
+def test_a_tariff_may_be_named_as_the_tariffs_page_lists_it(named):
+    row = check(email="a@example.com", **address(), tariff=named)
+    assert row.errors == []
+    assert row.location["tariff"] == (TARIFF_ID_3 if "EDF" in named else TARIFF_ID)
 
 
 def test_reference_urls_are_accepted_as_ids():

@@ -80,10 +80,15 @@ def test_upload_page_lists_columns_and_limits(as_operator):
     assert 'href="/bulk/template.csv"' in html and "postal_code" in html and "20 MB" in html and "100,000 rows" in html
 
 
-def test_template_is_the_header_row(as_operator):
+def test_template_is_the_header_row_and_an_example_row_that_passes_the_checks(as_operator):
+    from tests.bulk.conftest import offline_checker
+
     response = as_operator.get("/bulk/template.csv")
     assert response["Content-Disposition"] == 'attachment; filename="evadmin-bulk-template.csv"'
-    assert list(csv.reader(io.StringIO(response.content.decode()))) == [list(COLUMNS)]
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))
+    assert header == list(COLUMNS)
+    row = offline_checker().check({column: value for column, value in zip(header, example, strict=True) if value})
+    assert row.errors == [] and row.email.endswith("@example.com")  # a tariff by its name, as the page lists it
 
 
 def test_upload_then_preview(as_operator, directory_account):

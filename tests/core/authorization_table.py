@@ -138,6 +138,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "tickets/<str:ticket_id>/":                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/recategorise/":                                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
+    # Reference lists (issue 18): view_users (every role)
+    "reference/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "playbooks/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "playbooks/<str:subcategory>/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "playbooks/<str:subcategory>/edit/":                                             (LOGIN,     DENIED,    DENIED,    DENIED,    OK,        DENIED,    DENIED,    OK),

@@ -46,7 +46,7 @@ POST_ONLY = {
 }
 # Pages that read the API while rendering and have no copy of their own: the API's trouble is a
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
-API_BACKED = {"users:create", "users:tariff_options", "users:edit", "charging:panel", "charging:sub_session",
+API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:edit", "charging:panel", "charging:sub_session",
               "charging:night", "charging:logs", "fixes:fix", "tickets:list", "tickets:detail",
               "tickets:recategorise", "tickets:list?external_id"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a

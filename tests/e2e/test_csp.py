@@ -54,6 +54,7 @@ PAGES = {
     "tickets/<str:ticket_id>/": "/tickets/{ticket_id}/",
     "tickets/<str:ticket_id>/recategorise/": "/tickets/{ticket_id}/recategorise/",
     "playbooks/": "/playbooks/",
+    "reference/": "/reference/",
     "playbooks/<str:subcategory>/": "/playbooks/NO_CHARGE/",
     "playbooks/<str:subcategory>/edit/": "/playbooks/NO_CHARGE/edit/",
 }

@@ -47,6 +47,9 @@ def _domain_is_valid(domain_part: str) -> bool:
 _email_validator = _FileEmailValidator()
 
 
+ANY_ID = re.compile(r"[a-z]{4}[0-9A-Z]{26}")  # an id of the API's form, whatever it names
+
+
 @dataclass
 class CheckedRow:
     email: str  # trimmed
@@ -59,6 +62,19 @@ def known_tariff_ids() -> set[str]:
     from evadmin.evenergy.reference import tariff_choices
 
     return {tariff.id for tariff in tariff_choices()}
+
+
+def known_tariff_names() -> dict[str, list[tuple[str, str]]]:
+    """{name, lower-cased: [(tariff id, "Name · Supplier")]} of the API's tariffs, for files that name
+    a tariff instead of giving its id."""
+    from evadmin.evenergy.reference import tariff_choices
+
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for tariff in tariff_choices():
+        supplier = tariff.supplier.name if tariff.supplier else ""
+        by_name.setdefault(tariff.name.strip().casefold(), []).append(
+            (tariff.id, f"{tariff.name} · {supplier}" if supplier else tariff.name))
+    return by_name
 
 
 def known_evse_site_ids() -> set[str]:
@@ -75,9 +91,39 @@ class RowChecker:
         *,
         tariff_ids: Callable[[], set[str]] = known_tariff_ids,
         evse_site_ids: Callable[[], set[str]] = known_evse_site_ids,
+        tariff_names: Callable[[], dict[str, list[tuple[str, str]]]] = known_tariff_names,
     ) -> None:
         self._loaders = {"tariff": tariff_ids, "evse_site": evse_site_ids}
         self._known: dict[str, set[str]] = {}
+        self._tariff_names_loader = tariff_names
+        self._tariff_names: dict[str, list[tuple[str, str]]] | None = None
+
+    def _tariff_by_name(self, text: str, errors: list[str]) -> str:
+        """A tariff named as the reference page lists it: "Name · Supplier" (or "Name (Supplier)"), or
+        the name alone where one tariff has it. An ambiguous name lists its candidates."""
+        if self._tariff_names is None:
+            self._tariff_names = self._tariff_names_loader()
+        wanted = text.strip()
+        name, supplier = wanted, ""
+        for separator in (" · ", " ("):
+            if separator in wanted:
+                name, supplier = wanted.split(separator, 1)
+                supplier = supplier.rstrip(")").strip()
+                break
+        candidates = self._tariff_names.get(name.strip().casefold(), [])
+        if supplier:
+            candidates = [(tariff_id, shown) for tariff_id, shown in candidates
+                          if shown.casefold().endswith(f" · {supplier.casefold()}")]
+        if len(candidates) == 1:
+            return candidates[0][0]
+        if not candidates:
+            errors.append(f"tariff: no tariff is named “{wanted[:80]}”: give its id, or its name as the "
+                          "tariffs page lists it (Name · Supplier)")
+        else:
+            listed = "; ".join(f"{shown} ({tariff_id})" for tariff_id, shown in candidates[:5])
+            errors.append(f"tariff: {len(candidates)} tariffs are named “{wanted[:80]}”: {listed}. "
+                          "Give the supplier too (Name · Supplier) or the id")
+        return ""
 
     def check(self, values: dict[str, str], *, update: bool = False) -> CheckedRow:
         """`values`: the row's non-blank cells by column (parsing.ParsedRow.values).
@@ -181,6 +227,8 @@ class RowChecker:
 
     def _reference(self, name: str, text: str, prefix: str, label: str, errors: list[str]) -> str:
         resource_id = (id_from_url(text) or "") if "/" in text else text
+        if name == "tariff" and "/" not in text and not ANY_ID.fullmatch(text.strip()):
+            return self._tariff_by_name(text, errors)
         if not is_resource_id(resource_id, prefix):
             errors.append(f"{name}: “{text[:80]}” is not a {label} id ({prefix}…) or URL")
             return resource_id
