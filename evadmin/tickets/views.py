@@ -57,8 +57,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         read = selectors.ticket_list_page(
             filters=form.api_filters(), page_after=request.GET.get("after") or None,
             page_before=request.GET.get("before") or None, refresh=_refresh(request))
+    # htmx swaps only 2xx answers: the errors come back as 200 to it, to show them in the results.
+    status = 400 if form.errors and not request.htmx else None
     return render_page(request, "tickets/list.html", _queue_context(form, read, taxonomy, OpenByExternalIdForm()),
-                       partial="results", status=400 if form.errors else None)
+                       partial="results", status=status)
 
 
 def _queue_context(form, read, taxonomy, open_form) -> dict:

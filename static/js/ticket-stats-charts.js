@@ -1,6 +1,6 @@
 // The ticket statistics page's charts, drawn with the vendored Chart.js (and its sankey plugin for the
 // category flow) from the JSON the page carries (json_script): templates hold no inline JavaScript.
-// Each drawn canvas gets data-drawn="true", so a browser test knows the chart is there.
+// Each canvas drawn with data points gets data-drawn="true", so a browser test knows the chart shows data.
 (function () {
   "use strict";
 
@@ -18,8 +18,9 @@
     var canvas = document.getElementById("ticket-chart-" + name);
     if (!canvas || window.Chart.getChart(canvas)) { return; }
     config.options = Object.assign({ animation: false, responsive: true }, config.options || {});
-    new window.Chart(canvas, config);
-    canvas.setAttribute("data-drawn", "true");
+    var chart = new window.Chart(canvas, config);
+    var points = chart.data.datasets.reduce(function (sum, dataset) { return sum + dataset.data.length; }, 0);
+    if (points > 0) { canvas.setAttribute("data-drawn", "true"); } // drawn from data, not an empty frame
   }
 
   function bars(name, series, options) {

@@ -28,7 +28,13 @@ def test_each_chart_is_one_request_and_none_again(pages, sandbox_api):
 
 
 def test_the_charts_carry_the_apis_figures(pages, direct_api):
-    from evadmin.evenergy.collections import TICKET_STATS_STATUS, TICKET_STATS_VOLUME, call
+    from evadmin.evenergy.collections import (
+        TICKET_CATEGORIES,
+        TICKET_STATS_STATUS,
+        TICKET_STATS_TOP_CATEGORIES,
+        TICKET_STATS_VOLUME,
+        call,
+    )
     html = pages("viewer").get(STATS).content.decode()
     data = chart_json(html)
     assert set(data) == {"volume", "resolution", "status", "priority", "source", "top_categories", "category_flow"}
@@ -38,8 +44,11 @@ def test_the_charts_carry_the_apis_figures(pages, direct_api):
     assert data["volume"]["counts"] == [point.count for point in volume.time_series]
     assert len(data["volume"]["counts"]) >= 12  # three months of weeks: a shape, not a dot
     assert data["category_flow"]["links"] and all(link["flow"] > 0 for link in data["category_flow"]["links"])
-    assert "Charging Session" in data["top_categories"]["labels"] or any(
-        label for label in data["top_categories"]["labels"])
+    top = call(direct_api, TICKET_STATS_TOP_CATEGORIES, limit=10)
+    taxonomy = call(direct_api, TICKET_CATEGORIES)
+    assert data["top_categories"]["labels"] == [taxonomy.subcategory_label(row.subcategory) for row in top.subcategories]
+    assert data["top_categories"]["counts"] == [row.count for row in top.subcategories]
+    assert "No charge" in data["top_categories"]["labels"]  # the most common kind, by its label
 
 
 def test_volume_groups_by_day_week_or_month(pages, sandbox_api):

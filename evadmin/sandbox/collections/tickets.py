@@ -76,7 +76,8 @@ def ticket_json(record, context, expand) -> dict:
 def _prefetch_tickets(records: list, context, expand: set[str]) -> None:
     """A page's messages (their URLs at least) in one query, and its drivers in one more when expanded."""
     by_ticket: dict[str, list] = {record.id: [] for record in records}
-    for message in Record.objects.filter(kind=TICKET_MESSAGE, parent_id__in=list(by_ticket)).order_by("id"):
+    for message in Record.objects.filter(kind=TICKET_MESSAGE, parent_id__in=list(by_ticket)).order_by(
+            "parent_id", "data__position"):  # the spec: in conversation order
         by_ticket[message.parent_id].append(message)
     users = {}
     if "user" in expand:
@@ -196,7 +197,7 @@ SUPPORT_TICKETS = Collection(
 
 SUPPORT_TICKET_MESSAGES = Collection(
     name="messages", prefix=MESSAGE_PREFIX, scope=READ, parent=SUPPORT_TICKETS, paging=UNPAGED,
-    queryset=lambda: Record.objects.filter(kind=TICKET_MESSAGE).order_by("id"), serialize=message_json,
+    queryset=lambda: Record.objects.filter(kind=TICKET_MESSAGE).order_by("data__position"), serialize=message_json,
     filters={
         "message_type": Filter("data__message_type", choices=MESSAGE_TYPES),
         "message_type__in": Filter("data__message_type__in", choices=MESSAGE_TYPES, many=True),
@@ -308,9 +309,10 @@ def top_categories(context):
 
 
 def sankey(context):
+    """The spec: only tickets with human-verified categories."""
     flows = Counter()
     for data, _, _ in _tickets():
-        category, subcategory = _category_of(data)
+        category, subcategory = data.get("human_verified_category"), data.get("human_verified_subcategory")
         if category and subcategory:
             flows[(category, subcategory)] += 1
     nodes: dict[str, str] = {}
