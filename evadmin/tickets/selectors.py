@@ -35,7 +35,7 @@ STATS_SCOPE = "tickets:stats"
 TAXONOMY_SCOPE = "tickets:taxonomy"
 TICKET_EXPAND = ("user", "messages")
 QUEUE_PAGE_SIZE = 25
-DRIVER_PANEL_SIZE = 25  # a driver's tickets, one page: open ones first
+DRIVER_PANEL_SIZE = 100  # a driver's tickets, one page (the most a page holds): open ones first
 TAXONOMY_SECONDS = 24 * 3600
 STATS_SECONDS = 600
 

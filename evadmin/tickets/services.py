@@ -58,7 +58,9 @@ def ticket_recategorise(*, ticket_id: str, category: str, subcategory: str, acto
     if subcategory not in {entry.value for entry in taxonomy.subcategories}:
         raise OutsideTaxonomy("subcategory", f"“{subcategory}” is not a subcategory of the API's taxonomy: choose "
                                              "one from the list.")
-    current = ticket_get(ticket_id=ticket_id).value
+    # As the help desk has it now (one request): the audit's "before" and the nothing-to-change check must
+    # not come from a copy another agent or the help desk has since changed.
+    current = ticket_get(ticket_id=ticket_id, refresh=True).value
     before = _categories(current)
     after = {"human_verified_category": category, "human_verified_subcategory": subcategory}
     if before == after:

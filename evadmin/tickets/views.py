@@ -161,7 +161,7 @@ def ticket_recategorise(request: HttpRequest, ticket_id: str) -> HttpResponse:
 @staff_permission_required(VIEW)
 def driver_tickets(request: HttpRequest, user_id: str) -> HttpResponse:
     """A driver's tickets, open ones first: one request, cached (a panel of the driver's page)."""
-    context = {"account_id": user_id, "read": None, "unavailable": None}
+    context = {"account_id": user_id, "read": None, "unavailable": None, "panel_size": selectors.DRIVER_PANEL_SIZE}
     try:
         context["read"] = selectors.driver_tickets(user_id=user_id, refresh=_refresh(request))
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
