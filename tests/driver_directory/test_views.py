@@ -28,7 +28,7 @@ def accounts(store_accounts):
 
 
 def rows_of(html: str, table_class: str) -> int:
-    body = html.split(f'class="striped {table_class}"', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    body = html.split(f'class="striped {table_class}', 1)[1].split("<tbody", 1)[1].split("</tbody>", 1)[0]
     return body.count("<tr")
 
 
