@@ -20,6 +20,7 @@ from evadmin.fixes.registry import FIXES, Fix
 from evadmin.fixes.selectors import FixTarget, NotTheDriversTarget, energy
 from evadmin.staff import roles
 from evadmin.staff.permissions import permission_denied_response, staff_permission_required
+from evadmin.tickets.selectors import ticket_seen
 from evadmin.tickets.working import TICKET_ID, WorkingTicket, ticket_ref_set, ticket_working_on
 
 TEMPLATE = "fixes/fix.html"
@@ -65,12 +66,15 @@ def fix(request: HttpRequest, user_id: str, fix_name: str) -> HttpResponse:
 
 
 def _working_ticket(request: HttpRequest, user_id: str) -> WorkingTicket | None:
-    """The ticket a link names (`?ticket=`, e.g. a playbook's step) or the one whose page this agent
-    opened for the driver lately."""
+    """The ticket a link names (`?ticket=`, e.g. a playbook's step) when evadmin has read it as this
+    driver's (a made-up or stale id is not put on record), else the one whose page this agent opened
+    for the driver lately."""
     named = request.GET.get("ticket", "") or request.POST.get("ticket", "")
     working = ticket_working_on(request, user_id=user_id)
     if named and TICKET_ID.match(named) and (working is None or working.id != named):
-        return WorkingTicket(named, external_id=named, subject="")
+        seen = ticket_seen(ticket_id=named)
+        if seen is not None and seen.user_id == user_id:
+            return WorkingTicket(named, external_id=seen.external_ticket_id, subject=seen.subject or "")
     return working
 
 

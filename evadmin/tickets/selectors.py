@@ -27,7 +27,7 @@ from evadmin.evenergy.collections import (
     call,
 )
 from evadmin.evenergy.pagination import CursorPage
-from evadmin.evenergy.read_cache import Read, read_cache_peek, read_cache_store, read_through
+from evadmin.evenergy.read_cache import Read, read_cache_peek, read_cache_seen, read_cache_store, read_through
 from evadmin.evenergy.tickets import SupportTicket, TicketTaxonomy
 
 QUEUE_SCOPE = "tickets:queue"
@@ -59,6 +59,12 @@ def ticket_get(*, ticket_id: str, refresh: bool = False) -> Read[SupportTicket]:
     return read_through(scope=ticket_id, name="ticket", refresh=refresh,
                         fetch=lambda: evenergy_client().collection(SUPPORT_TICKETS).get(ticket_id,
                                                                                        expand=TICKET_EXPAND))
+
+
+def ticket_seen(*, ticket_id: str) -> SupportTicket | None:
+    """The ticket as evadmin last read it (any age), never a request; None when it has not."""
+    seen = read_cache_seen(scope=ticket_id, name="ticket")
+    return seen.value if seen else None
 
 
 def ticket_store(ticket: SupportTicket) -> Read[SupportTicket]:

@@ -46,10 +46,25 @@ def test_a_fix_for_another_driver_is_not_recorded_against_the_ticket(pages, offl
 
 
 def test_a_playbook_link_naming_the_ticket_carries_it(pages, offline_ticket):
-    support = pages("support")
+    pages("viewer").get(reverse("tickets:detail", args=[offline_ticket["ticket"]]))  # someone read the ticket
+    support = pages("support")  # another agent, who has not opened it: the link alone names it
     user_id = case_user(offline_ticket)
     url = fix_url(user_id, "password_reset") + f"?ticket={offline_ticket['ticket']}"
     assert "Record this fix against ticket" in support.get(url).content.decode()
     support.post(url, {"reason": "From the playbook", "ticket": offline_ticket["ticket"], "for_ticket": "on"})
     [event] = AuditEvent.objects.filter(action=actions.USER_PASSWORD_RESET)
     assert event.ticket_ref == offline_ticket["ticket"]
+
+
+def test_a_link_naming_another_drivers_or_an_unknown_ticket_puts_neither_on_record(pages, offline_ticket, cases):
+    other = cases["ticket_high_priority_uncategorised"]
+    support = pages("support")
+    support.get(reverse("tickets:detail", args=[other["ticket"]]))  # read, but another driver's ticket
+    user_id = case_user(offline_ticket)
+    for named in (other["ticket"], "tick01HSH04KDEWF6Z4DB2J77J74K5"):
+        url = fix_url(user_id, "password_reset") + f"?ticket={named}"
+        assert "Record this fix against ticket" not in support.get(url).content.decode()
+    support.post(fix_url(user_id, "password_reset"), {"reason": "Stale link", "ticket": other["ticket"],
+                                                      "for_ticket": "on"})
+    [event] = AuditEvent.objects.filter(action=actions.USER_PASSWORD_RESET)
+    assert event.ticket_ref is None
