@@ -196,8 +196,9 @@ def new_account_rows(count: int, *, prefix: str, domain: str) -> list[dict]:
     return [{"email": f"{prefix}{n:05d}@{domain}", **address()} for n in range(count)]
 
 
-def bulk_job_submit_rows(rows: list[dict], *, operator) -> object:
-    """A job uploaded through the real import service and submitted as Start on the preview does."""
+def bulk_job_submit_rows(rows: list[dict], *, operator, on_preview=None) -> object:
+    """A job uploaded through the real import service and submitted as Start on the preview does;
+    `on_preview(job)` is called with the draft first (what the preview page reads)."""
     import io
 
     from evadmin.bulk import services
@@ -205,4 +206,6 @@ def bulk_job_submit_rows(rows: list[dict], *, operator) -> object:
     from tests.bulk.factories import csv_bytes
 
     job = bulk_job_create_from_upload(file=io.BytesIO(csv_bytes(rows)), file_name="bench.csv", actor=operator)
+    if on_preview is not None:
+        on_preview(job)
     return services.bulk_job_submit(job_id=job.pk, actor=operator, existing_policy="skip", strict_mode=False)

@@ -241,6 +241,8 @@ class BulkRow(models.Model):
         indexes = [
             models.Index(fields=["job", "state"], name="bulk_row_job_state"),
             models.Index(fields=["job", "match_key"], name="bulk_row_job_match_key"),
+            # The engine's fair share and the estimator's pace read a job's latest rows sent.
+            models.Index(fields=["job", "sent_at"], name="bulk_row_job_sent_at"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from evadmin.bulk.columns import COLUMNS
+from evadmin.bulk.estimates import DurationEstimate, bulk_duration_estimate, bulk_job_pace, requests_per_row
 from evadmin.bulk.models import BulkJob, BulkRow
 from evadmin.core.exports import neutralise_row
 from evadmin.evenergy.ratelimit import rate_budget
@@ -115,6 +116,7 @@ class CostEstimate:
     hourly_limit: int
     remaining_now: int
     share: float
+    duration: DurationEstimate
 
     @property
     def requests(self) -> int:
@@ -132,51 +134,27 @@ class CostEstimate:
     def needs_approval(self) -> bool:
         return self.rows_to_send > settings.EVADMIN_BULK_APPROVAL_THRESHOLD
 
-    @property
-    def seconds(self) -> float | None:
-        if not self.requests:
-            return 0.0
-        if self.requests_per_hour <= 0:
-            return None
-        return self.requests / self.requests_per_hour * 3600
-
-    @property
-    def duration_text(self) -> str:
-        return duration_text(self.seconds)
-
 
 def bulk_job_cost_estimate(*, job: BulkJob, existing_policy: str, strict_mode: bool) -> CostEstimate:
     """Requests the job will send: 1 per new account (2 in strict mode), 1 PATCH per existing
     account under the "update" policy (an update job also GETs each account first: 2 a row), none for
-    skipped or reported ones. The directory refresh
-    before the job starts comes on top (one request per 100 accounts added since the last sync)."""
+    skipped or reported ones; and how long they take (estimates.py, as the progress line says it).
+    The directory refresh before the job starts comes on top (one request per 100 accounts added
+    since the last sync)."""
     counts = job.rows.filter(state=BulkRow.State.PENDING).aggregate(
         new=Count("id", filter=Q(directory_user_id="")), existing=Count("id", filter=~Q(directory_user_id=""))
     )
     snapshot = rate_budget().snapshot()
     new, existing = counts["new"], counts["existing"]
+    lookups = existing if job.kind == BulkJob.Kind.UPDATE else (new if strict_mode else 0)
+    updates = existing if existing_policy == BulkJob.ExistingPolicy.UPDATE else 0
+    duration = bulk_duration_estimate(requests=new + lookups + updates, job=job, pace=bulk_job_pace(job=job),
+                                      per_row=requests_per_row(job, strict_mode=strict_mode))
     return CostEstimate(
-        new_accounts=new, existing_accounts=existing, creates=new,
-        lookups=existing if job.kind == BulkJob.Kind.UPDATE else (new if strict_mode else 0),
-        updates=existing if existing_policy == BulkJob.ExistingPolicy.UPDATE else 0,
+        new_accounts=new, existing_accounts=existing, creates=new, lookups=lookups, updates=updates,
         hourly_limit=snapshot.limit, remaining_now=snapshot.remaining, share=settings.EVADMIN_BULK_BUDGET_SHARE,
+        duration=duration,
     )
-
-
-def duration_text(seconds: float | None) -> str:
-    """"about 2 hours 30 minutes": rounded to what a person plans with."""
-    if seconds is None:
-        return "no time estimate: the bulk share of the budget is 0"
-    if seconds < 60:
-        return "under a minute"
-    minutes = math.ceil(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 48:
-        return f"about {hours} hour{'s' if hours != 1 else ''}" + (f" {minutes} minutes" if minutes else "")
-    days, hours = divmod(hours, 24)
-    return f"about {days} days" + (f" {hours} hour{'s' if hours != 1 else ''}" if hours else "")
 
 
 # The directory's column for each field an update file can set (coordinates are two columns).
@@ -212,10 +190,8 @@ def bulk_rows_with_changes(rows) -> list:
 def bulk_rows_reference_names(rows) -> dict[str, str]:
     """{tariff or EVSE site id: its name} for a page of rows (what the file sets, what the directory
     holds), so the preview reads names, not ids: never a request."""
-    from evadmin.driver_directory.selectors import reference_names_for
+    from evadmin.driver_directory.selectors import reference_names_of
 
-    ids = {value for row in rows for value in ((row.values or {}).get("tariff"), (row.values or {}).get("evse_site"))
-           if isinstance(value, str) and value}
-    ids |= {value for row in rows for _, *values in getattr(row, "changes", ()) for value in values
-            if isinstance(value, str) and value[:4] in ("tari", "site")}
-    return reference_names_for(ids)
+    return reference_names_of([*((field, value) for row in rows for field, value in (row.values or {}).items()),
+                               *((field, value) for row in rows for field, *values in getattr(row, "changes", ())
+                                 for value in values)])

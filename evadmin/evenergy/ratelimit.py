@@ -256,9 +256,9 @@ class RateBudget:
             oldest_staff = self._window.oldest(since=time.time() - self.staff_lookback_seconds, staff=True)
             wait = (oldest_staff + self.staff_lookback_seconds - time.time()) if oldest_staff else 0.0
             return BackgroundRoom(room, STAFF_FIRST, max(0.0, wait))
-        return BackgroundRoom(room, SHARE_SPENT, self._seconds_until_room_for(used - (share_cap - per_request)))
+        return BackgroundRoom(room, SHARE_SPENT, self.seconds_until_left(used - (share_cap - per_request)))
 
-    def _seconds_until_room_for(self, leaving: int) -> float:
+    def seconds_until_left(self, leaving: int) -> float:
         """How long until `leaving` of the window's oldest requests have left it (0: it cannot tell,
         e.g. a share of nothing, which no request leaving will open)."""
         if leaving <= 0:

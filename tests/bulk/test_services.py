@@ -13,10 +13,8 @@ from evadmin.bulk.selectors import (
     bulk_job_rejected_csv_rows,
     bulk_job_same_file,
     bulk_job_state_counts,
-    duration_text,
 )
 from evadmin.bulk.services import BulkJobError, bulk_job_approve, bulk_job_submit
-from evadmin.evenergy.ratelimit import reset_rate_budget
 from tests.bulk.factories import csv_bytes, generated_rows
 from tests.staff.fixtures import make_staff
 
@@ -134,24 +132,6 @@ def test_cost_estimate(mixed_job, fresh_budget):
     update = bulk_job_cost_estimate(job=mixed_job, existing_policy="update", strict_mode=True)
     assert (update.creates, update.lookups, update.updates, update.requests, update.rows_to_send) == (2, 2, 1, 5, 3)
     assert bulk_job_cost_estimate(job=mixed_job, existing_policy="error", strict_mode=False).requests == 2
-
-
-def test_cost_estimate_duration_at_the_budget_share(upload, fresh_budget):
-    fresh_budget.EVADMIN_API_RATE_LIMIT_PER_HOUR = 1000
-    fresh_budget.EVADMIN_BULK_BUDGET_SHARE = 0.8
-    reset_rate_budget()  # built again from the settings above
-    job = upload(csv_bytes(generated_rows(2000)))
-    estimate = bulk_job_cost_estimate(job=job, existing_policy="skip", strict_mode=True)
-    assert estimate.requests == 4000 and estimate.requests_per_hour == 800
-    assert estimate.seconds == 5 * 3600 and estimate.duration_text == "about 5 hours"
-
-
-@pytest.mark.parametrize("seconds,text", [
-    (0, "under a minute"), (59, "under a minute"), (61, "about 2 minutes"), (3600, "about 1 hour"),
-    (5400, "about 1 hour 30 minutes"), (3 * 86400 + 7200, "about 3 days 2 hours"), (None, "no time estimate: the bulk share of the budget is 0"),
-])
-def test_duration_text(seconds, text):
-    assert duration_text(seconds) == text
 
 
 def test_state_counts(mixed_job):

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from evadmin.bulk.estimates import DurationEstimate, bulk_duration_estimate, bulk_job_pace, requests_per_row
 from evadmin.bulk.models import BulkJob, BulkNotice, BulkRow
-from evadmin.bulk.selectors import bulk_job_state_counts, duration_text
+from evadmin.bulk.selectors import bulk_job_state_counts
 from evadmin.core.exports import neutralise_row
-from evadmin.evenergy.ratelimit import rate_budget
 
 State = BulkRow.State
 # Rows still to settle (pending rows cost a request each, 2 in strict mode; unsettled ones ~1).
@@ -28,17 +28,13 @@ class JobProgress:
     done: int
     requests_spent: int
     rows_per_minute: float | None
-    eta_seconds: float | None
+    time_left: DurationEstimate | None  # None once the job is final
     newest_errors: list[BulkRow]
     active: bool
 
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(self.done * 100 / self.total)
-
-    @property
-    def eta_text(self) -> str:
-        return duration_text(self.eta_seconds) if self.active else "done"
 
 
 def bulk_job_progress(*, job: BulkJob) -> JobProgress:
@@ -55,24 +51,18 @@ def bulk_job_progress(*, job: BulkJob) -> JobProgress:
         counts=counts,
         labelled_counts=[(state, State(state).label, n) for state, n in counts.items() if n],
         total=total, done=done, requests_spent=job.requests_spent, rows_per_minute=rate,
-        eta_seconds=_eta(job, counts) if job.status not in BulkJob.FINAL_STATUSES else 0.0,
+        time_left=_time_left(job, counts) if job.status not in BulkJob.FINAL_STATUSES else None,
         newest_errors=list(job.rows.filter(state__in=PROBLEM_STATES).exclude(error="").order_by("-updated_at")[:10]),
         active=job.status in (*BulkJob.ACTIVE_STATUSES, BulkJob.Status.PAUSED),
     )
 
 
-def _eta(job: BulkJob, counts: dict[str, int]) -> float | None:
-    """The requests left at the bulk share of the hourly budget, after any 429 pause."""
-    budget = rate_budget()
-    requests = counts[State.PENDING] * (2 if job.strict_mode else 1) + counts[State.IN_FLIGHT] + counts[State.UNCERTAIN]
-    per_hour = budget.limit * settings.EVADMIN_BULK_BUDGET_SHARE
-    if per_hour <= 0:
-        return None
-    share_left = max(0.0, per_hour - budget.used())
-    if requests <= share_left:
-        # Within this hour's share the API's speed decides; a request takes well under a second.
-        return budget.blocked_for() + requests * 0.05
-    return budget.blocked_for() + budget.seconds_until_free() + (requests - share_left) / per_hour * 3600
+def _time_left(job: BulkJob, counts: dict[str, int]) -> DurationEstimate:
+    """The preview's estimator (estimates.py) for what is left: pending rows cost their requests,
+    rows in flight or uncertain about one more each."""
+    per_row = requests_per_row(job)
+    requests = counts[State.PENDING] * per_row + counts[State.IN_FLIGHT] + counts[State.UNCERTAIN]
+    return bulk_duration_estimate(requests=requests, per_row=per_row, pace=bulk_job_pace(job=job), job=job)
 
 
 RESULTS_CSV_HEADER = ("row_number", "email", "outcome", "user_id", "user_url", "evadmin_url", "error")
