@@ -102,9 +102,10 @@ def test_the_preview_shows_directory_value_to_file_value_and_the_estimate_counts
     client = Client()
     client.force_login(operator)
     page = client.get(f"/bulk/jobs/{job.pk}/").content.decode()
-    assert "city: Leeds → York" in page and "only the columns the file gives" in page
+    # The field as staff read it everywhere, the file's column on hover.
+    assert '<span title="city">City</span>: Leeds → York' in page and "only the columns the file gives" in page
     fragment = client.get(f"/bulk/jobs/{job.pk}/?show=all", HTTP_HX_REQUEST="true").content.decode()
-    assert "city: Leeds → York" in fragment and "<html" not in fragment
+    assert '<span title="city">City</span>: Leeds → York' in fragment and "<html" not in fragment
     estimate = bulk_job_cost_estimate(job=job, existing_policy="update", strict_mode=False)
     assert (estimate.lookups, estimate.updates) == (1, 1)
     # An update job offers only its own options and says its own cost, not onboarding's.

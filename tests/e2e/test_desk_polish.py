@@ -3,7 +3,10 @@
 A name found without its apostrophe, Django admin refusing a viewer with evadmin's own 403 page, an
 error badge that looks like an error, a failed save keeping the account's stored email in its
 heading and saying why the full name cannot be edited, the audit trail found by a driver's email, an
-odd postcode warned about but saved, and a job cancelled only after a confirmation saying what it keeps.
+odd postcode warned about but saved, a job cancelled only after a confirmation saying what it keeps,
+keyboard-first search, lists that fit the screen, an update job read in names with only its own
+options and reverted after a confirmation, and the jobs list's type column and one summary line.
+(The bulk estimate: tests/e2e/test_bulk.py.)
 """
 
 import io
@@ -17,6 +20,7 @@ from playwright.sync_api import expect
 from evadmin.audit.services import audit_record
 from evadmin.bulk import services
 from evadmin.bulk.models import BulkJob
+from evadmin.bulk.run import notify
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.driver_directory.models import DirectorySync
 from evadmin.driver_directory.services import directory_store_users
@@ -24,6 +28,7 @@ from evadmin.evenergy.client import build_client
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
 from tests.driver_directory.factories import ApiUserFactory
+from tests.e2e.test_bulk import upload_and_preview
 from tests.e2e.test_directory import USER_ROWS, search_users
 
 pytestmark = pytest.mark.browser
@@ -244,3 +249,85 @@ def test_a_value_cut_short_shows_whole_on_hover(signed_in_page, lists_to_look_at
     browser_page.goto("/users/?q=wolfenbuettel")
     cell = page.locator("table.users-table tbody tr").first.locator("td").first
     expect(cell).to_have_attribute("title", re.compile(r"^maximilian\.schneider-wolfenbuettel\d+@beispiel"))
+
+
+@pytest.fixture
+def driver_without_a_tariff(api_settings, sandbox_api):
+    """A driver in the sandbox (and the directory) with an address but no tariff, and a sandbox tariff
+    named as staff write it: "Name · Supplier"."""
+    from evadmin.evenergy import reference
+    from tests.bulk.test_updates import mirror_in_directory, sandbox_user
+
+    sandbox_api.reset(data=True)
+    driver = sandbox_user(sandbox_api, "no.tariff@example.com", address_1="1 High Street", city="Leeds",
+                          postal_code="LS1 1AA", country_code="GB")
+    mirror_in_directory(driver)
+    tariff = next(tariff for tariff in reference.tariff_choices() if tariff.supplier)
+    return driver, tariff, f"{tariff.name} · {tariff.supplier.name}"
+
+
+def test_an_update_job_reads_in_names_offers_its_own_options_and_is_reverted_after_a_confirmation(
+        signed_in_page, driver_without_a_tariff, tmp_path):
+    from tests.bulk.test_engine import drive
+
+    driver, tariff, tariff_name = driver_without_a_tariff
+    path = tmp_path / "tariffs.csv"
+    path.write_bytes(csv_bytes([{"user_id": driver["id"], "tariff": tariff_name}], header=("user_id", "tariff")))
+    browser_page = signed_in_page("bulk_operator")
+    page = browser_page.page
+    upload_and_preview(browser_page, path)
+
+    # The preview: the tariff by its name (the id on hover), and only an update job's options and wording.
+    change = page.locator("td.bulk-changes").first
+    expect(change).to_have_text(f"Tariff: no tariff → {tariff_name}")
+    expect(change.locator("span[title]").last).to_have_attribute("title", tariff.id)
+    start = page.locator("section[aria-labelledby=start-heading]")
+    expect(start).to_contain_text("to read each account just before its change")
+    expect(start).to_contain_text("A finished update job can be reverted")
+    for onboarding_only in ("Accounts that already exist", "Strict mode", "cannot be deleted", "look their emails up"):
+        expect(start).not_to_contain_text(onboarding_only)
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("#bulk-progress")).to_be_visible()
+    job = BulkJob.objects.get(file_name="tariffs.csv")
+    drive(job)  # the pump, as the worker would run it
+    assert job.status == BulkJob.Status.FINISHED
+
+    # Revert takes a confirmation that says how many accounts change back.
+    browser_page.goto(f"/bulk/jobs/{job.pk}/")
+    expect(page.locator("#revert-job")).to_be_hidden()
+    page.get_by_role("button", name="Revert this job…").click()
+    expect(page.locator("#revert-confirm")).to_contain_text("sets the 1 account this job updated back to how they were")
+    page.get_by_role("button", name="Yes, revert 1 account").click()
+    revert = BulkJob.objects.get(reverts=job)
+    expect(page).to_have_url(re.compile(rf"/bulk/jobs/{revert.pk}/$"))
+    # Its preview: no file to download, and the tariff goes back to "no tariff", not "None".
+    expect(page.get_by_text(f"no file: its rows are job {job.pk}’s changes, undone")).to_be_visible()
+    expect(page.locator("td.bulk-changes").first).to_have_text(f"Tariff: {tariff_name} → no tariff")
+    for wrong in ("None", "0 bytes", "download the file"):
+        expect(page.locator("main")).not_to_contain_text(wrong)
+
+
+def test_the_jobs_list_has_a_type_column_and_one_line_for_the_jobs_finished_since(signed_in_page):
+    browser_page = signed_in_page("bulk_operator")
+    page = browser_page.page
+    operator = get_user_model().objects.get(username="bulk_operator-member")
+    jobs = []
+    for name, rows in (("onboard.csv", [{"email": "o@example.com", **address()}]),
+                       ("update.csv", None)):
+        content = csv_bytes(rows) if rows else csv_bytes([{"user_id": "user" + "1" * 26, "city": "York"}],
+                                                         header=("user_id", "city"))
+        job = bulk_job_create_from_upload(file=io.BytesIO(content), file_name=name, actor=operator,
+                                          checker=offline_checker())
+        BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED, finished_at=timezone.now())
+        notify.bulk_job_notify_owner(job_id=job.pk)
+        jobs.append(job)
+    browser_page.goto("/bulk/jobs/")
+    notices = page.locator(".bulk-notice")
+    expect(notices).to_have_count(1)  # one line, not one notice per job
+    expect(notices).to_have_text(  # newest first
+        re.compile(rf"^2 jobs finished since you last looked:\s+#{jobs[1].pk}, #{jobs[0].pk}\.$"))
+    types = page.locator("table.jobs-table td[data-column=type]")
+    expect(types).to_have_text(["Update locations and tariffs", "Onboard new users"])  # newest first
+    expect(page.locator("table.jobs-table th.column-type")).to_have_text("Type")
+    browser_page.goto("/bulk/jobs/")
+    expect(page.locator(".bulk-notice")).to_have_count(0)  # read once shown

@@ -3,12 +3,19 @@
 from django import template
 from django.utils.html import format_html
 
+from evadmin.audit.templatetags.audit_tags import audit_field_label
 from evadmin.data_quality.rules.countries import postcode_warning
 
 register = template.Library()
 
 # What "empty" means, said per field: clearing a driver's tariff reads "no tariff".
 NOTHING = {"tariff": "no tariff", "evse_site": "no EVSE site", "coordinates": "no coordinates"}
+
+
+@register.filter
+def change_label(field: str) -> str:
+    """A row's change is to the driver's location: "address_1" reads "Address line 1", as everywhere."""
+    return audit_field_label(f"location.{field}")
 
 
 @register.filter
