@@ -25,7 +25,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     emails = driver_emails(user_ids={event.target_user_id for event in page.object_list if event.target_user_id})
     for event in page.object_list:  # drivers by email, the id on hover (one query for the page)
         event.target_email = emails.get(event.target_user_id, "")
-    context = {"form": filters.form, "page": page, "names": {}}  # the diff's ids as they are (no directory here)
+    context = {"form": filters.form, "page": page}
     return render_page(request, "audit/trail.html", context, partial="results")
 
 

@@ -27,6 +27,10 @@ from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.utils import A, signature
 
+# Table Meta attrs that give each header cell its column's name (`column-email`): the stylesheet sizes
+# columns by name, so adding or moving one does not shift every width after it.
+NAMED_HEADER_CELLS = {"th": {"class": lambda bound_column: f"column-{bound_column.name}"}}
+
 _CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
 
 

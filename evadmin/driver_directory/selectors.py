@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -126,6 +127,17 @@ def directory_account_as_user(*, user_id: str) -> tuple[User, datetime] | None:
                 vehicle_urls=[""] * account.vehicle_count, evse_urls=[""] * account.evse_count)
     return user, account.synced_at
 
+
+
+# The fields (a dotted name's last part) whose values are tariff or EVSE site ids.
+REFERENCE_FIELDS = ("tariff", "evse_site")
+
+
+def reference_names_of(fields: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """reference_names_for the ids among (field, value) pairs whose field holds a tariff or EVSE site
+    ("tariff", "default_location.evse_site", …)."""
+    return reference_names_for({value for name, value in fields
+                                if name.rsplit(".", 1)[-1] in REFERENCE_FIELDS and isinstance(value, str) and value})
 
 
 def reference_names_for(ids: set[str]) -> dict[str, str]:

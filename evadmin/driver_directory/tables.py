@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from evadmin.core.tables import DateTimeColumn
+from evadmin.core.tables import NAMED_HEADER_CELLS, DateTimeColumn
 from evadmin.driver_directory.search import SORT_FIELDS
 
 # Matches are counted up to this many. Counting every match of a broad search or filter reads
@@ -86,7 +86,7 @@ class DirectoryUserTable(DirectoryTable):
     chargers = _column("Chargers", "chargers", accessor="evse_count", attrs={"td": {"class": "number"}})
 
     class Meta(DirectoryTable.Meta):
-        attrs = {"class": "striped users-table truncating"}
+        attrs = {"class": "striped users-table truncating", **NAMED_HEADER_CELLS}
         empty_text = "No accounts in the directory match."
 
     def render_email(self, value, record):
@@ -108,7 +108,7 @@ class LocationTable(DirectoryTable):
     owner = _column("Owner", "owner", accessor="email")
 
     class Meta(DirectoryTable.Meta):
-        attrs = {"class": "striped locations-table truncating"}
+        attrs = {"class": "striped locations-table truncating", **NAMED_HEADER_CELLS}
         empty_text = "No locations match."
 
     def render_address(self, value, record):

@@ -49,7 +49,7 @@ class UserForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.stored_values = stored_values(self.data.get("stored") if self.is_bound else self.initial.get("stored"))
         tariff_choices = [("", "No tariff"), *tariff_choice_groups(tariffs)]
-        site_choices = [("", "No EVSE site"), *((site.id, site_label(site)) for site in evse_sites)]
+        site_choices = [("", "No EVSE site"), *((site.id, site.label) for site in evse_sites)]
         for name, choices, known in (("tariff", tariff_choices, {t.id for t in tariffs}),
                                      ("evse_site", site_choices, {site.id for site in evse_sites})):
             current = self.stored_values.get(name)
@@ -151,10 +151,6 @@ def tariff_choice_groups(tariffs: list[Tariff]) -> list[tuple[str, list[tuple[st
         supplier = tariff.supplier.name if tariff.supplier else "Other suppliers"
         groups.setdefault(supplier, []).append((tariff.id, f"{tariff.name} ({tariff.currency})"))
     return list(groups.items())
-
-
-def site_label(site: EvseSite) -> str:
-    return site.label
 
 
 class UserLookupForm(forms.Form):

@@ -8,7 +8,7 @@ from datetime import UTC, tzinfo
 
 from evadmin.audit.services import flatten
 from evadmin.core.timezones import zone_named
-from evadmin.driver_directory.selectors import directory_account_as_user, reference_names_for
+from evadmin.driver_directory.selectors import directory_account_as_user, reference_names_of
 from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.collections import EVSES, VEHICLES
@@ -139,17 +139,9 @@ def user_history(*, user_id: str):
 
 
 # Fields whose values are ids of the API's reference lists: a person reads their names.
-REFERENCE_FIELDS = ("tariff", "evse_site")
-
-
 def reference_names(events) -> dict[str, str]:
     """{tariff or site id: its name} for the ids the events' changes hold, from what evadmin already has
     (the directory's tariff names, the cached reference lists): never a request. An id nobody has named
     stays an id."""
-    wanted: set[str] = set()
-    for event in events:
-        for side in (event.before, event.after):
-            for key, value in flatten(side).items() if isinstance(side, dict) else ():
-                if key.rsplit(".", 1)[-1] in REFERENCE_FIELDS and isinstance(value, str) and value:
-                    wanted.add(value)
-    return reference_names_for(wanted)
+    return reference_names_of((key, value) for event in events for side in (event.before, event.after)
+                              if isinstance(side, dict) for key, value in flatten(side).items())

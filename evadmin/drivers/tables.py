@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from evadmin.core.tables import DateTimeColumn
+from evadmin.core.tables import NAMED_HEADER_CELLS, DateTimeColumn
 
 
 class UserTable(tables.Table):
@@ -22,7 +22,7 @@ class UserTable(tables.Table):
     class Meta:
         orderable = False  # the API lists in creation order only
         empty_text = "No users found."
-        attrs = {"class": "striped users-table truncating"}
+        attrs = {"class": "striped users-table truncating", **NAMED_HEADER_CELLS}
         row_attrs = {"tabindex": "0"}  # Enter on a row opens it (static/js/evadmin.js)
 
     def render_email(self, value, record):

@@ -114,7 +114,7 @@ def ticket_detail(request: HttpRequest, ticket_id: str) -> HttpResponse:
         "panels": PANELS_BY_CATEGORY.get(ticket.category or "", ()),
         "checklist": playbook_checklist(subcategory=ticket.subcategory or "", user_id=user_id, ticket_id=ticket.id,
                                         night=night) if ticket.subcategory else None,
-        "history": ticket_history(ticket_ref=ticket.id), "names": {},
+        "history": ticket_history(ticket_ref=ticket.id),
     }
     return render(request, "tickets/detail.html", context)
 
@@ -169,6 +169,12 @@ def driver_tickets(request: HttpRequest, user_id: str) -> HttpResponse:
     return render_page(request, "tickets/driver_tickets.html", context, partial="panel")
 
 
+# The charts that are a heading and a canvas, nothing more: (name, heading, what the canvas shows).
+PLAIN_CHARTS = (("status", "By status", "Tickets by status"), ("priority", "By priority", "Tickets by priority"),
+                ("source", "By source", "Tickets by source"),
+                ("top_categories", "Top subcategories", "The most common subcategories"))
+
+
 @require_safe
 @staff_permission_required(VIEW)
 def ticket_stats(request: HttpRequest) -> HttpResponse:
@@ -186,5 +192,6 @@ def ticket_stats(request: HttpRequest) -> HttpResponse:
     except errors.ApiError:  # the charts stand without it: subcategories then read as the API's values
         taxonomy = TicketTaxonomy()
     context = {"reads": reads, "problems": problems, "group_by": group_by, "groups": selectors.VOLUME_GROUPS,
-               "charts": charts.chart_data(reads, taxonomy=taxonomy), "resolution": reads.get("resolution")}
+               "charts": charts.chart_data(reads, taxonomy=taxonomy), "resolution": reads.get("resolution"),
+               "plain_charts": PLAIN_CHARTS}
     return render(request, "tickets/stats.html", context)

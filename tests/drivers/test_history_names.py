@@ -6,7 +6,6 @@ from django.template.loader import render_to_string
 
 from evadmin.audit.services import audit_record
 from evadmin.audit.templatetags.audit_tags import audit_changes
-from evadmin.drivers.forms import site_label
 from evadmin.drivers.selectors import reference_names
 from evadmin.evenergy.reference import EVSE_SITE_CHOICES_KEY
 from evadmin.evenergy.resources import EvseSite
@@ -38,4 +37,4 @@ def test_an_unknown_id_stays_an_id_and_a_site_without_an_operator_says_so(db):
     event = audit_record(actor=None, action="user.update", after={"default_location.tariff": "tari01HNZZ"})
     assert reference_names([event]) == {}
     anonymous = EvseSite(id="site01HN0000000000000000000010", url="")
-    assert site_label(anonymous) == "Operator not given · 0 chargers · site01HN0000000000000000000010"
+    assert anonymous.label == "Operator not given · 0 chargers · site01HN0000000000000000000010"

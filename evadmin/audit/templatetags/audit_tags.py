@@ -68,6 +68,13 @@ def audit_changes(event) -> list[dict]:
     ]
 
 
+@register.inclusion_tag("components/diff.html")
+def audit_diff(event, names: dict | None = None, empty: str = "") -> dict:
+    """{% audit_diff event names=names empty="—" %}: the event's changes as a diff block; `names`
+    ({id: name}) reads the tariffs and sites it holds by name, `empty` shows when nothing changed."""
+    return {"changes": audit_changes(event), "names": names or {}, "empty": empty}
+
+
 @register.filter
 def audit_value(value, names: dict | None = None) -> str:
     """A JSON value as short text; autoescaping still applies to the result. An id `names` knows (a
