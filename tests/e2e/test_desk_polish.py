@@ -32,6 +32,14 @@ from tests.e2e.test_bulk import upload_and_preview
 from tests.e2e.test_directory import USER_ROWS, search_users
 
 pytestmark = pytest.mark.browser
+# Every point is seen at the two screens the issue names.
+SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
+
+
+@pytest.fixture(params=list(SCREENS.values()), ids=list(SCREENS), autouse=True)
+def viewport(request, browser_page) -> dict:
+    browser_page.page.set_viewport_size(request.param)
+    return request.param
 
 
 @pytest.fixture
@@ -132,7 +140,7 @@ def test_an_odd_postcode_is_warned_about_while_typing_and_still_saved(signed_in_
     expect(page.get_by_text("“ZZZ” is not in the GB postcode format")).to_be_visible()
 
 
-def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page):
+def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page, viewport):
     browser_page = signed_in_page("bulk_operator")
     page = browser_page.page
     operator = get_user_model().objects.get(username="bulk_operator-member")
@@ -143,7 +151,7 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.PAUSED)  # no worker: it stays as it is
     browser_page.goto(f"/bulk/jobs/{job.pk}/")
     bar = page.locator("#job-progress").bounding_box()
-    assert bar["y"] + bar["height"] <= 800  # a job's progress is the first thing its page shows
+    assert bar["y"] + bar["height"] <= viewport["height"]  # a job's progress is the first thing its page shows
     page.get_by_role("button", name="Cancel the job…").click()
     confirm = page.locator("#cancel-confirm")
     expect(confirm).to_contain_text("The 3 rows not sent yet will not be sent, and a cancelled job cannot be resumed.")
@@ -151,11 +159,9 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     expect(page.locator("#job-status")).to_have_text("Cancelled")
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}])
 def test_keyboard_first_search_from_the_home_page_to_a_driver(signed_in_page, obrien, viewport):
     browser_page = signed_in_page("viewer")
     page = browser_page.page
-    page.set_viewport_size(viewport)
     browser_page.goto("/")
     page.keyboard.press("/")  # the home page's search box (not focused on load: the skip link stays first)
     expect(page.get_by_role("searchbox")).to_be_focused()
@@ -221,13 +227,10 @@ def lists_to_look_at(obrien):
                      before={"default_location.city": "Galway"}, after={"default_location.city": "Stuttgart"})
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 1920, "height": 1080}],
-                         ids=["1280x800", "1920x1080"])
 def test_lists_show_their_first_row_above_the_fold_and_never_split_a_word(signed_in_page, lists_to_look_at,
                                                                           viewport):
     browser_page = signed_in_page("admin")  # the widest header: every section
     page = browser_page.page
-    page.set_viewport_size(viewport)
     for path, rows in FIRST_ROWS.items():
         browser_page.goto(path)
         first = page.locator(rows).first
