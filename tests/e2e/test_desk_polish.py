@@ -140,6 +140,22 @@ def test_an_odd_postcode_is_warned_about_while_typing_and_still_saved(signed_in_
     expect(page.get_by_text("“ZZZ” is not in the GB postcode format")).to_be_visible()
 
 
+def test_an_odd_postcode_in_a_bulk_file_is_warned_about_in_the_preview_and_still_sent(signed_in_page, api_settings,
+                                                                                        tmp_path):
+    path = tmp_path / "postcodes.csv"
+    path.write_bytes(csv_bytes([{"email": "odd.postcode@example.com", **address(city="Leeds", postal_code="ZZZ")},
+                                {"email": "fine.postcode@example.com", **address(city="Leeds", postal_code="LS1 6HD")}]))
+    browser_page = signed_in_page("bulk_operator")
+    upload_and_preview(browser_page, path)
+    page = browser_page.page
+    expect(page.locator("#count-valid")).to_have_text("2")  # warned, not refused: both rows are sent
+    warnings = page.locator('[data-warning="postcode"]')
+    expect(warnings).to_have_count(1)
+    expect(warnings).to_contain_text("“ZZZ” is not in the GB postcode format")
+    row = page.locator("tr", has=warnings)
+    expect(row).to_contain_text("odd.postcode@example.com")
+
+
 def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page, viewport):
     browser_page = signed_in_page("bulk_operator")
     page = browser_page.page
