@@ -82,6 +82,7 @@ class DurationEstimate:
     per_hour: int  # the bulk share of the hour: what it sends an hour once the room is spent
     budget_seconds: float  # how long the budget holds the last request back (0: it does not)
     this_job: BulkJob | None = None
+    others_running: int = 0  # other bulk jobs sharing the bulk share (the high figure has them run throughout)
 
     @property
     def text(self) -> str:
@@ -93,18 +94,24 @@ class DurationEstimate:
 
     @property
     def basis(self) -> str:
-        """What the estimate rests on, in a sentence for the page."""
+        """What the estimate rests on, in a sentence or two for the page."""
         if self.low is None:
             return "The bulk share of the budget is 0, so nothing is sent."
         pace = self.pace.describe(this_job=self.this_job)
         if not self.waits_for_budget:
-            return f"The budget has room for all of it now ({self.room_now:,} requests free), so the API's " \
-                   f"speed decides: {pace}."
-        if not self.room_now:
-            return f"The bulk share of the budget is spent for now: each request waits for an older one to leave " \
-                   f"the rolling hour ({self.per_hour:,} an hour); then {pace}."
-        return f"{self.room_now:,} requests go now, at {pace}; the rest wait for older requests to leave the " \
-               f"rolling hour ({self.per_hour:,} an hour)."
+            basis = f"The budget has room for all of it now ({self.room_now:,} requests free), so the API's " \
+                    f"speed decides: {pace}."
+        elif not self.room_now:
+            basis = f"The bulk share of the budget is spent for now: each request waits for an older one to leave " \
+                    f"the rolling hour ({self.per_hour:,} an hour); then {pace}."
+        else:
+            basis = f"{self.room_now:,} requests go now, at {pace}; the rest wait for older requests to leave the " \
+                    f"rolling hour ({self.per_hour:,} an hour)."
+        if self.others_running:
+            jobs = "job is" if self.others_running == 1 else "jobs are"
+            basis += f" {self.others_running} other bulk {jobs} running and share the budget and the worker: the " \
+                     f"longer figure has them run all along."
+        return basis
 
 
 def bulk_duration_estimate(*, requests: int, per_row: int, pace: Pace, job: BulkJob | None = None
@@ -118,13 +125,23 @@ def bulk_duration_estimate(*, requests: int, per_row: int, pace: Pace, job: Bulk
         return DurationEstimate(0, 0.0, 0.0, pace, room, cap, 0.0, job)
     if cap < per_row:
         return DurationEstimate(requests, None, None, pace, room, cap, 0.0, job)
-    held_back = _seconds_until_sent(requests - room, cap=cap, used=used) if requests > room else 0.0
+    held_back = _held_back(requests, room=room, cap=cap, used=used)
+    # Running jobs take equal parts of the share (run/engine.py) and turns on the worker: the high
+    # figure has them run all along, the low one has them finish at once.
+    others = BulkJob.objects.filter(status__in=BulkJob.ACTIVE_STATUSES).exclude(pk=job.pk if job else None).count()
+    shared = others + 1
+    held_back_shared = _held_back(requests, room=room // shared, cap=max(per_row, cap // shared), used=used) \
+        if others else held_back
     blocked = budget.blocked_for()  # a 429's Retry-After holds everything back first
     fast, slow = pace.seconds_per_request
     return DurationEstimate(
-        requests, blocked + max(requests * fast, held_back), blocked + max(requests * slow, held_back),
-        pace, room, cap, held_back, job,
+        requests, blocked + max(requests * fast, held_back), blocked + max(requests * slow * shared, held_back_shared),
+        pace, room, cap, held_back, job, others,
     )
+
+
+def _held_back(requests: int, *, room: int, cap: int, used: int) -> float:
+    return _seconds_until_sent(requests - room, cap=cap, used=used) if requests > room else 0.0
 
 
 def _seconds_until_sent(later: int, *, cap: int, used: int) -> float:

@@ -110,6 +110,18 @@ def test_a_running_job_is_timed_by_its_own_pace_once_it_has_sent_enough_rows(upl
     assert time_left.text == "about 50 seconds"  # 200 rows left at 0.25 s
 
 
+def test_other_running_jobs_widen_the_estimate_and_the_page_says_why(upload, hourly_budget):
+    finished_job(upload, 40, seconds_apart=0.1)
+    job = upload(csv_bytes(generated_rows(100)))
+    alone = preview(job)
+    other = upload(csv_bytes(generated_rows(5)))
+    BulkJob.objects.filter(pk=other.pk).update(status=BulkJob.Status.RUNNING, started_at=timezone.now())
+    shared = preview(job)
+    assert alone.text == "about 10 seconds" and alone.others_running == 0
+    assert shared.text == "about 10 to 20 seconds"  # the other job takes every other turn on the worker
+    assert "1 other bulk job is running" in shared.basis
+
+
 def test_finished_jobs_have_no_time_left(upload, hourly_budget):
     job = finished_job(upload, 30, seconds_apart=0.01)
     assert bulk_job_progress(job=job).time_left is None
