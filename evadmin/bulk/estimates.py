@@ -1,7 +1,7 @@
 """How long a bulk job takes: the one estimator behind the preview's "it takes" and the progress line.
 
 Two things bound a job. The API's speed: the pace evadmin measured sending rows (this job's latest
-rows once it runs, else the latest job's), a range from its quartiles. And the hourly budget: what
+rows once it runs, else the latest job's), from the typical row to the average one. And the hourly budget: what
 the bulk share has free now goes at that pace; every request beyond it waits for an older one to
 leave the rolling hour, which the budget's own window says exactly for the requests already in it.
 """
@@ -22,6 +22,8 @@ GUESSED_SECONDS_PER_REQUEST = (0.05, 0.5)
 # The latest rows sent whose gaps give the pace, and the fewest gaps worth calling a measurement.
 PACE_SAMPLE_ROWS = 200
 PACE_MIN_GAPS = 20
+# A gap between two rows longer than this (and than 20 typical rows) was a wait for the budget, not sending.
+WAIT_GAP_SECONDS = 1.0
 # Jobs looked at for a pace when the job itself has not sent enough rows yet.
 PACE_JOBS_LOOKED_AT = 3
 
@@ -63,10 +65,13 @@ def bulk_job_pace(*, job: BulkJob | None) -> Pace:
         gaps = [(newer - older).total_seconds() for newer, older in zip(sent, sent[1:], strict=False)]
         if len(gaps) < PACE_MIN_GAPS:
             continue
-        # Quartiles, not the mean: a row that waited for the budget is counted by the budget part.
-        first, _, third = statistics.quantiles(gaps, n=4)
+        # From the typical row (the median gap) to the average one (the mean: the total of many rows goes by
+        # it); a gap of a budget wait is left out, the budget part of the estimate counts those.
+        typical = statistics.median(gaps)
+        average = statistics.fmean(gap for gap in gaps if gap <= max(WAIT_GAP_SECONDS, 20 * typical))
         per_row = requests_per_row(candidate)
-        return Pace((max(first, 0.001) / per_row, max(third, 0.001) / per_row), candidate, len(sent))
+        fast, slow = sorted((max(typical, 0.001) / per_row, max(average, 0.001) / per_row))
+        return Pace((fast, slow), candidate, len(sent))
     return Pace(GUESSED_SECONDS_PER_REQUEST)
 
 

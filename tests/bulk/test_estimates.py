@@ -122,6 +122,22 @@ def test_other_running_jobs_widen_the_estimate_and_the_page_says_why(upload, hou
     assert "1 other bulk job is running" in shared.basis
 
 
+def test_the_pace_runs_from_the_typical_row_to_the_average_one_leaving_budget_waits_out(upload, hourly_budget):
+    job = upload(csv_bytes(generated_rows(42)))
+    started = timezone.now() - timedelta(hours=1)
+    # 40 gaps: 30 of 0.1 s, 9 of 0.5 s (slow answers), and one wait of 10 minutes for the budget.
+    gaps = [0.1] * 30 + [0.5] * 9 + [600.0]
+    moments = [started]
+    for gap in gaps:
+        moments.append(moments[-1] + timedelta(seconds=gap))
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FINISHED, started_at=started)
+    for row, moment in zip(job.rows.order_by("row_number"), moments, strict=False):
+        row.state, row.sent_at = BulkRow.State.CREATED, moment
+        row.save(update_fields=["state", "sent_at"])
+    fast, slow = bulk_job_pace(job=None).seconds_per_request
+    assert fast == pytest.approx(0.1) and slow == pytest.approx((30 * 0.1 + 9 * 0.5) / 39)
+
+
 def test_finished_jobs_have_no_time_left(upload, hourly_budget):
     job = finished_job(upload, 30, seconds_apart=0.01)
     assert bulk_job_progress(job=job).time_left is None
