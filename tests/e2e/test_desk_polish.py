@@ -27,6 +27,7 @@ from evadmin.driver_directory.services import directory_store_users
 from evadmin.evenergy.client import build_client
 from tests.bulk.conftest import offline_checker
 from tests.bulk.factories import address, csv_bytes
+from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture, asked for by name below
 from tests.driver_directory.factories import ApiUserFactory
 from tests.e2e.test_bulk import upload_and_preview
 from tests.e2e.test_directory import USER_ROWS, search_users
@@ -285,10 +286,11 @@ def driver_without_a_tariff(api_settings, sandbox_api):
     return driver, tariff, f"{tariff.name} · {tariff.supplier.name}"
 
 
+@pytest.mark.worker
 def test_an_update_job_reads_in_names_offers_its_own_options_and_is_reverted_after_a_confirmation(
-        signed_in_page, driver_without_a_tariff, tmp_path):
-    from tests.bulk.test_engine import drive
-
+        request, signed_in_page, driver_without_a_tariff, tmp_path):
+    # Start enqueues the pump: a worker of this test's own queue runs it (a suite worker must not take it).
+    worker = request.getfixturevalue("bulk_worker").start()
     driver, tariff, tariff_name = driver_without_a_tariff
     path = tmp_path / "tariffs.csv"
     path.write_bytes(csv_bytes([{"user_id": driver["id"], "tariff": tariff_name}], header=("user_id", "tariff")))
@@ -306,10 +308,9 @@ def test_an_update_job_reads_in_names_offers_its_own_options_and_is_reverted_aft
     for onboarding_only in ("Accounts that already exist", "Strict mode", "cannot be deleted", "look their emails up"):
         expect(start).not_to_contain_text(onboarding_only)
     page.get_by_role("button", name="Start").click()
-    expect(page.locator("#bulk-progress")).to_be_visible()
+    expect(page.locator("#progress-status")).to_have_text("Finished", timeout=60_000)
     job = BulkJob.objects.get(file_name="tariffs.csv")
-    drive(job)  # the pump, as the worker would run it
-    assert job.status == BulkJob.Status.FINISHED
+    assert job.status == BulkJob.Status.FINISHED, worker.output()
 
     # Revert takes a confirmation that says how many accounts change back.
     browser_page.goto(f"/bulk/jobs/{job.pk}/")
