@@ -1,10 +1,19 @@
 """Reading the audit trail."""
 
+from collections.abc import Callable, Iterable
+
 from django.apps import apps
 from django.db.models import QuerySet
 
 from evadmin.audit.actions import KNOWN_ACTIONS
 from evadmin.audit.models import AuditEvent
+from evadmin.audit.services import flatten
+
+# (field, value) pairs of events' changes -> {value: what people call it}.
+IdNamer = Callable[[Iterable[tuple[str, object]]], dict[str, str]]
+# The apps that know what an id in a change names (a tariff, an EVSE site) register here when they
+# start (AppConfig.ready), so the trail reads names without importing the apps that record into it.
+_id_namers: list[IdNamer] = []
 
 
 def audit_event_list() -> QuerySet[AuditEvent]:
@@ -32,3 +41,19 @@ def driver_emails(*, user_ids: set[str]) -> dict[str, str]:
         return {}
     accounts = apps.get_model("directory", "DirectoryAccount").objects.filter(user_id__in=user_ids)
     return dict(accounts.values_list("user_id", "email"))
+
+
+def register_id_namer(namer: IdNamer) -> None:
+    if namer not in _id_namers:
+        _id_namers.append(namer)
+
+
+def event_value_names(events: Iterable[AuditEvent]) -> dict[str, str]:
+    """{id: name} for the ids the events' changes hold that a registered namer knows; an id nobody has
+    named is left out, and shows as an id."""
+    pairs = [(key, value) for event in events for side in (event.before, event.after)
+             if isinstance(side, dict) for key, value in flatten(side).items()]
+    names: dict[str, str] = {}
+    for namer in _id_namers:
+        names.update(namer(pairs))
+    return names

@@ -8,7 +8,7 @@ from evadmin.audit import actions
 from evadmin.audit.exports import audit_csv_rows
 from evadmin.audit.filters import AuditEventFilter
 from evadmin.audit.models import AuditEvent
-from evadmin.audit.selectors import driver_emails
+from evadmin.audit.selectors import driver_emails, event_value_names
 from evadmin.audit.services import audit_record
 from evadmin.core.exports import csv_download
 from evadmin.core.htmx import render_page
@@ -25,7 +25,8 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     emails = driver_emails(user_ids={event.target_user_id for event in page.object_list if event.target_user_id})
     for event in page.object_list:  # drivers by email, the id on hover (one query for the page)
         event.target_email = emails.get(event.target_user_id, "")
-    context = {"form": filters.form, "page": page}
+    # Tariffs and sites in the changes by name, the id on hover (evadmin's own copies, no request).
+    context = {"form": filters.form, "page": page, "names": event_value_names(page.object_list)}
     return render_page(request, "audit/trail.html", context, partial="results")
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, tzinfo
 
-from evadmin.audit.services import flatten
 from evadmin.core.timezones import zone_named
-from evadmin.driver_directory.selectors import directory_account_as_user, reference_names_of
+from evadmin.driver_directory.selectors import directory_account_as_user
 from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.collections import EVSES, VEHICLES
@@ -138,10 +137,3 @@ def user_history(*, user_id: str):
     return AuditEvent.objects.filter(target_user_id=user_id).order_by("-occurred_at", "-id")
 
 
-# Fields whose values are ids of the API's reference lists: a person reads their names.
-def reference_names(events) -> dict[str, str]:
-    """{tariff or site id: its name} for the ids the events' changes hold, from what evadmin already has
-    (the directory's tariff names, the cached reference lists): never a request. An id nobody has named
-    stays an id."""
-    return reference_names_of((key, value) for event in events for side in (event.before, event.after)
-                              if isinstance(side, dict) for key, value in flatten(side).items())

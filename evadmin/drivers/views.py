@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from evadmin.audit.selectors import event_value_names
 from evadmin.core.api_errors import api_error_status
 from evadmin.core.htmx import render_page, wants_partial
 from evadmin.driver_directory.forms import DirectorySearchForm, exact_email, wants_directory
@@ -89,7 +90,7 @@ def _directory_user_list(request: HttpRequest, api_list_unavailable: errors.ApiE
 def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
     """Live, from the read cache, or (budget spent, API down) from evadmin's copy with its age said."""
     history = Paginator(selectors.user_history(user_id=user_id), 20).get_page(request.GET.get("history_page"))
-    names = selectors.reference_names(history.object_list)  # tariffs and sites by name (no request)
+    names = event_value_names(history.object_list)  # tariffs and sites by name (no request)
     if "history_page" in request.GET and wants_partial(request):  # evadmin's own record: no API read
         return render_page(request, "drivers/detail.html", {"history": history, "names": names},
                            partial="history")

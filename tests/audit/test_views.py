@@ -143,6 +143,21 @@ def test_the_staff_filter_takes_part_of_a_name_and_the_driver_filter_an_email(cl
     assert f'title="{driver_id}">Ada.Lovelace@Example.com</a>' in html  # the driver by email, the id on hover
 
 
+def test_the_trail_reads_tariffs_by_name_with_the_id_on_hover_and_exports_the_ids(client_as, store_accounts):  # noqa: F811
+    from tests.driver_directory.test_search import AGILE, GO, OCTOPUS
+
+    client = client_as("auditor")
+    store_accounts(ApiUserFactory(number=1, tariff=AGILE, supplier=OCTOPUS),
+                   ApiUserFactory(number=2, tariff=GO, supplier=OCTOPUS))
+    audit_record(actor=None, action="user.update", target_user_id="user01HN0000000000000000000001",
+                 before={"default_location": {"tariff": AGILE[0]}}, after={"default_location": {"tariff": GO[0]}})
+    html = client.get(TRAIL).content.decode()
+    assert f'<span title="{GO[0]}">Intelligent Go · Octopus Energy</span>' in html
+    assert f">{AGILE[0]}<" not in html  # no bare id for a person to decode
+    exported = "\n".join(",".join(row) for row in _csv_rows(client.get(EXPORT)))
+    assert GO[0] in exported and "Intelligent Go" not in exported  # exports keep the API's ids
+
+
 def test_invalid_filters_show_errors_and_no_events(client_as):
     client = client_as("auditor")
     audit_record(actor=None, action="user.create")

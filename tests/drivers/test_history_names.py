@@ -4,9 +4,9 @@ ids stay on hover and in exports. Names come from what evadmin already holds: ne
 from django.core.cache import cache
 from django.template.loader import render_to_string
 
+from evadmin.audit.selectors import event_value_names
 from evadmin.audit.services import audit_record
 from evadmin.audit.templatetags.audit_tags import audit_changes
-from evadmin.drivers.selectors import reference_names
 from evadmin.evenergy.reference import EVSE_SITE_CHOICES_KEY
 from evadmin.evenergy.resources import EvseSite
 from tests.driver_directory.conftest import store_accounts  # noqa: F401  (a fixture, used by name)
@@ -24,7 +24,7 @@ def test_the_history_shows_tariff_and_site_names_with_the_ids_on_hover(store_acc
     event = audit_record(actor=None, action="user.update", target_user_id="user01HN0000000000000000000001",
                          before={"default_location.tariff": AGILE[0], "default_location.evse_site": None},
                          after={"default_location.tariff": GO[0], "default_location.evse_site": SITE.id})
-    names = reference_names([event])
+    names = event_value_names([event])
     assert names == {AGILE[0]: "Agile Octopus · Octopus Energy", GO[0]: "Intelligent Go · Octopus Energy",
                      SITE.id: "ChargePoint · 2 chargers · site01HN0000000000000000000009"}
     html = render_to_string("components/diff.html", {"changes": audit_changes(event), "names": names})
@@ -35,6 +35,6 @@ def test_the_history_shows_tariff_and_site_names_with_the_ids_on_hover(store_acc
 
 def test_an_unknown_id_stays_an_id_and_a_site_without_an_operator_says_so(db):
     event = audit_record(actor=None, action="user.update", after={"default_location.tariff": "tari01HNZZ"})
-    assert reference_names([event]) == {}
+    assert event_value_names([event]) == {}
     anonymous = EvseSite(id="site01HN0000000000000000000010", url="")
     assert anonymous.label == "Operator not given · 0 chargers · site01HN0000000000000000000010"
