@@ -5,7 +5,8 @@ error badge that looks like an error, a failed save keeping the account's stored
 heading and saying why the full name cannot be edited, the audit trail found by a driver's email, an
 odd postcode warned about but saved, a job cancelled only after a confirmation saying what it keeps,
 keyboard-first search, lists that fit the screen, an update job read in names with only its own
-options and reverted after a confirmation, and the jobs list's type column and one summary line.
+options and reverted after a confirmation, the jobs list's type column and one summary line, and a
+new install's directory filled at once. (Names instead of ids: tests/e2e/test_desk_names.py.)
 (The bulk estimate: tests/e2e/test_bulk.py.)
 """
 
@@ -31,6 +32,7 @@ from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture, asked for 
 from tests.driver_directory.factories import ApiUserFactory
 from tests.e2e.test_bulk import upload_and_preview
 from tests.e2e.test_directory import USER_ROWS, search_users
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.browser
 # Every point is seen at the two screens the issue names.
@@ -351,3 +353,24 @@ def test_the_jobs_list_has_a_type_column_and_one_line_for_the_jobs_finished_sinc
     expect(page.locator("table.jobs-table th.column-type")).to_have_text("Type")
     browser_page.goto("/bulk/jobs/")
     expect(page.locator(".bulk-notice")).to_have_count(0)  # read once shown
+
+
+@pytest.mark.worker
+def test_a_new_install_fills_its_directory_at_once_not_at_the_first_scheduled_sync(
+        celery_worker_process, signed_in_page, api_settings, sandbox_api):
+    from celery.signals import beat_init
+
+    from evadmin.driver_directory import tasks  # noqa: F401 - beat imports it, connecting its beat_init receiver
+
+    sandbox_api.reset(data=True)
+    driver = next(iter(build_client().users.list(page_size=1)))
+    assert not DirectorySync.objects.exists()  # right after `make run`: never synced
+    beat_init.send(sender=None)  # what beat does as `make run` starts it
+    wait_for(lambda: DirectorySync.objects.filter(status="complete").exists(), timeout=60,
+             message=lambda: "no first sync; worker log:\n" + celery_worker_process.output()[-3000:])
+    browser_page = signed_in_page("viewer")
+    page = browser_page.page
+    browser_page.goto("/users/")
+    search_users(page, driver.email.split("@")[0])  # free text: the directory answers (an exact email, the API)
+    expect(page.locator(USER_ROWS).first).to_contain_text(driver.email)
+    expect(page.locator(".directory-as-of")).to_contain_text("Directory as of")
