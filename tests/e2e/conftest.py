@@ -96,3 +96,14 @@ def signed_in_page(browser_page) -> Callable[[str], BrowserPage]:
         return browser_page
 
     return sign_in
+
+
+# Issue 18's two screens: a laptop and a desktop monitor.
+SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
+
+
+@pytest.fixture(params=list(SCREENS.values()), ids=list(SCREENS))
+def screen(request, browser_page) -> dict:
+    """The test runs once at each of SCREENS (a module asks with usefixtures("screen")); the size."""
+    browser_page.page.set_viewport_size(request.param)
+    return request.param

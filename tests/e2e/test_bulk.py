@@ -15,7 +15,7 @@ from tests.bulk.conftest import unique_domain
 from tests.bulk.factories import address, csv_bytes
 from tests.bulk.workers import bulk_worker  # noqa: F401 - a fixture, asked for by name below
 
-pytestmark = [pytest.mark.browser, pytest.mark.worker]
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.usefixtures("screen")]  # both of issue 18's screens
 
 
 def upload_and_preview(browser, path) -> None:

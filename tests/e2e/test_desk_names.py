@@ -20,9 +20,8 @@ from tests.bulk.factories import csv_bytes
 from tests.bulk.test_updates import mirror_in_directory, sandbox_user
 from tests.driver_directory.factories import ApiUserFactory
 from tests.e2e.test_bulk import upload_and_preview
-from tests.e2e.test_desk_polish import viewport  # noqa: F401 - autouse: every test at both screens
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]  # each at both screens
 # A tariff's or driver's id spelled out for a person to decode (not in a title attribute). A site's
 # label ends with its id on purpose: the API gives a site no name or address to tell it apart by.
 BARE_ID = re.compile(r"\b(tari|user)[0-9A-Z]{26}\b")

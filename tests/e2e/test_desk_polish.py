@@ -34,15 +34,8 @@ from tests.e2e.test_bulk import upload_and_preview
 from tests.e2e.test_directory import USER_ROWS, search_users
 from tests.processes import wait_for
 
-pytestmark = pytest.mark.browser
 # Every point is seen at the two screens the issue names.
-SCREENS = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
-
-
-@pytest.fixture(params=list(SCREENS.values()), ids=list(SCREENS), autouse=True)
-def viewport(request, browser_page) -> dict:
-    browser_page.page.set_viewport_size(request.param)
-    return request.param
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("screen")]
 
 
 @pytest.fixture
@@ -159,7 +152,7 @@ def test_an_odd_postcode_in_a_bulk_file_is_warned_about_in_the_preview_and_still
     expect(row).to_contain_text("odd.postcode@example.com")
 
 
-def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page, viewport):
+def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in_page, screen):
     browser_page = signed_in_page("bulk_operator")
     page = browser_page.page
     operator = get_user_model().objects.get(username="bulk_operator-member")
@@ -170,7 +163,7 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.PAUSED)  # no worker: it stays as it is
     browser_page.goto(f"/bulk/jobs/{job.pk}/")
     bar = page.locator("#job-progress").bounding_box()
-    assert bar["y"] + bar["height"] <= viewport["height"]  # a job's progress is the first thing its page shows
+    assert bar["y"] + bar["height"] <= screen["height"]  # a job's progress is the first thing its page shows
     page.get_by_role("button", name="Cancel the job…").click()
     confirm = page.locator("#cancel-confirm")
     expect(confirm).to_contain_text("The 3 rows not sent yet will not be sent, and a cancelled job cannot be resumed.")
@@ -178,7 +171,7 @@ def test_cancelling_a_job_takes_a_confirmation_that_says_what_it_keeps(signed_in
     expect(page.locator("#job-status")).to_have_text("Cancelled")
 
 
-def test_keyboard_first_search_from_the_home_page_to_a_driver(signed_in_page, obrien, viewport):
+def test_keyboard_first_search_from_the_home_page_to_a_driver(signed_in_page, obrien, screen):
     browser_page = signed_in_page("viewer")
     page = browser_page.page
     browser_page.goto("/")
@@ -192,7 +185,7 @@ def test_keyboard_first_search_from_the_home_page_to_a_driver(signed_in_page, ob
     expect(page.locator("details.search-filters")).not_to_have_attribute("open", "")  # filters folded away
     first_row = page.locator(USER_ROWS).first
     expect(first_row).to_contain_text("s.obrien@example.ie")
-    assert first_row.bounding_box()["y"] + first_row.bounding_box()["height"] <= viewport["height"]  # above the fold
+    assert first_row.bounding_box()["y"] + first_row.bounding_box()["height"] <= screen["height"]  # above the fold
     first_row.focus()
     page.keyboard.press("Enter")  # Enter on a row opens it
     expect(page).to_have_url(re.compile(rf"/users/{obrien.id}/$"))
@@ -247,7 +240,7 @@ def lists_to_look_at(obrien):
 
 
 def test_lists_show_their_first_row_above_the_fold_and_never_split_a_word(signed_in_page, lists_to_look_at,
-                                                                          viewport):
+                                                                          screen):
     browser_page = signed_in_page("admin")  # the widest header: every section
     page = browser_page.page
     for path, rows in FIRST_ROWS.items():
@@ -255,7 +248,7 @@ def test_lists_show_their_first_row_above_the_fold_and_never_split_a_word(signed
         first = page.locator(rows).first
         expect(first).to_be_visible()
         box = first.bounding_box()
-        assert box["y"] + box["height"] <= viewport["height"], f"{path}: the first row ends at {box['y'] + box['height']}"
+        assert box["y"] + box["height"] <= screen["height"], f"{path}: the first row ends at {box['y'] + box['height']}"
         assert page.evaluate(BROKEN_WORDS) == [], path
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the window"
