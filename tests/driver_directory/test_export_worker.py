@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import uuid
 
 import pytest
 
 from evadmin.driver_directory.models import LocationExport
+from tests.driver_directory.export_workers import export_worker  # noqa: F401 - a fixture, asked for by name
 from tests.driver_directory.factories import ApiUserFactory
-from tests.processes import CeleryWorker, wait_for
-from tests.worker import worker_env
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def export_worker(transactional_db, sandbox, suite_broker, settings):
-    """A worker taking only this test's export queue (the test process queues exports there too)."""
-    queue = f"exports-test-{uuid.uuid4().hex[:8]}"
-    settings.EVADMIN_EXPORT_QUEUE = queue
-    worker = CeleryWorker("--loglevel", "INFO", "--pool", "solo", "--queues", queue, "--without-gossip",
-                          "--without-mingle", "--hostname", f"exports-{os.getpid()}@%h",
-                          env=worker_env(sandbox, suite_broker, EVADMIN_EXPORT_QUEUE=queue))
-    yield worker.start()
-    worker.stop()
-
-
-def test_a_large_export_runs_on_the_worker_to_finished_and_downloads(export_worker, store_accounts, client_as,
+def test_a_large_export_runs_on_the_worker_to_finished_and_downloads(request, transactional_db, store_accounts, client_as,
                                                                      settings):
+    worker = request.getfixturevalue("export_worker")
     settings.EVADMIN_EXPORT_INLINE_ROWS = 5
     store_accounts(*(ApiUserFactory(number=n, full_name="=SUM(A1:A9)" if n == 3 else f"Driver {n}")
                      for n in range(1, 31)))
@@ -40,7 +27,7 @@ def test_a_large_export_runs_on_the_worker_to_finished_and_downloads(export_work
     assert response["Location"] == f"/locations/exports/{export.pk}/"
 
     wait_for(lambda: LocationExport.objects.filter(pk=export.pk, status__in=["finished", "failed"]).exists(),
-             timeout=60, message=lambda: "export not finished; worker log:\n" + export_worker.output()[-3000:])
+             timeout=60, message=lambda: "export not finished; worker log:\n" + worker.output()[-3000:])
     export.refresh_from_db()
     assert export.status == "finished", export.error
     assert (export.rows_total, export.rows_written, export.requests_spent) == (30, 30, 0)
