@@ -42,6 +42,9 @@ XLSX_CHUNK_BYTES = 1024 * 1024
 # A run beats every ROWS_PER_BEAT rows (well under a second): a minute of silence means its worker died,
 # and the next delivery (acks_late) or a new request starts the file over.
 EXPORT_STALE_AFTER = timedelta(minutes=1)
+# A queued export no worker took this long after it was asked for lost its task (broker restart): beat's
+# revive queues it again. Longer than any queue wait behind a 100,000-row export (~20 s, bench/directory.py).
+REVIVE_QUEUED_AFTER = timedelta(minutes=5)
 
 
 class ExportNotReady(Exception):
@@ -190,6 +193,21 @@ def _chunks(export_id: int, sequences: list[int]) -> Iterator[bytes]:
 def location_export_record_download(*, export: LocationExport, actor, request=None) -> None:
     audit_record(actor=actor, action=EXPORT_DOWNLOADED, request=request, job_ref=f"location-export-{export.pk}",
                  after={"export": export.pk, "format": export.file_format, "rows": export.rows_total})
+
+
+def location_exports_revive(*, now=None) -> int:
+    """Queue again the exports no run is carrying: queued for longer than REVIVE_QUEUED_AFTER (the task was
+    lost with a broker restart) or running with a heartbeat older than EXPORT_STALE_AFTER (its worker died,
+    and the redelivered task came while the heartbeat still looked alive). Returns how many."""
+    now = now or timezone.now()
+    unfinished = Q(status__in=[LocationExport.Status.QUEUED, LocationExport.Status.RUNNING])
+    never_taken = Q(status=LocationExport.Status.QUEUED, claim_token="", requested_at__lt=now - REVIVE_QUEUED_AFTER)
+    abandoned = unfinished & ~Q(claim_token="") & Q(heartbeat_at__lt=now - EXPORT_STALE_AFTER)
+    lost = LocationExport.objects.filter(never_taken | abandoned)
+    ids = list(lost.values_list("pk", flat=True))
+    for export_id in ids:
+        job_enqueue(RUN_TASK, queue=settings.EVADMIN_EXPORT_QUEUE, export_id=export_id)
+    return len(ids)
 
 
 def location_export_purge_expired(*, now=None) -> int:

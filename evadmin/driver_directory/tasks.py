@@ -58,3 +58,11 @@ def location_export_purge_expired() -> None:
     purged = export_jobs.location_export_purge_expired()
     if purged:
         logger.info("deleted the files of %s expired locations exports", purged)
+
+
+@shared_task(name="directory.export_revive", ignore_result=True)
+def location_exports_revive() -> None:
+    """Beat, every 5 minutes: queue again the exports whose task was lost or whose worker died."""
+    revived = export_jobs.location_exports_revive()
+    if revived:
+        logger.warning("queued %s locations exports again (their task was lost or their worker died)", revived)

@@ -66,9 +66,17 @@ def location_list(request: HttpRequest) -> HttpResponse:
         "form": form, "table": table, "country_counts": country_counts,
         "selected_country": form.cleaned_data.get("country", "") if form.is_valid() else "",
         "directory": selectors.directory_status(),
-        "large_export": form.is_valid() and export_jobs.location_export_is_large(accounts),
+        "large_export": form.is_valid() and _large(table, accounts),
     }
     return render_page(request, "driver_directory/locations.html", context, partial="results")
+
+
+def _large(table: LocationTable, accounts: QuerySet[DirectoryAccount]) -> bool:
+    """More matches than EVADMIN_EXPORT_INLINE_ROWS? The table's capped count (at most COUNT_CAP, read anyway)
+    answers most searches; only past it are up to EVADMIN_EXPORT_INLINE_ROWS + 1 rows counted."""
+    if settings.EVADMIN_EXPORT_INLINE_ROWS >= table.paginator.cap and not table.paginator.capped:
+        return False
+    return export_jobs.location_export_is_large(accounts)
 
 
 @require_safe

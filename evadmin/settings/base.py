@@ -396,6 +396,10 @@ EVADMIN_EXPORT_QUEUE = env.str("EVADMIN_EXPORT_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE["directory-exports-purge"] = {
     "task": "directory.export_purge_expired", "schedule": 3600.0, "options": {"expires": 3600.0},
 }
+CELERY_BEAT_SCHEDULE["directory-exports-revive"] = {
+    # Exports whose task was lost (broker restart) or whose worker died are queued again.
+    "task": "directory.export_revive", "schedule": 300.0, "options": {"expires": 300.0},
+}
 
 # --- Bulk jobs (evadmin/bulk) -------------------------------------------------------------
 # EVADMIN_BULK_MAX_UPLOAD_MB (default 20): the largest file accepted, in MB of 1,048,576 bytes.

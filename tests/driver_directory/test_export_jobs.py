@@ -179,3 +179,27 @@ def test_the_purge_runs_hourly_from_beat(settings):
 
     assert tasks.location_export_purge_expired.name == entry["task"]
     assert tasks.location_export_run.name == export_jobs.RUN_TASK
+
+
+def test_exports_whose_task_was_lost_or_whose_worker_died_are_queued_again(accounts, viewer, monkeypatch, settings):
+    settings.EVADMIN_EXPORT_QUEUE = "exports-test"
+    queued = []
+    monkeypatch.setattr(export_jobs, "job_enqueue", lambda name, **kwargs: queued.append(kwargs["export_id"]))
+    now = timezone.now()
+    lost = request_export(viewer)  # its task never reached a worker
+    waiting = request_export(viewer)  # asked for a minute ago: still in the queue
+    dead = request_export(viewer)  # its worker stopped beating
+    alive = request_export(viewer)
+    done = export_jobs.location_export_run(export_id=request_export(viewer).pk)
+    LocationExport.objects.filter(pk__in=[lost.pk, dead.pk, alive.pk, done.pk]).update(
+        requested_at=now - export_jobs.REVIVE_QUEUED_AFTER - timedelta(seconds=1))
+    LocationExport.objects.filter(pk=waiting.pk).update(requested_at=now - timedelta(minutes=1))
+    LocationExport.objects.filter(pk=dead.pk).update(status="running", claim_token="x",
+                                                     heartbeat_at=now - export_jobs.EXPORT_STALE_AFTER * 2)
+    LocationExport.objects.filter(pk=alive.pk).update(status="running", claim_token="y", heartbeat_at=now)
+
+    assert export_jobs.location_exports_revive(now=now) == 2
+    assert sorted(queued) == sorted([lost.pk, dead.pk])
+    # The revived run takes the dead one over and finishes it.
+    assert export_jobs.location_export_run(export_id=dead.pk).status == "finished"
+    assert settings.CELERY_BEAT_SCHEDULE["directory-exports-revive"]["task"] == "directory.export_revive"
