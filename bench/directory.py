@@ -6,7 +6,9 @@ this process; the sandbox's request log counts what it cost. Searches go through
 (`/users/?q=...`, django.test.Client) as staff type them; on PostgreSQL the pg_trgm index answers
 them, on SQLite they scan, so search latency is measured on PostgreSQL only. The audit report is
 the real `audit_report_advance` over the synced directory: the first report, then a second one,
-which also compares every finding with the first's.
+which also compares every finding with the first's. The locations export of the whole directory is timed
+the old way (the XLSX written inside the request) and as the background job (`location_export_run`, as the
+Celery task runs it, in this process), with the API requests it spent.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def synced_directory(ctx: Context) -> dict:
     figures = {"accounts": accounts, "stored": DirectoryAccount.objects.count(), "seconds": seconds,
                "requests": len(sandbox.api_requests()), "status": sync.status, "progress": progress_points}
     ctx.shared["directory"] = figures
+    ctx.shared["directory_sandbox"] = sandbox
     return figures
 
 
@@ -82,6 +85,43 @@ def report_seconds() -> tuple[float, object]:
     started = time.perf_counter()
     report = audit_report_advance(report_id=AuditReport.objects.create().pk)
     return time.perf_counter() - started, report
+
+
+def export_figures(ctx: Context) -> dict:
+    """The whole directory exported: in the request (as before issue 18) and as a background job."""
+    from django.test import override_settings
+
+    from evadmin.driver_directory.export_jobs import location_export_run
+    from evadmin.driver_directory.models import LocationExport
+
+    sandbox = ctx.shared["directory_sandbox"]
+    client, staff = sign_in_client("viewer")
+    requests_before = len(sandbox.api_requests())
+    with override_settings(EVADMIN_EXPORT_INLINE_ROWS=10**9):  # the old path: every row inside the request
+        started = time.perf_counter()
+        response = client.get("/locations/export.xlsx")
+        inline_seconds = time.perf_counter() - started
+    if response.status_code != 200:
+        raise RuntimeError(f"/locations/export.xlsx answered {response.status_code}")
+    # What staff wait for now: the POST that creates the job (its task goes to a queue no worker reads here).
+    with override_settings(EVADMIN_EXPORT_INLINE_ROWS=0, EVADMIN_EXPORT_QUEUE="bench-exports-unread"):
+        started = time.perf_counter()
+        response = client.post("/locations/exports/", {"file_format": "xlsx"})
+        start_seconds = time.perf_counter() - started
+    if response.status_code != 302:
+        raise RuntimeError(f"/locations/exports/ answered {response.status_code}")
+    jobs = {}
+    for file_format in ("xlsx", "csv"):
+        export = LocationExport.objects.create(requested_by=staff, file_format=file_format,
+                                               filters={"query": "", "filters": {}, "sort": ""})
+        started = time.perf_counter()
+        export = location_export_run(export_id=export.pk)
+        seconds = time.perf_counter() - started
+        jobs[file_format] = {"seconds": seconds, "rows": export.rows_total, "bytes": export.file_size,
+                             "status": export.status, "requests_spent": export.requests_spent,
+                             "chunks": export.chunks.count()}
+    return {"inline_xlsx_s": inline_seconds, "start_request_s": start_seconds, "jobs": jobs,
+            "api_requests": len(sandbox.api_requests()) - requests_before}
 
 
 def run(ctx: Context) -> SectionResult:
@@ -132,9 +172,24 @@ def run(ctx: Context) -> SectionResult:
         table.add(f"{label} over {report.accounts_checked:,} accounts",
                   f"{seconds:.1f} s, {report.total_findings:,} findings", ctx.command("directory"),
                   "" if report.status == "complete" else f"**report {report.status}: {report.error}**")
+    exports = export_figures(ctx)
+    rows = exports["jobs"]["xlsx"]["rows"]
+    table.add(f"Locations export of {rows:,} accounts as XLSX, in the request (before issue 18)",
+              f"{exports['inline_xlsx_s']:.1f} s", ctx.command("directory"),
+              "what staff waited on the page for; now only up to EVADMIN_EXPORT_INLINE_ROWS (10,000) rows")
+    table.add("Large export: the request that starts the job", f"{ms(exports['start_request_s'])} ms",
+              ctx.command("directory"), "POST /locations/exports/: counts, creates the job, redirects to its page")
+    for file_format, job in exports["jobs"].items():
+        table.add(f"Large export as a background job: {file_format.upper()} of {job['rows']:,} accounts",
+                  f"{job['seconds']:.1f} s ({job['rows'] / job['seconds']:,.0f} rows/s), "
+                  f"{job['bytes'] / 1_000_000:.1f} MB in {job['chunks']} chunk rows", ctx.command("directory"),
+                  f"on the worker (run here as the task runs it); {job['requests_spent']} API requests"
+                  + ("" if job["status"] == "finished" else f"; **ended {job['status']}**"))
+    table.add("Large exports: API requests spent", str(exports["api_requests"]), ctx.command("directory"),
+              "the sandbox's request log over both exports: the directory is evadmin's own copy")
     if figures["status"] != "complete" or figures["stored"] != accounts:
         result.notes.append(f"**The sync ended {figures['status']} with {figures['stored']:,} of {accounts:,} "
                             f"accounts.**")
     result.tables.append(table)
-    result.raw = {"sync": figures, "requests_per_1000": per_1000, "report_s": first_seconds}
+    result.raw = {"sync": figures, "requests_per_1000": per_1000, "report_s": first_seconds, "exports": exports}
     return result

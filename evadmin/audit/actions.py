@@ -10,6 +10,9 @@ USER_CLEAR_ADDRESS = "user.clear_address"
 AUDIT_REPORT_RUN = "audit_report.run"
 AUDIT_REPORT_EXPORT = "audit_report.export"
 DIRECTORY_EXPORT_LOCATIONS = "directory.export_locations"
+# A large locations export, prepared in the background: asked for, then its file taken.
+DIRECTORY_EXPORT_LOCATIONS_REQUEST = "directory.export_locations_request"
+DIRECTORY_EXPORT_LOCATIONS_DOWNLOAD = "directory.export_locations_download"
 BULK_JOB_UPLOAD = "bulk_job.upload"
 BULK_JOB_SUBMIT = "bulk_job.submit"
 BULK_JOB_APPROVE = "bulk_job.approve"
@@ -46,6 +49,8 @@ KNOWN_ACTIONS = (
     AUDIT_REPORT_RUN,
     AUDIT_REPORT_EXPORT,
     DIRECTORY_EXPORT_LOCATIONS,
+    DIRECTORY_EXPORT_LOCATIONS_REQUEST,
+    DIRECTORY_EXPORT_LOCATIONS_DOWNLOAD,
     BULK_JOB_UPLOAD,
     BULK_JOB_SUBMIT,
     BULK_JOB_APPROVE,

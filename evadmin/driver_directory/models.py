@@ -114,3 +114,71 @@ class DirectorySync(LeasedJob):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} sync {self.pk} ({self.status})"
+
+
+class LocationExport(LeasedJob):
+    """A /locations/ export too large to write inside the request, prepared by a Celery task.
+
+    The file lives in the database (LocationExportChunk rows), not on a disk only one web server
+    sees; it goes after EVADMIN_EXPORT_KEEP_HOURS (expires_at), the row and the audit trail stay.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    file_format = models.CharField(max_length=4, choices=Format.choices)
+    # The /locations/ filters as their query string (what the job searches again) and as cleaned
+    # values (for the page and the audit trail).
+    query_string = models.TextField(blank=True)
+    filters = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    file_size = models.PositiveBigIntegerField(default=0)  # bytes, once finished
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # set when finished; the file goes then
+    purged_at = models.DateTimeField(null=True, blank=True)  # when the file was deleted
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["expires_at"], name="location_export_expiry")]
+
+    def __str__(self) -> str:
+        return f"Locations export {self.pk} ({self.file_format}, {self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.FINISHED:
+            return 100
+        return min(99, self.rows_written * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def filename(self) -> str:
+        return f"evadmin-locations-{self.requested_at:%Y%m%d-%H%M%S}.{self.file_format}"
+
+
+class LocationExportChunk(models.Model):
+    """One piece of an export's file, in order: a 15 MB file is fifteen rows, never one giant one."""
+
+    export = models.ForeignKey(LocationExport, on_delete=models.CASCADE, related_name="chunks")
+    sequence = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["export", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["export", "sequence"], name="location_export_chunk_sequence"),
+        ]

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from celery.signals import beat_init
 
-from evadmin.driver_directory import sync
+from evadmin.driver_directory import export_jobs, sync
 
 logger = logging.getLogger(__name__)
 
@@ -44,3 +44,25 @@ def sync_a_directory_never_synced(sender=None, **kwargs) -> None:
         sync.directory_sync_if_never_synced()
     except Exception:
         logger.exception("could not start the directory's first sync; beat's first tick will")
+
+
+@shared_task(name=export_jobs.RUN_TASK, acks_late=True, ignore_result=True)
+def location_export_run(export_id: int) -> None:
+    """Write a large /locations/ export's file; a duplicate delivery finds it claimed or done."""
+    export_jobs.location_export_run(export_id=export_id)
+
+
+@shared_task(name="directory.export_purge_expired", ignore_result=True)
+def location_export_purge_expired() -> None:
+    """Beat, hourly: delete the files of exports past EVADMIN_EXPORT_KEEP_HOURS."""
+    purged = export_jobs.location_export_purge_expired()
+    if purged:
+        logger.info("deleted the files of %s expired locations exports", purged)
+
+
+@shared_task(name="directory.export_revive", ignore_result=True)
+def location_exports_revive() -> None:
+    """Beat, every 5 minutes: queue again the exports whose task was lost or whose worker died."""
+    revived = export_jobs.location_exports_revive()
+    if revived:
+        logger.warning("queued %s locations exports again (their task was lost or their worker died)", revived)

@@ -383,6 +383,24 @@ if EVADMIN_DIRECTORY_FULL_SYNC_AT:
         "kwargs": {"kind": "full"},
     }
 
+# --- Large /locations/ exports (evadmin/driver_directory/export_jobs.py) ---------------------
+# EVADMIN_EXPORT_INLINE_ROWS (default 10,000): an export of at most this many accounts is written in
+# the request, as before; a larger one is a background job with a progress page and a download link
+# (100,000 accounts as XLSX took ~18 s in the request, past what staff should wait on a page).
+EVADMIN_EXPORT_INLINE_ROWS = env.int("EVADMIN_EXPORT_INLINE_ROWS", default=10000)
+# EVADMIN_EXPORT_KEEP_HOURS (default 24): a prepared file is deleted this long after it is ready
+# (customers' addresses do not sit in the database longer than needed); the hourly purge does it.
+EVADMIN_EXPORT_KEEP_HOURS = env.float("EVADMIN_EXPORT_KEEP_HOURS", default=24.0)
+# EVADMIN_EXPORT_QUEUE: the Celery queue of export jobs.
+EVADMIN_EXPORT_QUEUE = env.str("EVADMIN_EXPORT_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULE["directory-exports-purge"] = {
+    "task": "directory.export_purge_expired", "schedule": 3600.0, "options": {"expires": 3600.0},
+}
+CELERY_BEAT_SCHEDULE["directory-exports-revive"] = {
+    # Exports whose task was lost (broker restart) or whose worker died are queued again.
+    "task": "directory.export_revive", "schedule": 300.0, "options": {"expires": 300.0},
+}
+
 # --- Bulk jobs (evadmin/bulk) -------------------------------------------------------------
 # EVADMIN_BULK_MAX_UPLOAD_MB (default 20): the largest file accepted, in MB of 1,048,576 bytes.
 EVADMIN_BULK_MAX_UPLOAD_BYTES = int(env.float("EVADMIN_BULK_MAX_UPLOAD_MB", default=20.0) * 1024 * 1024)

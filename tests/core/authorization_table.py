@@ -66,6 +66,10 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "bulk/^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$":
         ("POST", "bulk/jobs/{job_id}/pause/", None),
     "directory/sync/": ("POST", "directory/sync/", {"kind": "incremental"}),
+    # A large locations export, finished, requested by the World's bulk operator ("job-owner").
+    "locations/exports/": ("POST", "locations/exports/", {"file_format": "csv"}),
+    "locations/exports/<int:export_id>/": ("GET", "locations/exports/{export_id}/", None),
+    "locations/exports/<int:export_id>/download": ("GET", "locations/exports/{export_id}/download", None),
     "admin/logout/": ("POST", "admin/logout/", None),
     "admin/r/<path:content_type_id>/<path:object_id>/": ("GET", "admin/r/{user_content_type_id}/{staff_id}/", None),
     "admin/auth/group/<path:object_id>/history/": ("GET", "admin/auth/group/{group_id}/history/", None),
@@ -161,6 +165,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "locations/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "locations/export.csv":                                                          (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "locations/export.xlsx":                                                         (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    # A large export's page and file: its requester and admins; any other staff member gets 404
+    "locations/exports/":                                                            (LOGIN,     DENIED,    ALLOWED,   ALLOWED,   ALLOWED,   ALLOWED,   ALLOWED,   ALLOWED),
+    "locations/exports/<int:export_id>/":                                            (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
+    "locations/exports/<int:export_id>/download":                                    (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK),
     "directory/":                                                                    (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    OK),
     "directory/sync/":                                                               (LOGIN,     DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    DENIED,    ALLOWED),
     # Django admin: staff (is_staff: the admin role) only, then Django's model permissions (roles.ADMIN_SITE_PERMISSIONS)

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -25,7 +26,9 @@ from django.urls import reverse
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.data_quality.models import AuditReport
 from evadmin.data_quality.services import audit_report_run_rules
+from evadmin.driver_directory.export_jobs import location_export_request, location_export_run
 from evadmin.driver_directory.models import DirectoryAccount
+from evadmin.driver_directory.search import DirectoryFilters
 from evadmin.evenergy.client import UsersApi, evenergy_client, reset_evenergy_client
 from evadmin.evenergy.ratelimit import rate_budget
 from evadmin.staff.permissions import PUBLIC, SIGNED_IN
@@ -42,7 +45,7 @@ from tests.urls import project_routes
 # or by their own packages' tests.
 POST_ONLY = {
     "accounts:logout", "audit_reports:run", "users:form_field", "users:clear_address", "bulk:submit",
-    "bulk:approve", "bulk:revert", "bulk:control", "directory:sync_now",
+    "bulk:approve", "bulk:revert", "bulk:control", "directory:sync_now", "directory:exports",
 }
 # Pages that read the API while rendering and have no copy of their own: the API's trouble is a
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
@@ -109,6 +112,7 @@ class World:
     report_id: int
     case: dict  # that support case's truth: its devices, sub-session and night
     ticket: dict  # a seeded ticket case's truth (the offline-charger night's)
+    export_id: int  # a finished large locations export, requested by the viewer the pages are read as
 
 
 @pytest.fixture
@@ -126,7 +130,11 @@ def world(api_settings, sandbox_api, settings):
         file_name="drivers.csv", actor=operator, checker=offline_checker())
     report = audit_report_run_rules(report=AuditReport.objects.create())
     ticket = sandbox_api.seed_cases()["ticket_offline_charger_night"]
-    return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket)
+    export = location_export_request(actor=make_staff("viewer", username="faults-viewer"), file_format="csv",
+                                     query="", filters=DirectoryFilters(), sort="")
+    location_export_run(export_id=export.pk)
+    return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket,
+                 export_id=export.pk)
 
 
 def all_pages(world: World) -> list[Page]:
@@ -134,7 +142,7 @@ def all_pages(world: World) -> list[Page]:
     arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
                  "evse_id": world.case["evse_id"], "vehicle_id": world.case["vehicle_id"],
                  "sub_session_id": world.case["sub_session_id"], "night": night, "fix_name": "password_reset",
-                 "ticket_id": world.ticket["ticket"], "subcategory": "NO_CHARGE"}
+                 "ticket_id": world.ticket["ticket"], "subcategory": "NO_CHARGE", "export_id": world.export_id}
     pages = []
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
@@ -171,7 +179,9 @@ class Agents:
         if page.role not in self.clients:
             client = Client()
             if page.role is not None:
-                client.force_login(make_staff(page.role, username=f"faults-{page.role}"))
+                username = f"faults-{page.role}"  # the world's export was requested by faults-viewer
+                client.force_login(get_user_model().objects.filter(username=username).first()
+                                   or make_staff(page.role, username=username))
             self.clients[page.role] = client
         return self.clients[page.role].get(page.path, headers=page.headers)
 

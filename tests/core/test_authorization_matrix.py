@@ -21,7 +21,9 @@ from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.bulk.upload.row_checks import RowChecker
 from evadmin.data_quality.models import AuditReport
 from evadmin.data_quality.services import audit_report_advance
+from evadmin.driver_directory.export_jobs import location_export_request, location_export_run
 from evadmin.driver_directory.models import DirectoryAccount, DirectorySync
+from evadmin.driver_directory.search import DirectoryFilters
 from evadmin.driver_directory.services import directory_store_users
 from evadmin.evenergy.client import build_client
 from evadmin.evenergy.collections import SUPPORT_TICKETS
@@ -62,6 +64,7 @@ class World:
     failure_log_id: int
     user_content_type_id: int
     ticket_id: str
+    export_id: int
 
     def args(self) -> dict[str, object]:
         return vars(self)
@@ -94,6 +97,8 @@ def world(api_settings) -> World:
         failure_log_id=AccessFailureLog.objects.create(**attempt_fields).pk,
         user_content_type_id=ContentType.objects.get_for_model(owner).pk,
         ticket_id=build_client().collection(SUPPORT_TICKETS).list(page_size=1).items[0].id,
+        export_id=location_export_run(export_id=location_export_request(
+            actor=owner, file_format="csv", query="", filters=DirectoryFilters(), sort="").pk).pk,
     )
 
 

@@ -17,6 +17,8 @@ from playwright.sync_api import expect
 from evadmin.bulk.upload.drafts import bulk_job_create_from_upload
 from evadmin.data_quality.models import AuditReport
 from evadmin.data_quality.services import audit_report_run_rules
+from evadmin.driver_directory.export_jobs import location_export_request, location_export_run
+from evadmin.driver_directory.search import DirectoryFilters
 from evadmin.staff.permissions import PUBLIC, SIGNED_IN
 from evadmin.staff.roles import ROLES, roles_with_permission
 from tests.bulk.conftest import offline_checker
@@ -57,7 +59,10 @@ PAGES = {
     "reference/": "/reference/",
     "playbooks/<str:subcategory>/": "/playbooks/NO_CHARGE/",
     "playbooks/<str:subcategory>/edit/": "/playbooks/NO_CHARGE/edit/",
+    "locations/exports/<int:export_id>/": "/locations/exports/{export_id}/",
 }
+# Pages only their requester and admins may open (anyone else: 404): visited as the admin.
+OWNED_PAGES = {"locations/exports/<int:export_id>/"}
 # Loaded by htmx into the pages above (the devices fragment for real, below); fetched as htmx does.
 FRAGMENTS = {
     "users/<str:user_id>/devices/": "/users/{user_id}/devices/",
@@ -82,6 +87,7 @@ FILES = {
     "bulk/jobs/<int:job_id>/rejected.csv": "/bulk/jobs/{job_id}/rejected.csv",
     "bulk/jobs/<int:job_id>/file/": "/bulk/jobs/{job_id}/file/",
     "bulk/jobs/<int:job_id>/results.csv": "/bulk/jobs/{job_id}/results.csv",
+    "locations/exports/<int:export_id>/download": "/locations/exports/{export_id}/download",
 }
 # POST only: each answers a button or form on a page above. The sign-out button and the form's
 # on-blur field check are used below; CSRF on all of them is tests/core/test_csrf.py's.
@@ -89,7 +95,7 @@ WRITES = {
     "accounts/logout/", "users/form/fields/<str:field_name>/", "users/<str:user_id>/clear-address/",
     "audit/reports/run/", "directory/sync/", "bulk/jobs/<int:job_id>/start/", "bulk/jobs/<int:job_id>/approve/",
     "bulk/jobs/<int:job_id>/revert/",
-    "bulk/^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$",
+    "bulk/^jobs/(?P<job_id>[0-9]+)/(?P<action>pause|resume|cancel|retry_failed)/$", "locations/exports/",
 }
 
 # Runs in every page and frame before its own scripts; CSP does not apply to it (DevTools injects it).
@@ -137,10 +143,11 @@ class Objects:
     job_id: int
     case: dict  # a seeded support case's truth (its driver is user_id): devices, sub-session, night
     ticket_id: str = ""  # a seeded ticket (the offline-charger night's)
+    export_id: int = 0  # a finished large locations export (the bulk operator's)
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
-                               ticket_id=self.ticket_id,
+                               ticket_id=self.ticket_id, export_id=self.export_id,
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -158,7 +165,10 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
                                       checker=offline_checker())
     case = sandbox_api.seed_cases()["healthy_control"]  # a driver with an address, devices and charging
     ticket_id = sandbox_api.seed_cases()["ticket_offline_charger_night"]["ticket"]
-    return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id)
+    export = location_export_run(export_id=location_export_request(
+        actor=operator, file_format="xlsx", query="", filters=DirectoryFilters(), sort="").pk)
+    return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
+                   export_id=export.pk)
 
 
 @pytest.fixture
@@ -240,6 +250,8 @@ def test_every_page_as_every_role_that_may_see_it_has_no_csp_violation(objects, 
             path = objects.fill(template)
             if route == "accounts/login/" or role not in _roles_allowed(path):
                 continue
+            if route in OWNED_PAGES and role != "admin":
+                continue
             _visit(browser_page, path)
             visited.append((role, path))
         for template in [*FRAGMENTS.values(), *FILES.values()] if role == "admin" else []:
@@ -254,6 +266,7 @@ def test_every_page_as_every_role_that_may_see_it_has_no_csp_violation(objects, 
     assert ("admin", "/admin/auth/user/") in visited and ("viewer", f"/users/{objects.user_id}/") in visited
     assert ("auditor", f"/audit/reports/{objects.report_id}/") in visited
     assert ("bulk_operator", f"/bulk/jobs/{objects.job_id}/") in visited
+    assert ("admin", f"/locations/exports/{objects.export_id}/") in visited
     assert not any(role == "viewer" and path.startswith(("/bulk/", "/audit/")) for role, path in visited)
     assert not watch.violations, "CSP violations:\n" + "\n".join(map(str, watch.violations))
     assert not watch.console, "console errors:\n" + "\n".join(watch.console)
