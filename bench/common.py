@@ -91,10 +91,10 @@ class Context:
     def command(self, section: str) -> str:
         return f"`python -m bench.run --only {section}{' --quick' if self.quick else ''}`"
 
-    def sandbox(self, name: str, *, seed_users: int,
-                rate_limit_per_hour: int = UNLIMITED_PER_HOUR) -> SandboxProcess:
+    def sandbox(self, name: str, *, seed_users: int, rate_limit_per_hour: int = UNLIMITED_PER_HOUR,
+                history: bool = True) -> SandboxProcess:
         sandbox = start_bench_sandbox(self.workdir / f"sandbox-{name}", seed_users=seed_users,
-                                      rate_limit_per_hour=rate_limit_per_hour)
+                                      rate_limit_per_hour=rate_limit_per_hour, history=history)
         self._sandboxes.append(sandbox)
         return sandbox
 
@@ -164,15 +164,18 @@ def throwaway_postgres(server_url: str, name: str) -> Iterator[str]:
 
 
 # --- the sandbox API process -------------------------------------------------------------------
-def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: int) -> SandboxProcess:
-    """`manage.py seedsandbox` then `runsandbox` on a database file of its own in `folder`."""
+def start_bench_sandbox(folder: Path, *, seed_users: int, rate_limit_per_hour: int,
+                        history: bool = True) -> SandboxProcess:
+    """`manage.py seedsandbox` then `runsandbox` on a database file of its own in `folder`; history=False
+    seeds users and devices only (a month of history is ~120 records a driver: 15 GB at 100,000)."""
     from django.conf import settings
 
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "sandbox.sqlite3"
     env = {**os.environ, "EVADMIN_SANDBOX_DB": str(db_path),
            "EVADMIN_SANDBOX_RATE_LIMIT_PER_HOUR": str(rate_limit_per_hour)}
-    subprocess.run([sys.executable, "manage.py", "seedsandbox", "--users", str(seed_users), "--seed", "1", "--reset"],
+    subprocess.run([sys.executable, "manage.py", "seedsandbox", "--users", str(seed_users), "--seed", "1", "--reset",
+                    *([] if history else ["--without-history"])],
                    cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL)
     return start_sandbox(env=env, log_path=folder / "sandbox.log", db_path=db_path, seed_users=seed_users,
                          client_id=settings.EVADMIN_API_CLIENT_ID, client_secret=settings.EVADMIN_API_CLIENT_SECRET)

@@ -39,6 +39,8 @@ class SeedRun(models.Model):
 
     users = models.PositiveIntegerField()
     seed = models.IntegerField()
+    # False: users and devices only, no month of sessions, logs and tickets (`seedsandbox --without-history`).
+    history = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
 

@@ -1,4 +1,4 @@
-"""python manage.py seedsandbox --users N [--seed S] [--reset | --if-empty]"""
+"""python manage.py seedsandbox --users N [--seed S] [--reset | --if-empty] [--without-history]"""
 
 import time
 
@@ -18,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the existing sandbox data first.")
         parser.add_argument("--if-empty", action="store_true",
                             help="Do nothing (successfully) when the sandbox already has data.")
+        parser.add_argument("--without-history", action="store_true",
+                            help="Users and devices only: no month of sessions, logs, tickets or support cases.")
 
-    def handle(self, *args, users: int, seed: int, reset: bool, if_empty: bool, **options):
+    def handle(self, *args, users: int, seed: int, reset: bool, if_empty: bool, without_history: bool, **options):
         tune_sandbox_sqlite()
         call_command("migrate", "sandbox", database="sandbox", interactive=False, verbosity=0)
         if if_empty and not reset and sandbox_has_data():
@@ -27,7 +29,7 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         try:
-            summary = seed_sandbox(users=users, seed=seed, reset=reset)
+            summary = seed_sandbox(users=users, seed=seed, reset=reset, history=not without_history)
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
         defects = ", ".join(f"{name} {count}" for name, count in summary.defects.items())
