@@ -25,7 +25,7 @@ from evadmin.evenergy.charging import ChargingSubSession, Price
 from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.collections import CHARGING_SUB_SESSIONS, SUB_SESSION_SCHEDULE_PLANS, TARIFF_PRICES, read_detail
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE, CursorPage
-from evadmin.evenergy.read_cache import Read, read_cache_peek, read_through
+from evadmin.evenergy.read_cache import Read, read_cache_peek, read_cache_seen, read_through
 from evadmin.evenergy.resources import Evse, Vehicle
 
 PANEL_PAGE_SIZE = 25
@@ -74,13 +74,22 @@ def sub_session_window(sub_session: ChargingSubSession, ready_by: datetime | Non
 
 # --- The Charging panel --------------------------------------------------------------------------
 
+def _list_page_name(filters: dict, page_after: str | None, page_before: str | None) -> str:
+    key = ":".join(f"{name}={value.isoformat() if isinstance(value, datetime) else value}"
+                   for name, value in sorted(filters.items()))
+    return f"charging:sub_sessions:{key}:{page_after or ''}:{page_before or ''}"
+
+
+def newest_sub_sessions_seen(*, user_id: str) -> Read[CursorPage] | None:
+    """The charging panel's first page (no filter) as evadmin last read it, never a request; or None."""
+    return read_cache_seen(scope=user_id, name=_list_page_name({}, None, None))
+
+
 def sub_session_list_page(*, user_id: str, filters: dict, page_after: str | None = None,
                           page_before: str | None = None, refresh: bool = False) -> Read[CursorPage]:
     """One page of the driver's sub-sessions, newest first: one request (the API pages newest first)."""
-    key = ":".join(f"{name}={value.isoformat() if isinstance(value, datetime) else value}"
-                   for name, value in sorted(filters.items()))
     return read_through(
-        scope=user_id, name=f"charging:sub_sessions:{key}:{page_after or ''}:{page_before or ''}", refresh=refresh,
+        scope=user_id, name=_list_page_name(filters, page_after, page_before), refresh=refresh,
         fetch=lambda: evenergy_client().collection(CHARGING_SUB_SESSIONS).list(
             user=user_id, page_size=PANEL_PAGE_SIZE, page_after=page_after, page_before=page_before,
             expand=PANEL_EXPAND, **filters))

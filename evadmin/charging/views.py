@@ -15,6 +15,7 @@ from evadmin.charging.forms import SubSessionFilterForm
 from evadmin.charging.logs import LOG_SOURCES, merged_entries, parse_sources
 from evadmin.charging.verdicts import verdicts_for
 from evadmin.charging.words import finish_reason_words, ratings_in_words, start_reason_words
+from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page, vary_on_htmx
 from evadmin.core.timezones import zone_label, zone_named
 from evadmin.drivers.selectors import driver_zone_seen
@@ -58,7 +59,7 @@ def charging_panel(request: HttpRequest, user_id: str) -> HttpResponse:
     page_query = {name: request.GET.get(name) for name in form.fields if request.GET.get(name)}
     context = {"account_id": user_id, "form": form, "read": read, "page": read.value, "rows": rows,
                "page_query": page_query}
-    return render_page(request, "charging/panel.html", context, partial="panel")
+    return announce_panel_loaded(render_page(request, "charging/panel.html", context, partial="panel"))
 
 
 @require_safe

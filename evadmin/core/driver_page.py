@@ -12,9 +12,16 @@ loaded yet with that cost.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+logger = logging.getLogger(__name__)
+
+# The event a panel's response announces (HX-Trigger) once it has loaded: the strip re-reads what
+# evadmin now holds (no request).
+PANEL_LOADED = "driver-panel-loaded"
 
 # Tones a strip part or timeline entry takes (CSS classes of the badge beside it).
 OK, NEUTRAL, WARNING, PROBLEM, UNKNOWN = "ok", "neutral", "warning", "problem", "unknown"
@@ -75,3 +82,25 @@ def summary_readers() -> tuple[SummaryReader, ...]:
 
 def timeline_sources() -> tuple[TimelineSource, ...]:
     return tuple(sorted(_timeline_sources.values(), key=lambda source: (source.order, source.kind)))
+
+
+def summary_parts(user_id: str) -> list[SummaryPart]:
+    """Every app's part for this driver, left to right. A part whose reader fails says so: the strip
+    and the page stand."""
+    parts = []
+    for reader in _summary_readers:
+        try:
+            part = reader(user_id)
+        except Exception:  # one app's bug must not take the driver's page down
+            logger.exception("summary part %s failed", getattr(reader, "__qualname__", reader))
+            part = SummaryPart(getattr(reader, "__module__", "").rsplit(".", 2)[-2].replace("_", " ").capitalize(),
+                               "could not be read (logged for the developers)", UNKNOWN, known=False, order=999)
+        if part is not None:
+            parts.append(part)
+    return sorted(parts, key=lambda part: part.order)
+
+
+def announce_panel_loaded(response):
+    """Mark a driver-page panel's response so the summary strip re-reads what evadmin now holds."""
+    response["HX-Trigger"] = PANEL_LOADED
+    return response

@@ -13,6 +13,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.core.timezones import zone_label
 from evadmin.devices import panels, selectors
@@ -48,7 +49,7 @@ def device_list(request: HttpRequest, user_id: str) -> HttpResponse:
     else:
         vehicles, evses = read.value
         context.update(read=read, **panels.device_panels(vehicles=vehicles, evses=evses, zone=context["zone"]))
-    return render_page(request, "devices/list.html", context, partial="devices")
+    return announce_panel_loaded(render_page(request, "devices/list.html", context, partial="devices"))
 
 
 def _seen(user_id: str, kind: str, device_id: str):

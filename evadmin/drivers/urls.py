@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:user_id>/", views.user_detail, name="detail"),
     path("<str:user_id>/edit/", views.user_edit, name="edit"),
     path("<str:user_id>/clear-address/", views.user_clear_address, name="clear_address"),
+    path("<str:user_id>/summary/", views.user_summary, name="summary"),
 ]

@@ -14,7 +14,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.audit.selectors import event_value_names
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.htmx import render_page, wants_partial
+from evadmin.core.driver_page import summary_parts
+from evadmin.core.htmx import render_page, vary_on_htmx, wants_partial
 from evadmin.driver_directory.forms import DirectorySearchForm, exact_email, wants_directory
 from evadmin.driver_directory.selectors import directory_status
 from evadmin.driver_directory.tables import DirectoryUserTable
@@ -96,8 +97,18 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
                            partial="history")
     read = selectors.user_get_or_local(user_id=user_id, refresh=bool(request.GET.get("refresh")))
     context = {"account": read.value, "location": read.value.default_location, "read": read, "history": history,
-               "names": names}
+               "names": names, "summary_user_id": user_id, "summary_parts": summary_parts(user_id)}
     return render_page(request, "drivers/detail.html", context)
+
+
+@require_safe
+@staff_permission_required(VIEW)
+def user_summary(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The summary strip again, from what evadmin now holds (a panel has loaded): never a request."""
+    if not wants_partial(request):
+        return redirect(reverse("users:detail", args=[user_id]) + "#summary-strip")
+    context = {"summary_user_id": user_id, "summary_parts": summary_parts(user_id)}
+    return vary_on_htmx(render(request, "drivers/summary_strip.html", context))
 
 
 def _user_form(data=None, *, user=None, **kwargs) -> UserForm:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from evadmin.audit.selectors import ticket_history
 from evadmin.core.api_errors import api_error_status
+from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.drivers.selectors import driver_zone_seen
 from evadmin.evenergy import errors
@@ -166,7 +167,7 @@ def driver_tickets(request: HttpRequest, user_id: str) -> HttpResponse:
         context["read"] = selectors.driver_tickets(user_id=user_id, refresh=_refresh(request))
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
         context["unavailable"] = exc
-    return render_page(request, "tickets/driver_tickets.html", context, partial="panel")
+    return announce_panel_loaded(render_page(request, "tickets/driver_tickets.html", context, partial="panel"))
 
 
 # The charts that are a heading and a canvas, nothing more: (name, heading, what the canvas shows).

@@ -119,6 +119,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/":                                                          (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/edit/":                                                     (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
+    # The summary strip (issue 17): htmx reads it again; a plain GET is sent to the driver's page.
+    "users/<str:user_id>/summary/":                                                  (LOGIN,     DENIED,    REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
     # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline): view_users
     "users/<str:user_id>/charging/":                                                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/charging/logs/":                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
