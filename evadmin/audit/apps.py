@@ -8,3 +8,7 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from evadmin.audit import signals  # noqa: F401  (connects the auth receivers)
+        from evadmin.audit.timeline_source import SOURCE
+        from evadmin.core.driver_page import register_timeline_source
+
+        register_timeline_source(SOURCE)  # the driver's timeline

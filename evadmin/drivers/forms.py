@@ -158,3 +158,27 @@ class UserLookupForm(forms.Form):
 
     email = forms.EmailField(required=False, label="Email (exact)")
     page_size = forms.TypedChoiceField(choices=[(n, n) for n in (25, 50, 100)], coerce=int, required=False, empty_value=25)
+
+
+class TimelineFilterForm(forms.Form):
+    """The driver's timeline: which kinds of entry, and between which days (UTC, both included)."""
+
+    kind = forms.MultipleChoiceField(label="Show", required=False, widget=forms.CheckboxSelectMultiple)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = kinds
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The last day comes before the first.")
+        return data
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {"kinds": self.cleaned_data["kind"], "since": self.cleaned_data["since"],
+                "until": self.cleaned_data["until"]}

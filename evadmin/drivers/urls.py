@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:user_id>/edit/", views.user_edit, name="edit"),
     path("<str:user_id>/clear-address/", views.user_clear_address, name="clear_address"),
     path("<str:user_id>/summary/", views.user_summary, name="summary"),
+    path("<str:user_id>/timeline/", views.user_timeline, name="timeline"),
 ]

@@ -14,14 +14,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from evadmin.audit.selectors import event_value_names
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.driver_page import summary_parts
+from evadmin.core.driver_page import summary_parts, timeline_sources
 from evadmin.core.htmx import render_page, vary_on_htmx, wants_partial
 from evadmin.driver_directory.forms import DirectorySearchForm, exact_email, wants_directory
 from evadmin.driver_directory.selectors import directory_status
 from evadmin.driver_directory.tables import DirectoryUserTable
 from evadmin.driver_directory.views import directory_table
-from evadmin.drivers import selectors, services
-from evadmin.drivers.forms import UserForm, UserLookupForm, stored_values
+from evadmin.drivers import selectors, services, timeline
+from evadmin.drivers.forms import TimelineFilterForm, UserForm, UserLookupForm, stored_values
 from evadmin.drivers.tables import UserTable
 from evadmin.evenergy import errors, reference
 from evadmin.evenergy.payloads import EMPTY_LOCATION
@@ -109,6 +109,24 @@ def user_summary(request: HttpRequest, user_id: str) -> HttpResponse:
         return redirect(reverse("users:detail", args=[user_id]) + "#summary-strip")
     context = {"summary_user_id": user_id, "summary_parts": summary_parts(user_id)}
     return vary_on_htmx(render(request, "drivers/summary_strip.html", context))
+
+
+@require_safe
+@staff_permission_required(VIEW)
+def user_timeline(request: HttpRequest, user_id: str) -> HttpResponse:
+    """One stream of what happened to the driver, newest first: what evadmin holds costs nothing, each
+    source loaded on request (`load`) its stated cost."""
+    sources = timeline_sources()
+    form = TimelineFilterForm(request.GET or None, kinds=[(source.kind, source.label) for source in sources])
+    load = {kind for kind in request.GET.getlist("load") if kind in {source.kind for source in sources}}
+    built = timeline.driver_timeline(user_id=user_id, load=load, refresh=bool(request.GET.get("refresh")),
+                                     **form.filters())
+    query = request.GET.copy()
+    query.pop("load", None)
+    query.pop("refresh", None)
+    context = {"account_id": user_id, "form": form, "timeline": built, "query": query.urlencode(),
+               "kinds": dict(form.fields["kind"].choices)}
+    return render_page(request, "drivers/timeline.html", context, partial="timeline")
 
 
 def _user_form(data=None, *, user=None, **kwargs) -> UserForm:

@@ -88,6 +88,26 @@ def driver_tickets(*, user_id: str, refresh: bool = False) -> Read[list[SupportT
     return read_through(scope=user_id, name="tickets", refresh=refresh, fetch=fetch)
 
 
+def driver_tickets_with_messages(*, user_id: str, refresh: bool = False) -> Read[list[SupportTicket]]:
+    """A driver's tickets with their conversations (the timeline): one request (`expand=messages`)."""
+
+    def fetch() -> list[SupportTicket]:
+        page = evenergy_client().collection(SUPPORT_TICKETS).list(page_size=DRIVER_PANEL_SIZE, expand=("messages",),
+                                                                  user=user_id)
+        return page.items
+
+    return read_through(scope=user_id, name="tickets:messages", refresh=refresh, fetch=fetch)
+
+
+def driver_tickets_seen(*, user_id: str) -> tuple[list[SupportTicket], bool] | None:
+    """(tickets, with their messages) as evadmin last read them, never a request; None when it has not."""
+    for name, with_messages in (("tickets:messages", True), ("tickets", False)):
+        seen = read_cache_seen(scope=user_id, name=name)
+        if seen is not None:
+            return seen.value, with_messages
+    return None
+
+
 def driver_tickets_replace(*, user_id: str, ticket: SupportTicket) -> None:
     """A write's answer replaces the ticket in the driver's cached list (no request, the rest stays)."""
     seen = read_cache_peek(scope=user_id, name="tickets")

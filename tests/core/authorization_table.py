@@ -121,6 +121,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/clear-address/":                                            (LOGIN,     DENIED,    DENIED,    ALLOWED,   ALLOWED,   DENIED,    DENIED,    ALLOWED),
     # The summary strip (issue 17): htmx reads it again; a plain GET is sent to the driver's page.
     "users/<str:user_id>/summary/":                                                  (LOGIN,     DENIED,    REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT,  REDIRECT),
+    "users/<str:user_id>/timeline/":                                                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     # A driver's charging (issue 15: the Charging panel, sub-session and night pages, the log timeline): view_users
     "users/<str:user_id>/charging/":                                                 (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/charging/logs/":                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),

@@ -60,6 +60,7 @@ PAGES = {
     "playbooks/<str:subcategory>/": "/playbooks/NO_CHARGE/",
     "playbooks/<str:subcategory>/edit/": "/playbooks/NO_CHARGE/edit/",
     "locations/exports/<int:export_id>/": "/locations/exports/{export_id}/",
+    "users/<str:user_id>/timeline/": "/users/{user_id}/timeline/",
 }
 # Pages only their requester and admins may open (anyone else: 404): visited as the admin.
 OWNED_PAGES = {"locations/exports/<int:export_id>/"}
@@ -77,6 +78,8 @@ FRAGMENTS = {
     "tickets/drivers/<str:user_id>/": "/tickets/drivers/{user_id}/",
     "bulk/jobs/<int:job_id>/estimate/": "/bulk/jobs/{job_id}/estimate/",
     "bulk/jobs/<int:job_id>/progress/": "/bulk/jobs/{job_id}/progress/",
+    # The driver page's summary strip, read again when a panel has loaded.
+    "users/<str:user_id>/summary/": "/users/{user_id}/summary/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",

@@ -1,0 +1,53 @@
+"""The devices' source of the driver's timeline: each vehicle's API errors over the last days (the
+vehicle panel's error log), linking to that log. Held: the logs evadmin last read; loading is one
+request a vehicle, on the device list evadmin holds (the devices panel's read)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from evadmin.core.driver_page import PROBLEM, TimelineEntry, TimelineSource
+from evadmin.devices.selectors import VehicleErrors, vehicle_errors
+from evadmin.drivers.selectors import user_devices, user_devices_seen
+from evadmin.evenergy.read_cache import read_cache_seen
+
+KIND = "device_errors"
+
+
+def _entries(user_id: str, vehicle_id: str, name: str, log: VehicleErrors) -> list[TimelineEntry]:
+    url = reverse("devices:vehicle_errors", args=[user_id, vehicle_id])
+    return [TimelineEntry(at=entry.logged_at, kind=KIND, title=f"Vehicle error: {name}",
+                          detail=" · ".join(part for part in (entry.error_type, entry.error_code, entry.command,
+                                                               entry.error_detail) if part),
+                          url=url, tone=PROBLEM)
+            for entry in log.entries if entry.logged_at]
+
+
+def _name(vehicle) -> str:
+    return " ".join(part for part in (vehicle.make, vehicle.model) if part) or "vehicle"
+
+
+def peek(user_id: str) -> list[TimelineEntry] | None:
+    held = user_devices_seen(user_id=user_id)
+    if held is None:
+        return None
+    found, any_held = [], False
+    for vehicle in held[0]:
+        seen = read_cache_seen(scope=user_id, name=f"vehicle_errors:{vehicle.id}")
+        if seen is not None:
+            any_held = True
+            found += _entries(user_id, vehicle.id, _name(vehicle), seen.value)
+    return found if any_held or not held[0] else None
+
+
+def load(user_id: str, refresh: bool) -> list[TimelineEntry]:
+    vehicles = (user_devices_seen(user_id=user_id) or user_devices(user_id=user_id).value)[0]
+    found = []
+    for vehicle in vehicles:
+        log = vehicle_errors(user_id=user_id, vehicle_id=vehicle.id, refresh=refresh).value
+        found += _entries(user_id, vehicle.id, _name(vehicle), log)
+    return found
+
+
+SOURCE = TimelineSource(kind=KIND, label="Vehicle error logs", cost="1 request a vehicle", peek=peek, load=load,
+                        order=40)
