@@ -57,5 +57,7 @@ WHAT_IT_DOES: dict[str, str] = {
     "recalculate": "Recalculates this sub-session's energy use from its measured intervals, capping any "
                    "over-delivery at what the battery could take. A dry run shows the old and new figures first; "
                    "nothing changes until you apply it, and then it cannot be undone.",
-    "password_reset": "Emails the driver a link to reset their password, at the address on their account.",
+    "password_reset": "Emails the driver a link to reset their password, at the address on their account. The API "
+                      "answers the same whether or not that address has an account, so a success does not prove "
+                      "the email arrived: check the address with the driver.",
 }

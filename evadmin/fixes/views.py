@@ -148,7 +148,8 @@ def _onboarding_link(request, target: FixTarget, form: FixForm, context: dict) -
 
 def _password_reset(request, target: FixTarget, form: FixForm, context: dict) -> HttpResponse:
     email = services.user_password_reset(user_id=target.user.id, **_who(request, form))
-    return _to_driver(request, target, f"Sent a password reset email to {email}.")
+    return _to_driver(request, target, f"Sent a password reset email to {email}. The API answers the same whether "
+                                       "or not that address has an account: if nothing arrives, check it with the driver.")
 
 
 def _recalculate(request, target: FixTarget, form: FixForm, context: dict) -> HttpResponse:

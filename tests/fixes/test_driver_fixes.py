@@ -21,8 +21,12 @@ def outbox(sandbox_api) -> list[dict]:
 def test_a_password_reset_email_goes_to_the_drivers_address(pages, sandbox_api, healthy, direct_api):
     email = direct_api.users.get(healthy.user_id).email
     before = len(outbox(sandbox_api))
-    done = pages("support").post(fix_url(healthy.user_id, "password_reset"), {"reason": "Locked out"}, follow=True)
+    support = pages("support")
+    form = support.get(fix_url(healthy.user_id, "password_reset")).content.decode()
+    assert "answers the same whether or not that address has an account" in form  # said before it is sent
+    done = support.post(fix_url(healthy.user_id, "password_reset"), {"reason": "Locked out"}, follow=True)
     assert f"Sent a password reset email to {email}" in done.content.decode()
+    assert "answers the same whether or not that address has an account" in done.content.decode()
     assert [(mail["to"], mail["template"]) for mail in outbox(sandbox_api)[before:]] == [(email, "password_reset")]
     [event] = recorded(actions.USER_PASSWORD_RESET)
     assert event.after == {"sent_to": email} and event.reason == "Locked out"
