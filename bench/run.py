@@ -2,7 +2,7 @@
 
     python -m bench.run [--quick] [--only SECTION[,SECTION...]] [--output BENCHMARKS.md] [--keep-workdir]
 
-Sections: pages, bulk, preview, directory, load, growth, budget, breadth, investigation, tickets (all by default). --quick runs each at a
+Sections: pages, bulk, preview, directory, load, growth, budget, breadth, investigation, tickets, driver (all by default). --quick runs each at a
 small scale, to check the harness (a minute or two instead of about an hour); its figures say so.
 With --only, the other sections of the output file are kept as they were.
 
@@ -34,11 +34,12 @@ from urllib.parse import urlsplit
 
 from bench.common import REPO, UNLIMITED_PER_HOUR, Context, SectionResult, database_url_named, throwaway_postgres
 
-SECTIONS = ("pages", "bulk", "preview", "directory", "load", "growth", "budget", "breadth", "investigation", "tickets")
+SECTIONS = ("pages", "bulk", "preview", "directory", "load", "growth", "budget", "breadth", "investigation", "tickets",
+            "driver")
 TITLES = {"pages": "1. Page overhead", "bulk": "2. Bulk onboarding throughput", "preview": "3. Preview",
           "directory": "4. Directory", "load": "5. Concurrency", "growth": "6. Cost growth", "budget": "7. API budget",
           "breadth": "8. The API beyond users", "investigation": "9. The charging investigator",
-          "tickets": "10. The ticket desk"}
+          "tickets": "10. The ticket desk", "driver": "11. The whole driver"}
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS = ("redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/15")  # broker, cache
 
