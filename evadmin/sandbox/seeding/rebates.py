@@ -9,7 +9,7 @@ is one Record per driver who has set one (the others answer all-null fields, as 
 
 The case "rebate_stuck_in_evidence_review": a driver whose application was submitted long ago with
 every piece of evidence (the form reads COMPLETE: in review), beside a second application still
-missing its charger photo. Some values are hostile (HTML, very long text, U+202E), as elsewhere.
+missing its charger photo and a reward whose evidence is all given, ready to submit. Some values are hostile (HTML, very long text, U+202E), as elsewhere.
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ def seed_records(*, seed: int, users, vehicles, evses, plan):
                                given=("purchase", "registration", "vin"))
     waiting = writer.application(case_user.id, "charger", "PENDING_IN_PROGRESS", started=now - timedelta(days=9),
                                  given=("invoice", "bill"))
+    ready = writer.application(case_user.id, "smart", "PENDING_IN_PROGRESS", started=now - timedelta(days=2),
+                               given=("bill",))
     writer.subscription(case_user.id, "plus", now - timedelta(days=200))
     case_account = _account_number(rng)
     writer.payout(case_user.id, "BILL_CREDITS", case_account)
@@ -188,9 +190,10 @@ def seed_records(*, seed: int, users, vehicles, evses, plan):
         data={"name": CASE, "user_id": case_user.id,
               "description": "A rebate application submitted 41 days ago with every piece of evidence, still in "
                              "evidence review (the form reads COMPLETE), beside a charger rebate missing its "
-                             "charger photo.",
+                             "charger photo and a reward ready to submit.",
               "user_rebate": stuck.id, "rebate_title": "Vehicle Enrollment", "status": "COMPLETE",
               "waiting_rebate": waiting.id, "waiting_missing": ["Charger photo"],
+              "ready_rebate": ready.id, "ready_title": "Smart charging reward",
               "subscription_offering": "ev.energy Plus", "payout_wallet": "BILL_CREDITS",
               "payout_last4": case_account[-4:], "payout_account_number": case_account,
               "hostile_user_id": hostile.id if hostile is not case_user else None,
