@@ -451,8 +451,9 @@ USER_REBATE_SUBMIT = Operation(
     per_user=True)
 SUBSCRIPTIONS = Collection("/subscriptions", rebates.Subscription, REBATES, "subscription:read", prefix="subs",
                            per_user=True, retrievable=False, default_expand=("offering",))
-SUBSCRIPTION_OFFERINGS = Collection("/subscription_offerings", rebates.SubscriptionOffering, REBATES,
-                                    "subscription:read", prefix="subo")
+# The spec serves an offering by its id only (no list).
+SUBSCRIPTION_OFFERING = Operation("GET", "/subscription_offerings/{id}", rebates.SubscriptionOffering,
+                                  "subscription:read", REBATES)
 _USERS = Collection("/users", dict, DRIVERS, "user:read", prefix="user")  # the parent of a user's details only
 PAYOUT_METHOD = Detail(_USERS, "payout_method", rebates.PayoutMethod, "payout_method:read", REBATES)
 
@@ -464,9 +465,14 @@ def user_rebate_submit(client: EvEnergyClient, rebate_id: str, *, user: str) -> 
                  expected=USER_REBATE_SUBMIT.expected, check=USER_REBATE_SUBMIT.check)
 
 
+def subscription_offering_get(client: EvEnergyClient, offering_id: str) -> rebates.SubscriptionOffering:
+    path = SUBSCRIPTION_OFFERING.path.format(id=check_id(offering_id, "subo"))
+    return rebates.SubscriptionOffering.from_api(client.request("GET", path).json())
+
+
 REBATE_DECLARATIONS = (
     REBATE_TYPES, REBATE_EVIDENCE_TYPES, USER_REBATES, REBATE_EVIDENCE_FILES, USER_REBATE_SUBMIT, SUBSCRIPTIONS,
-    SUBSCRIPTION_OFFERINGS, PAYOUT_METHOD,
+    SUBSCRIPTION_OFFERING, PAYOUT_METHOD,
 )
 
 
