@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from evadmin.evenergy import charging, devices, errors, tickets
+from evadmin.evenergy import charging, devices, errors, rebates, tickets
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -57,6 +57,8 @@ REFERENCE = "Device names and compatibility (makes, models, trims)"
 TICKETS = "The ticket desk: support tickets, their messages and categories"
 TICKET_CATEGORISATION = "Recategorising a support ticket"
 TICKET_STATS = "The ticket desk's team statistics"
+REBATES = "A driver's rebate applications, subscription and payout method"
+REBATE_SUBMIT = "Submitting a driver's rebate application"
 
 
 def _query_value(value: Any) -> str:
@@ -429,6 +431,51 @@ PASSWORD_RESET = Operation("POST", "/auth/password_reset", None, "", ACCOUNT,
                            "another.")
 WEBHOOK_PORTAL = Operation("GET", "/webhook_portal", dict, "", ACCOUNT)
 
+# --- Rebates, subscriptions and the payout method (issue 17) -----------------------------------
+# The spec asks for a token and names no scope for rebate types, applications and evidence files.
+# Rebate lists are plain arrays (no pagination). An application comes with its type and the evidence
+# the type requires, each with the driver's file and values: one request says what is missing.
+REBATE_TYPES = Collection("/rebate_types", rebates.RebateType, REBATES, "", prefix="rbtt", paging=UNPAGED,
+                          default_expand=("required_evidence",))
+REBATE_EVIDENCE_TYPES = Collection("/rebate_evidence_types", rebates.RebateEvidenceType, REBATES, "", prefix="rbet",
+                                   paging=UNPAGED)
+USER_REBATES = Collection(
+    "/user_rebates", rebates.UserRebate, REBATES, "", prefix="rbtu", per_user=True, paging=UNPAGED,
+    default_expand=("rebate_type", "rebate_type.required_evidence"))
+REBATE_EVIDENCE_FILES = Collection("/rebate_evidence_files", rebates.RebateEvidenceFile, REBATES, "", prefix="rbef",
+                                   per_user=True, paging=UNPAGED, default_expand=("rebate_evidence_type",))
+# Sent once with the driver's EvEnergy-User; the spec's path puts the verb after a colon.
+USER_REBATE_SUBMIT = Operation(
+    "POST", "/user_rebates/{id}:submit", None, "", REBATE_SUBMIT,
+    "Reload the driver's rebates: the application reads \"submitted: in evidence review\" if it was submitted.",
+    per_user=True)
+SUBSCRIPTIONS = Collection("/subscriptions", rebates.Subscription, REBATES, "subscription:read", prefix="subs",
+                           per_user=True, retrievable=False, default_expand=("offering",))
+# The spec serves an offering by its id only (no list).
+SUBSCRIPTION_OFFERING = Operation("GET", "/subscription_offerings/{id}", rebates.SubscriptionOffering,
+                                  "subscription:read", REBATES)
+_USERS = Collection("/users", dict, DRIVERS, "user:read", prefix="user")  # the parent of a user's details only
+PAYOUT_METHOD = Detail(_USERS, "payout_method", rebates.PayoutMethod, "payout_method:read", REBATES)
+
+
+def user_rebate_submit(client: EvEnergyClient, rebate_id: str, *, user: str) -> None:
+    """POST /user_rebates/{id}:submit once, as the driver (EvEnergy-User): never retried."""
+    path = USER_REBATE_SUBMIT.path.format(id=check_id(rebate_id, USER_REBATES.prefix))
+    client.write("POST", path, headers={"EvEnergy-User": check_id(user, "user")},
+                 expected=USER_REBATE_SUBMIT.expected, check=USER_REBATE_SUBMIT.check)
+
+
+def subscription_offering_get(client: EvEnergyClient, offering_id: str) -> rebates.SubscriptionOffering:
+    path = SUBSCRIPTION_OFFERING.path.format(id=check_id(offering_id, "subo"))
+    return rebates.SubscriptionOffering.from_api(client.request("GET", path).json())
+
+
+REBATE_DECLARATIONS = (
+    REBATE_TYPES, REBATE_EVIDENCE_TYPES, USER_REBATES, REBATE_EVIDENCE_FILES, USER_REBATE_SUBMIT, SUBSCRIPTIONS,
+    SUBSCRIPTION_OFFERING, PAYOUT_METHOD,
+)
+
+
 DECLARATIONS = (
     CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,
     SUB_SESSION_SCHEDULE_PLANS, SUB_SESSION_ASSESSMENT, SUB_SESSION_DEBUG_METADATA, BOOST_START, BOOST_END,
@@ -440,6 +487,8 @@ DECLARATIONS = (
     TARIFF_PRICES, PASSWORD_RESET, WEBHOOK_PORTAL,
     SUPPORT_TICKETS, SUPPORT_TICKET_MESSAGES, TICKET_CATEGORIES, TICKET_STATS_VOLUME, TICKET_STATS_RESOLUTION,
     TICKET_STATS_STATUS, TICKET_STATS_PRIORITY, TICKET_STATS_SOURCE, TICKET_STATS_TOP_CATEGORIES, TICKET_STATS_SANKEY,
+    # Issue 17: rebates, subscriptions and the payout method.
+    *REBATE_DECLARATIONS,
 )
 
 

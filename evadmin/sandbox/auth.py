@@ -26,6 +26,8 @@ DEV_CLIENT_SCOPES = (
     "user:read", "user:write", "tariff:read", "evse:read", "evse:write", "vehicle:read", "vehicle:write",
     "charging_session:read", "charging_session:write", "site:read", "debug:read", "tariff:prices:read",
     "support:read", "support:write",
+    # Issue 17: a driver's subscription and payout method.
+    "subscription:read", "payout_method:read",
 )
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "evadmin.fixes",
     "evadmin.tickets",
     "evadmin.playbooks",
+    "evadmin.rebates",  # issue 17: rebates, subscription and payout method
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

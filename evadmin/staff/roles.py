@@ -22,6 +22,7 @@ STAFF_PERMISSIONS: dict[str, str] = {
     "view_audit": "View the audit trail and reports",
     "recategorise_tickets": "Recategorise support tickets",
     "edit_playbooks": "Edit the ticket desk's playbooks",
+    "submit_rebates": "Submit a driver's rebate application for review on their behalf",
     "manage_staff": "Manage staff accounts",
 }
 
@@ -36,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
     SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets"),
     SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                   "edit_playbooks"),
+                   "edit_playbooks", "submit_rebates"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -45,8 +46,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
     SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets",
-    SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use) and the "
-                  "ticket desk's playbooks",
+    SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use, submit a "
+                  "rebate application) and the ticket desk's playbooks",
     BULK_OPERATOR: "Run bulk jobs",
     AUDITOR: "Read the audit trail and reports",
     ADMIN: "Everything, plus staff accounts in Django admin",
@@ -93,6 +94,7 @@ VIEW_AUDIT = full_permission_name("view_audit")
 MANAGE_STAFF = full_permission_name("manage_staff")
 RECATEGORISE_TICKETS = full_permission_name("recategorise_tickets")
 EDIT_PLAYBOOKS = full_permission_name("edit_playbooks")
+SUBMIT_REBATES = full_permission_name("submit_rebates")
 
 
 def roles_with_permission(permission: str) -> list[str]:

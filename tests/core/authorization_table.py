@@ -51,6 +51,12 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "tickets/drivers/<str:user_id>/": ("GET", "tickets/drivers/{user_id}/", None),
     "tickets/<str:ticket_id>/": ("GET", "tickets/{ticket_id}/", None),
     "tickets/<str:ticket_id>/recategorise/": ("GET", "tickets/{ticket_id}/recategorise/", None),
+    # A driver's rebates (issue 17): the panels; an application the driver does not have (a permitted caller gets 404).
+    "users/<str:user_id>/rebates/": ("GET", "users/{user_id}/rebates/", None),
+    "users/<str:user_id>/rebates/subscription/": ("GET", "users/{user_id}/rebates/subscription/", None),
+    "users/<str:user_id>/rebates/payout-method/": ("GET", "users/{user_id}/rebates/payout-method/", None),
+    "users/<str:user_id>/rebates/<str:rebate_id>/submit/":
+        ("GET", "users/{user_id}/rebates/rbtu00000000000000000000000000/submit/", None),
     # Playbooks (issue 16): a shipped one.
     "playbooks/<str:subcategory>/": ("GET", "playbooks/NO_CHARGE/", None),
     "playbooks/<str:subcategory>/edit/": ("GET", "playbooks/NO_CHARGE/edit/", None),
@@ -144,6 +150,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "tickets/drivers/<str:user_id>/":                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/":                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/recategorise/":                                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    # A driver's rebates, subscription and payout method (issue 17): view_users to read (every role);
+    # submit_rebates (support_lead, admin) to submit an application for the driver
+    "users/<str:user_id>/rebates/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/rebates/subscription/":                                     (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/rebates/payout-method/":                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/rebates/<str:rebate_id>/submit/":                           (LOGIN,     DENIED,    DENIED,    DENIED,    NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
     # Reference lists (issue 18): view_users (every role)
     "reference/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),

@@ -51,11 +51,12 @@ POST_ONLY = {
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
 API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:edit", "charging:panel", "charging:sub_session",
               "charging:night", "charging:logs", "fixes:fix", "tickets:list", "tickets:detail",
-              "tickets:recategorise", "tickets:list?external_id"}
+              "tickets:recategorise", "tickets:list?external_id", "rebates:submit"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
-              "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats"}
+              "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
+              "rebates:panel", "rebates:subscription", "rebates:payout"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
@@ -113,6 +114,7 @@ class World:
     case: dict  # that support case's truth: its devices, sub-session and night
     ticket: dict  # a seeded ticket case's truth (the offline-charger night's)
     export_id: int  # a finished large locations export, requested by the viewer the pages are read as
+    rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
 
 
 @pytest.fixture
@@ -134,7 +136,7 @@ def world(api_settings, sandbox_api, settings):
                                      query="", filters=DirectoryFilters(), sort="")
     location_export_run(export_id=export.pk)
     return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket,
-                 export_id=export.pk)
+                 export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"])
 
 
 def all_pages(world: World) -> list[Page]:
@@ -147,7 +149,10 @@ def all_pages(world: World) -> list[Page]:
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
             continue
-        kwargs = {key: arguments[key] for key in path_arguments(entry)}
+        if name == "rebates:submit":  # the rebate case's driver and the application they can submit
+            kwargs = {"user_id": world.rebate["user_id"], "rebate_id": world.rebate["ready_rebate"]}
+        else:
+            kwargs = {key: arguments[key] for key in path_arguments(entry)}
         query = {"charging:logs": f"?night={night}"}.get(name, "")  # the log timeline of a night
         pages.append(Page(name, reverse(name, kwargs=kwargs) + query, _role_for(entry.callback), {}))
     second_user = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[25]

@@ -61,6 +61,8 @@ PAGES = {
     "playbooks/<str:subcategory>/edit/": "/playbooks/NO_CHARGE/edit/",
     "locations/exports/<int:export_id>/": "/locations/exports/{export_id}/",
     "users/<str:user_id>/timeline/": "/users/{user_id}/timeline/",
+    # Issue 17: submitting the rebate case's application that is ready (the form; its POST is tests/rebates').
+    "users/<str:user_id>/rebates/<str:rebate_id>/submit/": "/users/{rebate_user_id}/rebates/{rebate_id}/submit/",
 }
 # Pages only their requester and admins may open (anyone else: 404): visited as the admin.
 OWNED_PAGES = {"locations/exports/<int:export_id>/"}
@@ -80,6 +82,10 @@ FRAGMENTS = {
     "bulk/jobs/<int:job_id>/progress/": "/bulk/jobs/{job_id}/progress/",
     # The driver page's summary strip, read again when a panel has loaded.
     "users/<str:user_id>/summary/": "/users/{user_id}/summary/",
+    # Issue 17: the Rebates panel and the Subscription and payout method panels, opened on the driver's page.
+    "users/<str:user_id>/rebates/": "/users/{user_id}/rebates/",
+    "users/<str:user_id>/rebates/subscription/": "/users/{user_id}/rebates/subscription/",
+    "users/<str:user_id>/rebates/payout-method/": "/users/{user_id}/rebates/payout-method/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",
@@ -147,10 +153,13 @@ class Objects:
     case: dict  # a seeded support case's truth (its driver is user_id): devices, sub-session, night
     ticket_id: str = ""  # a seeded ticket (the offline-charger night's)
     export_id: int = 0  # a finished large locations export (the bulk operator's)
+    rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
                                ticket_id=self.ticket_id, export_id=self.export_id,
+                               rebate_user_id=(self.rebate or {}).get("user_id"),
+                               rebate_id=(self.rebate or {}).get("ready_rebate"),
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -171,7 +180,7 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     export = location_export_run(export_id=location_export_request(
         actor=operator, file_format="xlsx", query="", filters=DirectoryFilters(), sort="").pk)
     return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
-                   export_id=export.pk)
+                   export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"])
 
 
 @pytest.fixture

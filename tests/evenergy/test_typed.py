@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, tickets
+from evadmin.evenergy import charging, devices, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -41,6 +41,11 @@ SCHEMA_OF = {
         (tickets.StatusBreakdown, "status"), (tickets.PriorityBreakdown, "priority"),
         (tickets.SourceBreakdown, "source"), (tickets.TopCategories, "top-categories"),
         (tickets.CategoryFlow, "sankey"))},
+    # Issue 17: rebates, subscriptions, the payout method.
+    rebates.RebateType: "RebateType", rebates.RebateEvidenceType: "RebateEvidenceType",
+    rebates.UserRebate: "UserRebate", rebates.RebateEvidenceFile: "RebateEvidenceFile",
+    rebates.Subscription: "Subscription", rebates.SubscriptionOffering: "SubscriptionOffering",
+    rebates.PayoutMethod: "PayoutMethod",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

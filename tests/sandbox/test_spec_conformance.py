@@ -62,7 +62,7 @@ CLIENT_ID = "spec-conformance"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # A route's named group, as urls.py and resources.routes() write them: (?P<name>[^/]+).
 ROUTE_PARAMETER = re.compile(r"\(\?P<(\w+)>\[\^/\]\+\)")
-PATH_TEMPLATE = re.compile(r"/|(/([\w-]+|\{\w+\}))+")  # the spec has /support-ticket-stats/...
+PATH_TEMPLATE = re.compile(r"/|(/([\w-]+|\{\w+\}(:\w+)?))+")  # /support-ticket-stats/..., /user_rebates/{id}:submit
 TEMPLATE_PARAMETER = re.compile(r"\{([^}]+)\}")
 ID = re.compile(r"[a-z]{4}[0-9A-Z]{26}")
 

@@ -20,11 +20,11 @@ EXPECTED = {
     "viewer": {"view_users"},
     "support": {"view_users", "edit_users", "apply_fixes", "recategorise_tickets"},
     "support_lead": {"view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                     "edit_playbooks"},
+                     "edit_playbooks", "submit_rebates"},
     "bulk_operator": {"view_users", "run_bulk"},
     "auditor": {"view_users", "view_audit"},
     "admin": {"view_users", "edit_users", "run_bulk", "view_audit", "manage_staff", "apply_fixes", "apply_major_fixes",
-              "recategorise_tickets", "edit_playbooks"},
+              "recategorise_tickets", "edit_playbooks", "submit_rebates"},
 }
 
 

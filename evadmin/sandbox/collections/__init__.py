@@ -12,6 +12,7 @@ from evadmin.sandbox.collections import (
     device_actions,
     devices,
     logs,
+    rebates,
     tariffs,
     tickets,
 )
@@ -20,4 +21,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
+    *rebates.DECLARATIONS,  # issue 17
 )
