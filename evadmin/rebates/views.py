@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evadmin.core.api_errors import api_error_status
+from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.evenergy import errors
 from evadmin.evenergy.resources import check_id
@@ -38,7 +39,7 @@ def _panel(request: HttpRequest, user_id: str, template: str, read) -> HttpRespo
         context["read"] = read(user_id=user_id, refresh=_refresh(request))
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
         context["unavailable"] = exc
-    return render_page(request, template, context, partial="panel")
+    return announce_panel_loaded(render_page(request, template, context, partial="panel"))
 
 
 @require_safe
