@@ -123,3 +123,17 @@ def test_ticket_text_in_the_timeline_renders_as_text(pages, sandbox_api, ticket_
 def test_days_the_wrong_way_round_are_a_clear_message(pages, ticket_case):
     html = timeline(pages("viewer"), ticket_case["user_id"], since="2026-11-30", until="2026-11-01")
     assert "The last day comes before the first." in html
+
+
+def test_a_source_whose_scope_is_missing_says_so_by_name_and_the_rest_of_the_stream_stands(
+        pages, sandbox_api, api_settings, ticket_case, staff_factory):
+    sandbox_api.create_client("no-charging-desk", "no-charging-secret", ["user:read", "tariff:read", "evse:read",
+                                                                          "vehicle:read", "support:read"])
+    api_settings.EVADMIN_API_CLIENT_ID = "no-charging-desk"
+    api_settings.EVADMIN_API_CLIENT_SECRET = "no-charging-secret"
+    user_id = ticket_case["user_id"]
+    audit_record(actor=staff_factory("support"), action=USER_UPDATE, target_user_id=user_id, reason="Moved house")
+    html = timeline(pages("viewer"), user_id, load="charging")
+    assert "charging_session:read" in html and "could not be read" in html
+    assert "Moved house" in html  # evadmin's own record stands
+    assert "charging" in not_loaded(html)  # and can be tried again
