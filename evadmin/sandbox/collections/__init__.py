@@ -12,6 +12,7 @@ from evadmin.sandbox.collections import (
     device_actions,
     devices,
     logs,
+    programs,
     tariffs,
     tickets,
 )
@@ -19,5 +20,5 @@ from evadmin.sandbox.collections import (
 DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
-    *tickets.DECLARATIONS,
+    *tickets.DECLARATIONS, *programs.DECLARATIONS,
 )
