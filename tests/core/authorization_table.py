@@ -51,6 +51,8 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "tickets/drivers/<str:user_id>/": ("GET", "tickets/drivers/{user_id}/", None),
     "tickets/<str:ticket_id>/": ("GET", "tickets/{ticket_id}/", None),
     "tickets/<str:ticket_id>/recategorise/": ("GET", "tickets/{ticket_id}/recategorise/", None),
+    # Programs (issue 17): a real driver's panel.
+    "programs/drivers/<str:user_id>/": ("GET", "programs/drivers/{user_id}/", None),
     # Playbooks (issue 16): a shipped one.
     "playbooks/<str:subcategory>/": ("GET", "playbooks/NO_CHARGE/", None),
     "playbooks/<str:subcategory>/edit/": ("GET", "playbooks/NO_CHARGE/edit/", None),
@@ -139,6 +141,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "tickets/":                                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/stats/":                                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/drivers/<str:user_id>/":                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "programs/drivers/<str:user_id>/":                                               (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/":                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/recategorise/":                                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
