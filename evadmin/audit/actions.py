@@ -36,6 +36,8 @@ USER_PASSWORD_RESET = "user.password_reset"
 # The ticket desk (evadmin/tickets): a ticket's human category set or changed.
 TICKET_RECATEGORISE = "ticket.recategorise"
 PLAYBOOK_UPDATE = "playbook.update"
+# Programs (evadmin/programs): a driver joined to a program on their behalf.
+PROGRAM_JOIN = "program.join"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -72,4 +74,5 @@ KNOWN_ACTIONS = (
     USER_PASSWORD_RESET,
     TICKET_RECATEGORISE,
     PLAYBOOK_UPDATE,
+    PROGRAM_JOIN,
 )

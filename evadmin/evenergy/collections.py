@@ -439,7 +439,7 @@ PROGRAMS = Collection(
     "/programs", programs.Program, PROGRAMS_FEATURE, "", prefix="prog", per_user=True, paging=UNPAGED,
     filters=frozenset({"coordinates", "postal_code", "country_code"}))
 PROGRAM_TIERS = Collection("/programs/{parent}/tiers", programs.ProgramTier, PROGRAMS_FEATURE, "", prefix="tier",
-                           parent_prefix="prog", per_user=True, paging=UNPAGED)
+                           parent_prefix="prog", per_user=True)
 PROGRAM_VEHICLE_COMPATIBILITY = Collection(
     "/programs/{parent}/vehicle_compatibility", programs.ProgramVehicleCompatibility, PROGRAMS_FEATURE,
     "vehicle:read", parent_prefix="prog", per_user=True, paging=UNPAGED, retrievable=False)

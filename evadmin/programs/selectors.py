@@ -10,6 +10,7 @@ from evadmin.evenergy.programs import Program
 from evadmin.evenergy.read_cache import Read, read_cache_seen, read_through
 
 NAME = "programs"
+ENROLMENT = "program_enrolment"  # the program evadmin joined the driver to (the API does not say)
 
 
 def driver_programs(*, user_id: str, refresh: bool = False) -> Read[list[Program]]:
@@ -20,3 +21,7 @@ def driver_programs(*, user_id: str, refresh: bool = False) -> Read[list[Program
 def driver_programs_seen(user_id: str) -> Read | None:
     """What evadmin holds of the driver's programs: never a request."""
     return read_cache_seen(scope=user_id, name=NAME)
+
+
+def driver_enrolment_seen(user_id: str) -> Read | None:
+    return read_cache_seen(scope=user_id, name=ENROLMENT)

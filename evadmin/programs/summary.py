@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from evadmin.core.driver_page import UNKNOWN, WARNING, SummaryPart
-from evadmin.programs.selectors import driver_programs_seen
+from evadmin.core.driver_page import OK, UNKNOWN, WARNING, SummaryPart
+from evadmin.programs.selectors import driver_enrolment_seen, driver_programs_seen
 
 
 def programs_part(user_id: str) -> SummaryPart | None:
     url = reverse("programs:driver", args=[user_id])
+    enrolled = driver_enrolment_seen(user_id)
+    if enrolled is not None:
+        return SummaryPart("Programs", f"enrolled in {enrolled.value.name}", OK, url=url, order=50)
     seen = driver_programs_seen(user_id)
     if seen is None:
         return SummaryPart("Programs", "not known yet: open the panel (1 request)", UNKNOWN, known=False, url=url,

@@ -26,6 +26,8 @@ DEV_CLIENT_SCOPES = (
     "user:read", "user:write", "tariff:read", "evse:read", "evse:write", "vehicle:read", "vehicle:write",
     "charging_session:read", "charging_session:write", "site:read", "debug:read", "tariff:prices:read",
     "support:read", "support:write",
+    # Programs (issue 17): joining (utility_account:write) and user verification (programs:write).
+    "utility_account:write", "programs:write",
 )
 
 

@@ -22,6 +22,7 @@ STAFF_PERMISSIONS: dict[str, str] = {
     "view_audit": "View the audit trail and reports",
     "recategorise_tickets": "Recategorise support tickets",
     "edit_playbooks": "Edit the ticket desk's playbooks",
+    "enrol_in_programs": "Join a program and verify a driver for it on the driver's behalf",
     "manage_staff": "Manage staff accounts",
 }
 
@@ -34,9 +35,9 @@ ADMIN = "admin"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
-    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets"),
+    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs"),
     SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                   "edit_playbooks"),
+                   "edit_playbooks", "enrol_in_programs"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -93,6 +94,7 @@ VIEW_AUDIT = full_permission_name("view_audit")
 MANAGE_STAFF = full_permission_name("manage_staff")
 RECATEGORISE_TICKETS = full_permission_name("recategorise_tickets")
 EDIT_PLAYBOOKS = full_permission_name("edit_playbooks")
+ENROL_IN_PROGRAMS = full_permission_name("enrol_in_programs")
 
 
 def roles_with_permission(permission: str) -> list[str]:

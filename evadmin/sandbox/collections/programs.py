@@ -19,6 +19,7 @@ from django.utils import timezone
 from evadmin.sandbox import catalogue, ids
 from evadmin.sandbox.countries import COUNTRY_CODES
 from evadmin.sandbox.models import Record
+from evadmin.sandbox.pagination import sequence_page
 from evadmin.sandbox.resources import Endpoint, invalid_parameter
 from evadmin.sandbox.responses import ApiError, json_response, not_found, validation_failed
 from evadmin.sandbox.seeding.programs import BY_ID, ENROLMENT, PROGRAMS, available_at, eligible_for
@@ -97,7 +98,10 @@ def retrieve_program(context, program_id):
 def list_tiers(context, program_id):
     program = _program(program_id)
     eligible = _user_eligible(context, program)
-    return json_response([tier_json(program, tier, context, eligible) for tier in program.tiers])
+    page = sequence_page(context.request, list(program.tiers), prefix="tier")
+    response = json_response([tier_json(program, tier, context, eligible) for tier in page.items])
+    response["Link"] = page.link
+    return response
 
 
 def retrieve_tier(context, program_id, tier_id):
