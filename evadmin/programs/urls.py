@@ -7,4 +7,5 @@ app_name = "programs"
 urlpatterns = [
     path("drivers/<str:user_id>/", views.driver_programs, name="driver"),
     path("drivers/<str:user_id>/<str:program_id>/join/", views.program_join, name="join"),
+    path("drivers/<str:user_id>/<str:program_id>/<str:part>/", views.program_part, name="part"),
 ]

@@ -21,12 +21,28 @@ from evadmin.staff.permissions import staff_permission_required
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_programs(request: HttpRequest, user_id: str) -> HttpResponse:
-    context = {"account_id": user_id, "read": None, "unavailable": None}
+    context = {"account_id": user_id, "read": None, "unavailable": None,
+               "parts": (("tiers", "Tiers and eligibility"), ("vehicles", "Vehicle compatibility"),
+                         ("agreement", "Current participation agreement"))}
     try:
         context["read"] = selectors.driver_programs(user_id=user_id, refresh=request.GET.get("refresh") == "1")
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
         context["unavailable"] = exc
     return render_page(request, "programs/driver_programs.html", context, partial="panel")
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def program_part(request: HttpRequest, user_id: str, program_id: str, part: str) -> HttpResponse:
+    """A program's tiers, compatible vehicles or current agreement: 1 request, loaded when opened."""
+    if part not in selectors.PARTS:
+        raise Http404("No such part of a program.")
+    context = {"account_id": user_id, "program_id": program_id, "part": part, "read": None, "unavailable": None}
+    try:
+        context["read"] = selectors.program_part(user_id=user_id, program_id=program_id, part=part)
+    except errors.ApiError as exc:  # the part says why (a missing scope by name); the panel stands
+        context["unavailable"] = exc
+    return render_page(request, "programs/program_part.html", context, partial="part")
 
 
 class JoinForm(forms.Form):

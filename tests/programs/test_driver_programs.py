@@ -27,3 +27,25 @@ def test_the_case_driver_panel_shows_the_program_with_one_request_then_none(page
     part = programs_part(user_id)
     assert part.known and case["program_name"] in part.text and part.tone == "warning"
     assert "<script>" not in html
+
+
+def test_a_programs_parts_load_when_opened_one_request_each(pages, sandbox_api):
+    case = sandbox_api.seed_cases()[CASE]
+    client = pages("viewer")
+    for part, expected in (("tiers", "eligible"), ("agreement", "Version 1"), ("vehicles", "compatible vehicle")):
+        before = len(_program_gets(sandbox_api))
+        url = reverse("programs:part", args=[case["user_id"], case["program"], part])
+        html = client.get(url).content.decode()
+        assert expected in html, part
+        client.get(url)
+        assert len(_program_gets(sandbox_api)) == before + 1, part
+
+
+def test_vehicle_compatibility_without_vehicle_read_names_the_scope(pages, sandbox_api, api_settings):
+    case = sandbox_api.seed_cases()[CASE]
+    sandbox_api.create_client("no-vehicles-desk", "no-vehicles-secret", ["user:read"])
+    api_settings.EVADMIN_API_CLIENT_ID = "no-vehicles-desk"
+    api_settings.EVADMIN_API_CLIENT_SECRET = "no-vehicles-secret"
+    html = pages("viewer").get(reverse("programs:part", args=[case["user_id"], case["program"], "vehicles"]),
+                               {"refresh": "1"}).content.decode()
+    assert "vehicle:read" in html

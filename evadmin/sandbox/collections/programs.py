@@ -163,7 +163,7 @@ def user_verification(context, program_id):
     _program(program_id)
     _driver(context)
     body = context.body()
-    if not isinstance(body, dict) or not body:
+    if not isinstance(body, dict):
         raise validation_failed("validation-failed-user-verification",
                                 {"non_field_errors": ["Send the program's verification data as a JSON object."]})
     return HttpResponse(status=201)
