@@ -38,6 +38,7 @@ TICKET_RECATEGORISE = "ticket.recategorise"
 PLAYBOOK_UPDATE = "playbook.update"
 # Programs (evadmin/programs): a driver joined to a program on their behalf.
 PROGRAM_JOIN = "program.join"
+PROGRAM_VERIFY = "program.user_verification"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -75,4 +76,5 @@ KNOWN_ACTIONS = (
     TICKET_RECATEGORISE,
     PLAYBOOK_UPDATE,
     PROGRAM_JOIN,
+    PROGRAM_VERIFY,
 )

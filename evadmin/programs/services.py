@@ -9,13 +9,11 @@ from evadmin.audit import actions
 from evadmin.audit.services import audit_record
 from evadmin.evenergy import errors
 from evadmin.evenergy.client import evenergy_client
-from evadmin.evenergy.collections import PROGRAM_JOIN
+from evadmin.evenergy.collections import PROGRAM_JOIN, PROGRAM_USER_VERIFICATION
 from evadmin.evenergy.programs import Program
 from evadmin.evenergy.read_cache import read_cache_forget, read_cache_store
 from evadmin.evenergy.resources import check_id
 from evadmin.programs.selectors import ENROLMENT
-
-JOIN_PATH = "/programs/{id}/join"
 
 
 def program_join(*, user_id: str, program_id: str, actor, reason: str, request: HttpRequest | None = None) -> Program:
@@ -23,7 +21,7 @@ def program_join(*, user_id: str, program_id: str, actor, reason: str, request: 
     event = {"actor": actor, "action": actions.PROGRAM_JOIN, "target_user_id": user_id, "reason": reason,
              "request": request}
     before = {"program": program_id}
-    path = JOIN_PATH.format(id=check_id(program_id, "prog"))
+    path = PROGRAM_JOIN.path.format(id=check_id(program_id, "prog"))
     try:
         response = evenergy_client().write("POST", path, json={}, expected=PROGRAM_JOIN.expected,
                                            headers={"EvEnergy-User": check_id(user_id, "user")},
@@ -37,3 +35,21 @@ def program_join(*, user_id: str, program_id: str, actor, reason: str, request: 
     read_cache_forget(scope=user_id)  # the driver's programs read again when next opened
     read_cache_store(scope=user_id, name=ENROLMENT, value=program)
     return program
+
+
+def program_verify(*, user_id: str, program_id: str, data: dict, actor, reason: str,
+                   request: HttpRequest | None = None) -> None:
+    """POST /programs/{id}/user_verification for the driver: the utility account details, sent once.
+    The audit keeps which fields were sent, never their values (account numbers)."""
+    event = {"actor": actor, "action": actions.PROGRAM_VERIFY, "target_user_id": user_id, "reason": reason,
+             "request": request}
+    before = {"program": program_id, "fields": sorted(data)}
+    path = PROGRAM_USER_VERIFICATION.path.format(id=check_id(program_id, "prog"))
+    try:
+        evenergy_client().write("POST", path, json=data, expected=PROGRAM_USER_VERIFICATION.expected,
+                                headers={"EvEnergy-User": check_id(user_id, "user")},
+                                check=PROGRAM_USER_VERIFICATION.check)
+    except errors.OutcomeUnknown as exc:
+        audit_record(**event, before=before, after={"outcome": "unknown", "check": exc.check})
+        raise
+    audit_record(**event, before=before, after={"outcome": "sent"})

@@ -76,3 +76,40 @@ def program_join(request: HttpRequest, user_id: str, program_id: str) -> HttpRes
         messages.success(request, f"The driver is enrolled in {program.name}.")
         return redirect(reverse("users:detail", args=[user_id]) + "#programs")
     return render(request, "programs/join.html", context, status=400 if request.method == "POST" else 200)
+
+
+class VerifyForm(JoinForm):
+    account_number = forms.CharField(max_length=64, help_text="The driver's utility account number.")
+    said = forms.CharField(max_length=64, required=False, label="Service agreement id (SAID)",
+                           help_text="Only where the program asks for it.")
+    field_order = ("account_number", "said", "reason", "confirm")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(roles.ENROL_IN_PROGRAMS)
+def program_verify(request: HttpRequest, user_id: str, program_id: str) -> HttpResponse:
+    """A confirmation page first, then one POST /programs/{id}/user_verification for the driver."""
+    try:
+        check_id(user_id, "user")
+        check_id(program_id, "prog")
+    except errors.ApiError as exc:
+        raise Http404(str(exc)) from None
+    form = VerifyForm(request.POST or None)
+    context = {"account_id": user_id, "program_id": program_id, "form": form, "outcome_unknown": None,
+               "failed": None, "verify": True}
+    if request.method == "POST" and form.is_valid():
+        data = {"account_number": form.cleaned_data["account_number"]}
+        if form.cleaned_data["said"]:
+            data["said"] = form.cleaned_data["said"]
+        try:
+            services.program_verify(user_id=user_id, program_id=program_id, data=data, actor=request.user,
+                                    reason=form.cleaned_data["reason"], request=request)
+        except errors.OutcomeUnknown as unknown:
+            context["outcome_unknown"] = unknown
+            return render(request, "programs/join.html", context, status=api_error_status(unknown))
+        except errors.ApiError as exc:
+            context["failed"] = exc
+            return render(request, "programs/join.html", context, status=api_error_status(exc))
+        messages.success(request, "The driver's utility account details were sent for verification.")
+        return redirect(reverse("users:detail", args=[user_id]) + "#programs")
+    return render(request, "programs/join.html", context, status=400 if request.method == "POST" else 200)

@@ -45,3 +45,20 @@ def test_joining_needs_enrol_in_programs(pages, sandbox_api):
     assert viewer.get(_join_url(case)).status_code == 403
     assert viewer.post(_join_url(case), {"reason": "x", "confirm": "on"}).status_code == 403
     assert not sent(sandbox_api, "POST")
+
+
+def test_verifying_sends_the_account_once_and_audits_the_fields_not_the_values(pages, sandbox_api):
+    case = sandbox_api.seed_cases()[CASE]
+    url = reverse("programs:verify", args=[case["user_id"], case["program"]])
+    support = pages("support")
+    assert "cannot be undone" in support.get(url).content.decode()
+    sandbox_api.reset()
+    assert support.post(url, {"account_number": "12345678-A", "reason": "x"}).status_code == 400
+    assert not sent(sandbox_api, "POST")
+    done = support.post(url, {"account_number": "12345678-A", "reason": "Driver read it out", "confirm": "on"})
+    assert done.status_code == 302
+    [post] = sent(sandbox_api, "POST")
+    assert post["path"] == f"/v2/programs/{case['program']}/user_verification" and post["status"] == 201
+    [event] = AuditEvent.objects.filter(action=actions.PROGRAM_VERIFY)
+    assert event.reason == "Driver read it out" and "12345678-A" not in str(event.before) + str(event.after)
+    assert pages("viewer").post(url, {"account_number": "1", "reason": "x", "confirm": "on"}).status_code == 403
