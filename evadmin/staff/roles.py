@@ -45,7 +45,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
-    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets",
+    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets; "
+             "join and verify drivers for programs",
     SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use) and the "
                   "ticket desk's playbooks",
     BULK_OPERATOR: "Run bulk jobs",
