@@ -17,6 +17,7 @@ urlpatterns = [
     path("charging/verdicts/", include("evadmin.charging.verdict_urls")),  # the verdict rules staff read
     path("reference/", include("evadmin.drivers.reference_urls")),  # tariffs and EVSE sites, for people
     path("tickets/", include("evadmin.tickets.urls")),
+    path("programs/", include("evadmin.programs.urls")),
     path("playbooks/", include("evadmin.playbooks.urls")),
     path("bulk/", include("evadmin.bulk.urls")),
     path("api-budget/", include("evadmin.api_budget.urls")),

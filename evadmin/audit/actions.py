@@ -38,6 +38,9 @@ TICKET_RECATEGORISE = "ticket.recategorise"
 PLAYBOOK_UPDATE = "playbook.update"
 # A driver's rebate application submitted for review by staff (evadmin/rebates).
 REBATE_SUBMIT = "rebate.submit"
+# Programs (evadmin/programs): a driver joined to a program on their behalf.
+PROGRAM_JOIN = "program.join"
+PROGRAM_VERIFY = "program.user_verification"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -75,4 +78,6 @@ KNOWN_ACTIONS = (
     TICKET_RECATEGORISE,
     PLAYBOOK_UPDATE,
     REBATE_SUBMIT,
+    PROGRAM_JOIN,
+    PROGRAM_VERIFY,
 )

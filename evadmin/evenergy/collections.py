@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from evadmin.evenergy import charging, devices, errors, rebates, tickets
+from evadmin.evenergy import charging, devices, errors, programs, rebates, tickets
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -59,6 +59,8 @@ TICKET_CATEGORISATION = "Recategorising a support ticket"
 TICKET_STATS = "The ticket desk's team statistics"
 REBATES = "A driver's rebate applications, subscription and payout method"
 REBATE_SUBMIT = "Submitting a driver's rebate application"
+PROGRAMS_FEATURE = "A driver's programs: eligibility, tiers, vehicle compatibility, the participation agreement"
+PROGRAM_ENROLMENT = "Joining a program and verifying a driver on their behalf"
 
 
 def _query_value(value: Any) -> str:
@@ -475,6 +477,33 @@ REBATE_DECLARATIONS = (
     SUBSCRIPTION_OFFERING, PAYOUT_METHOD,
 )
 
+# --- Programs (issue 17) ---
+# Public reads (the spec: no token needed); with EvEnergy-User, /programs answers the programs the
+# driver may be eligible for at their location and tiers carry `eligible`. The spec has no expand on
+# programs: the panel is the driver's list (1 request); tiers, vehicles and the agreement load per program.
+PROGRAMS = Collection(
+    "/programs", programs.Program, PROGRAMS_FEATURE, "", prefix="prog", per_user=True, paging=UNPAGED,
+    filters=frozenset({"coordinates", "postal_code", "country_code"}))
+PROGRAM_TIERS = Collection("/programs/{parent}/tiers", programs.ProgramTier, PROGRAMS_FEATURE, "", prefix="tier",
+                           parent_prefix="prog", per_user=True)
+PROGRAM_VEHICLE_COMPATIBILITY = Collection(
+    "/programs/{parent}/vehicle_compatibility", programs.ProgramVehicleCompatibility, PROGRAMS_FEATURE,
+    "vehicle:read", parent_prefix="prog", per_user=True, paging=UNPAGED, retrievable=False)
+PROGRAM_CURRENT_AGREEMENT = Detail(PROGRAMS, "participation_agreement_versions/current",
+                                   programs.ParticipationAgreementVersion, "", PROGRAMS_FEATURE)
+PROGRAM_JOIN = Action(PROGRAMS, "join", programs.Program, "utility_account:write", PROGRAM_ENROLMENT,
+                      "Open the driver's programs in the app or ask the driver: the driver is enrolled in the "
+                      "program's default tier if the join happened (joining again changes nothing).",
+                      expected=(201,))
+# `programs:write` is named by the operation but not declared in securitySchemes (API-NOTES).
+PROGRAM_USER_VERIFICATION = Action(
+    PROGRAMS, "user_verification", None, "programs:write", PROGRAM_ENROLMENT,
+    "The verification data may have been sent: ask the utility or the driver before sending it again.",
+    expected=(201,))
+INCENTIVE_SCHEMES = Operation("GET", "/incentive_schemes", programs.IncentiveScheme, "", PROGRAMS_FEATURE,
+                              per_user=True)
+PROGRAM_DECLARATIONS = (PROGRAMS, PROGRAM_TIERS, PROGRAM_VEHICLE_COMPATIBILITY, PROGRAM_CURRENT_AGREEMENT,
+                        PROGRAM_JOIN, PROGRAM_USER_VERIFICATION, INCENTIVE_SCHEMES)
 
 DECLARATIONS = (
     CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,
@@ -489,6 +518,8 @@ DECLARATIONS = (
     TICKET_STATS_STATUS, TICKET_STATS_PRIORITY, TICKET_STATS_SOURCE, TICKET_STATS_TOP_CATEGORIES, TICKET_STATS_SANKEY,
     # Issue 17: rebates, subscriptions and the payout method.
     *REBATE_DECLARATIONS,
+    # Issue 17, programs.
+    *PROGRAM_DECLARATIONS,
 )
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "evadmin.devices",
     "evadmin.fixes",
     "evadmin.tickets",
+    "evadmin.programs",
     "evadmin.playbooks",
     "evadmin.rebates",  # issue 17: rebates, subscription and payout method
     "axes",  # sign-in throttling and lockout (see the AXES block below)

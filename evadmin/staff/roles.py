@@ -23,6 +23,7 @@ STAFF_PERMISSIONS: dict[str, str] = {
     "recategorise_tickets": "Recategorise support tickets",
     "edit_playbooks": "Edit the ticket desk's playbooks",
     "submit_rebates": "Submit a driver's rebate application for review on their behalf",
+    "enrol_in_programs": "Join a program and verify a driver for it on the driver's behalf",
     "manage_staff": "Manage staff accounts",
 }
 
@@ -35,9 +36,9 @@ ADMIN = "admin"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
-    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets"),
+    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs"),
     SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                   "edit_playbooks", "submit_rebates"),
+                   "edit_playbooks", "submit_rebates", "enrol_in_programs"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -45,7 +46,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
-    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets",
+    SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets; "
+             "join and verify drivers for programs",
     SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use, submit a "
                   "rebate application) and the ticket desk's playbooks",
     BULK_OPERATOR: "Run bulk jobs",
@@ -95,6 +97,7 @@ MANAGE_STAFF = full_permission_name("manage_staff")
 RECATEGORISE_TICKETS = full_permission_name("recategorise_tickets")
 EDIT_PLAYBOOKS = full_permission_name("edit_playbooks")
 SUBMIT_REBATES = full_permission_name("submit_rebates")
+ENROL_IN_PROGRAMS = full_permission_name("enrol_in_programs")
 
 
 def roles_with_permission(permission: str) -> list[str]:

@@ -57,6 +57,11 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/rebates/payout-method/": ("GET", "users/{user_id}/rebates/payout-method/", None),
     "users/<str:user_id>/rebates/<str:rebate_id>/submit/":
         ("GET", "users/{user_id}/rebates/rbtu00000000000000000000000000/submit/", None),
+    # Programs (issue 17): a real driver's panel.
+    "programs/drivers/<str:user_id>/": ("GET", "programs/drivers/{user_id}/", None),
+    "programs/drivers/<str:user_id>/<str:program_id>/join/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB10000000000000000/join/", None),
+    "programs/drivers/<str:user_id>/<str:program_id>/verify/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB10000000000000000/verify/", None),
+    "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB30000000000000000/tiers/", None),
     # Playbooks (issue 16): a shipped one.
     "playbooks/<str:subcategory>/": ("GET", "playbooks/NO_CHARGE/", None),
     "playbooks/<str:subcategory>/edit/": ("GET", "playbooks/NO_CHARGE/edit/", None),
@@ -148,6 +153,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "tickets/":                                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/stats/":                                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/drivers/<str:user_id>/":                                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "programs/drivers/<str:user_id>/":                                               (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "programs/drivers/<str:user_id>/<str:program_id>/join/":                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    "programs/drivers/<str:user_id>/<str:program_id>/verify/":                       (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/":                   (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/":                                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "tickets/<str:ticket_id>/recategorise/":                                         (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     # A driver's rebates, subscription and payout method (issue 17): view_users to read (every role);

@@ -12,6 +12,7 @@ from evadmin.sandbox.collections import (
     device_actions,
     devices,
     logs,
+    programs,
     rebates,
     tariffs,
     tickets,
@@ -21,5 +22,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
-    *rebates.DECLARATIONS,  # issue 17
+    *rebates.DECLARATIONS, *programs.DECLARATIONS,  # issue 17
 )
