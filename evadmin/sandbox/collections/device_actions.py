@@ -72,7 +72,7 @@ def evse_reconnect(context, evse):
 
 
 def vehicle_reconnect(context, vehicle):
-    if not isinstance(context.body(), dict):  # the spec's body is an object (VehicleReconnectionUrl)
+    if context.request.body.strip() and not isinstance(context.body(), dict):  # the spec's body is an object (VehicleReconnectionUrl)
         raise validation_failed("validation-failed-vehicle-reconnect", {"non_field_errors": [
             "Invalid data. Expected a dictionary."]})
     if vehicle.integrated == "UNINTEGRATED":
