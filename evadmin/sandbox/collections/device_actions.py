@@ -31,7 +31,7 @@ from evadmin.sandbox.collections.devices import (
 )
 from evadmin.sandbox.models import Record
 from evadmin.sandbox.resources import Action, Detail
-from evadmin.sandbox.responses import ApiError, json_response, not_found
+from evadmin.sandbox.responses import ApiError, json_response, not_found, validation_failed
 from evadmin.sandbox.seeding.device_logs import CONNECTIVITY_FIELDS, EVSE_CONNECTIVITY
 from evadmin.sandbox.serializers import iso_datetime
 
@@ -72,6 +72,9 @@ def evse_reconnect(context, evse):
 
 
 def vehicle_reconnect(context, vehicle):
+    if context.request.body.strip() and not isinstance(context.body(), dict):  # the spec's body is an object (VehicleReconnectionUrl)
+        raise validation_failed("validation-failed-vehicle-reconnect", {"non_field_errors": [
+            "Invalid data. Expected a dictionary."]})
     if vehicle.integrated == "UNINTEGRATED":
         raise ApiError(400, "Vehicle cannot be reconnected",
                        f"Vehicle {vehicle.id} has no integration to reconnect; onboard it instead.",
