@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evadmin.core.api_errors import api_error_status
+from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.evenergy import errors
 from evadmin.evenergy.resources import check_id
@@ -28,7 +29,7 @@ def driver_programs(request: HttpRequest, user_id: str) -> HttpResponse:
         context["read"] = selectors.driver_programs(user_id=user_id, refresh=request.GET.get("refresh") == "1")
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
         context["unavailable"] = exc
-    return render_page(request, "programs/driver_programs.html", context, partial="panel")
+    return announce_panel_loaded(render_page(request, "programs/driver_programs.html", context, partial="panel"))
 
 
 @require_safe

@@ -28,7 +28,7 @@ DEV_CLIENT_SCOPES = (
     "support:read", "support:write",
     # Issue 17: a driver's subscription and payout method.
     "subscription:read", "payout_method:read",
-    # Programs (issue 17): joining (utility_account:write) and user verification (programs:write).
+    # Programs (issue 17): joining (utility_account:write) and accepting an agreement (programs:write).
     "utility_account:write", "programs:write",
 )
 

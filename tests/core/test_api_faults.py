@@ -56,13 +56,15 @@ API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
               "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
-              "rebates:panel", "rebates:subscription", "rebates:payout"}
+              "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
 FRIENDLY_HEADLINES = ("The ev.energy API is not answering properly.", "The API&#x27;s hourly budget is used up.",
                       "evadmin could not sign in to the API.")
 HTMX = {"HX-Request": "true"}
+# Fragments only htmx asks for (a plain GET is sent to the page they belong to).
+HTMX_ONLY = {"users:summary"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class World:
     ticket: dict  # a seeded ticket case's truth (the offline-charger night's)
     export_id: int  # a finished large locations export, requested by the viewer the pages are read as
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
+    program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program, not enrolled
 
 
 @pytest.fixture
@@ -136,7 +139,8 @@ def world(api_settings, sandbox_api, settings):
                                      query="", filters=DirectoryFilters(), sort="")
     location_export_run(export_id=export.pk)
     return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket,
-                 export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"])
+                 export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
+                 program=sandbox_api.seed_cases()["program_eligible_not_enrolled"])
 
 
 def all_pages(world: World) -> list[Page]:
@@ -144,17 +148,21 @@ def all_pages(world: World) -> list[Page]:
     arguments = {"user_id": world.user_id, "job_id": world.job_id, "report_id": world.report_id,
                  "evse_id": world.case["evse_id"], "vehicle_id": world.case["vehicle_id"],
                  "sub_session_id": world.case["sub_session_id"], "night": night, "fix_name": "password_reset",
-                 "ticket_id": world.ticket["ticket"], "subcategory": "NO_CHARGE", "export_id": world.export_id}
+                 "ticket_id": world.ticket["ticket"], "subcategory": "NO_CHARGE", "export_id": world.export_id,
+                 "program_id": world.program["program"], "part": "tiers"}
     pages = []
     for name, entry in evadmin_routes().items():
         if name in POST_ONLY:
             continue
         if name == "rebates:submit":  # the rebate case's driver and the application they can submit
             kwargs = {"user_id": world.rebate["user_id"], "rebate_id": world.rebate["ready_rebate"]}
+        elif name.startswith("programs:"):  # the program case's driver and the program they are eligible for
+            kwargs = {key: arguments[key] for key in path_arguments(entry)} | {"user_id": world.program["user_id"]}
         else:
             kwargs = {key: arguments[key] for key in path_arguments(entry)}
         query = {"charging:logs": f"?night={night}"}.get(name, "")  # the log timeline of a night
-        pages.append(Page(name, reverse(name, kwargs=kwargs) + query, _role_for(entry.callback), {}))
+        headers = HTMX if name in HTMX_ONLY else {}
+        pages.append(Page(name, reverse(name, kwargs=kwargs) + query, _role_for(entry.callback), headers))
     second_user = DirectoryAccount.objects.order_by("user_id").values_list("user_id", flat=True)[25]
     users, detail = reverse("users:list"), reverse("users:detail", args=[world.user_id])
     pages += [

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, rebates, tickets
+from evadmin.evenergy import charging, devices, programs, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -46,6 +46,9 @@ SCHEMA_OF = {
     rebates.UserRebate: "UserRebate", rebates.RebateEvidenceFile: "RebateEvidenceFile",
     rebates.Subscription: "Subscription", rebates.SubscriptionOffering: "SubscriptionOffering",
     rebates.PayoutMethod: "PayoutMethod",
+    programs.Program: "Program", programs.ProgramTier: "ProgramTier",
+    programs.ProgramVehicleCompatibility: "ProgramVehicleCompatibility",
+    programs.ParticipationAgreementVersion: "ParticipationAgreementVersion", programs.IncentiveScheme: "IncentiveScheme",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

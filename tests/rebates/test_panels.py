@@ -33,6 +33,7 @@ def test_the_rebates_panel_shows_the_stuck_case_in_one_request_then_none(pages, 
     response = viewer.get(panel_url("panel", case["user_id"]), **HX)
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
+    assert response["HX-Trigger"] == "driver-panel-loaded"  # the summary strip re-reads, at no request
     assert "Vehicle Enrollment" in html and "submitted: in evidence review" in html
     assert "Before it can be submitted: upload: Charger photo." in html  # what is missing, in words
     assert "Level 2 charger rebate" in html and ".pdf" in html  # the evidence files

@@ -5,8 +5,7 @@ incentive schemes, as the spec has them (seed data: seeding/programs.py).
 eligible for at their stored location; `coordinates` and `postal_code` are mutually exclusive (400),
 `postal_code` needs `country_code`. Tiers' `eligible` is null without a driver. `POST …/join` needs
 `utility_account:write` and enrols the driver in the default tier (leaving any other program);
-`user_verification` and the agreement's `accept` need `programs:write` (undeclared in securitySchemes,
-API-NOTES). `GET /incentive_schemes` requires EvEnergy-User (400 without it).
+`user_verification` asks for a token and names no scope. `GET /incentive_schemes` requires EvEnergy-User (400 without it).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ COORDINATES = re.compile(
     r"^[-+]?([1-8]?\d(\.\d+)?|90(\.0+)?),\s*[-+]?(180(\.0+)?|((1[0-7]\d)|([1-9]?\d))(\.\d+)?)$")
 # Rough bounding boxes of the programs' areas, for a coordinates search.
 AREAS = {"GB": (49.8, 60.9, -8.7, 1.8), "US": (24.0, 49.5, -125.0, -66.0)}
-JOIN_SCOPE, VERIFY_SCOPE = "utility_account:write", "programs:write"
+JOIN_SCOPE = "utility_account:write"
 INCENTIVE_SCHEMES = (
     {"id": "incs01JPRG0US10000000000000001", "name": "Off-Peak Charging Incentives",
      "description": "Earn $0.10 per kWh when charging off-peak", "visible": True, "available": True},
@@ -183,7 +182,7 @@ DECLARATIONS = (
     Endpoint(f"programs/{PROGRAM}/participation_agreement_versions/current",
              {"GET": Operation(current_agreement, None)}),
     Endpoint(f"programs/{PROGRAM}/join", {"POST": Operation(join, JOIN_SCOPE)}),
-    Endpoint(f"programs/{PROGRAM}/user_verification", {"POST": Operation(user_verification, VERIFY_SCOPE)}),
+    Endpoint(f"programs/{PROGRAM}/user_verification", {"POST": Operation(user_verification, "")}),
     Endpoint(f"programs/{PROGRAM}", {"GET": Operation(retrieve_program, None)}),
     Endpoint("incentive_schemes", {"GET": Operation(incentive_schemes, "")}),
 )
