@@ -26,6 +26,11 @@ PANELS = (
     ("Panel: charging (a page of sub-sessions)", "/users/{user_id}/charging/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: vehicles and chargers", "/users/{user_id}/devices/", lambda n: n <= 2,
      "2 requests (vehicles, chargers: the devices panel as issue 14 built it)"),
+    ("Panel: programs (opened)", "/programs/drivers/{user_id}/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: rebates (opened)", "/users/{user_id}/rebates/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: subscription (opened)", "/users/{user_id}/rebates/subscription/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: payout method (opened)", "/users/{user_id}/rebates/payout-method/", lambda n: n <= 1,
+     "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),
