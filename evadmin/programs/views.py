@@ -52,7 +52,7 @@ class JoinForm(forms.Form):
     confirm = forms.BooleanField(label="I understand this cannot be undone from evadmin", required=True)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(roles.ENROL_IN_PROGRAMS)
 def program_join(request: HttpRequest, user_id: str, program_id: str) -> HttpResponse:
     """A confirmation page first (GET), then one POST /programs/{id}/join on the driver's behalf."""
@@ -86,7 +86,7 @@ class VerifyForm(JoinForm):
     field_order = ("account_number", "said", "reason", "confirm")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(roles.ENROL_IN_PROGRAMS)
 def program_verify(request: HttpRequest, user_id: str, program_id: str) -> HttpResponse:
     """A confirmation page first, then one POST /programs/{id}/user_verification for the driver."""

@@ -63,6 +63,10 @@ PAGES = {
     "users/<str:user_id>/timeline/": "/users/{user_id}/timeline/",
     # Issue 17: submitting the rebate case's application that is ready (the form; its POST is tests/rebates').
     "users/<str:user_id>/rebates/<str:rebate_id>/submit/": "/users/{rebate_user_id}/rebates/{rebate_id}/submit/",
+    # Issue 17: joining and verifying the program case's driver for their program (the confirmation forms).
+    "programs/drivers/<str:user_id>/<str:program_id>/join/": "/programs/drivers/{program_user_id}/{program_id}/join/",
+    "programs/drivers/<str:user_id>/<str:program_id>/verify/":
+        "/programs/drivers/{program_user_id}/{program_id}/verify/",
 }
 # Pages only their requester and admins may open (anyone else: 404): visited as the admin.
 OWNED_PAGES = {"locations/exports/<int:export_id>/"}
@@ -86,6 +90,9 @@ FRAGMENTS = {
     "users/<str:user_id>/rebates/": "/users/{user_id}/rebates/",
     "users/<str:user_id>/rebates/subscription/": "/users/{user_id}/rebates/subscription/",
     "users/<str:user_id>/rebates/payout-method/": "/users/{user_id}/rebates/payout-method/",
+    # Issue 17: the Programs panel and a program's parts, opened on the driver's page.
+    "programs/drivers/<str:user_id>/": "/programs/drivers/{program_user_id}/",
+    "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/": "/programs/drivers/{program_user_id}/{program_id}/tiers/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",
@@ -154,12 +161,15 @@ class Objects:
     ticket_id: str = ""  # a seeded ticket (the offline-charger night's)
     export_id: int = 0  # a finished large locations export (the bulk operator's)
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
+    program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
                                ticket_id=self.ticket_id, export_id=self.export_id,
                                rebate_user_id=(self.rebate or {}).get("user_id"),
                                rebate_id=(self.rebate or {}).get("ready_rebate"),
+                               program_user_id=(self.program or {}).get("user_id"),
+                               program_id=(self.program or {}).get("program"),
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -180,7 +190,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     export = location_export_run(export_id=location_export_request(
         actor=operator, file_format="xlsx", query="", filters=DirectoryFilters(), sort="").pk)
     return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
-                   export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"])
+                   export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
+                   program=sandbox_api.seed_cases()["program_eligible_not_enrolled"])
 
 
 @pytest.fixture

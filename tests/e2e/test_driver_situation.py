@@ -36,6 +36,10 @@ def test_the_timeline_loads_the_tickets_at_one_request_and_an_entry_opens_its_ti
     page = browser_page.page
     browser_page.goto(f"/users/{case['user_id']}/")
     timeline = page.locator("#timeline")
+    # The page's own panels load first; the timeline reads again after each (charging's page joins it).
+    for part in ("devices", "charging", "tickets"):
+        expect(page.locator(f'#summary-strip [data-part="{part}"]')).not_to_contain_text("not known yet")
+    expect(timeline.locator('tr.timeline-entry[data-kind="charging"]').first).to_be_visible()
     load = timeline.locator('[data-load="tickets"]')
     expect(load).to_have_text("Load (1 request)")
     load.click()

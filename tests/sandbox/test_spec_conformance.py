@@ -190,7 +190,10 @@ class Targets:
         # The driver: the user owning something in the most collections (devices, sessions...).
         collections_of: dict[str, set[str]] = {}
         for path in fixed:
-            for url_path in self._read(path, page_size=100):
+            found = self._read(path, page_size=100)
+            # Programs are public: read as no driver they list them all (as the driver, only where they live).
+            self._learn(url_path for url_path in found if url_path.startswith("/programs/"))
+            for url_path in found:
                 if re.fullmatch(r"/users/user[0-9A-Z]{26}", url_path) and path != "/users":
                     collections_of.setdefault(url_path.removeprefix("/users/"), set()).add(path)
         if collections_of:

@@ -68,6 +68,9 @@ def state_of_charge_json(vehicle, context, expand: set[str]) -> dict:
 
 
 def evse_reconnect(context, evse):
+    if context.request.body.strip() and not isinstance(context.body(), dict):  # the spec's body is an object
+        raise validation_failed("validation-failed-evse-reconnect", {"non_field_errors": [
+            "Invalid data. Expected a dictionary."]})
     return json_response({"url": f"{RECONNECT_ORIGIN}/evse-onboarding/start/{uuid.uuid4()}"}, status=201)
 
 
