@@ -51,6 +51,11 @@ POOR_SIGNAL = "poor"
 PANEL_ANCHORS = ("live", "connectivity", f"log-{VEHICLE_ERRORS}")
 
 
+def device_name(device: Vehicle | Evse) -> str:
+    """Make and model by name ("" when neither is known); the API's ids are never shown as text."""
+    return " ".join(part for part in (device.make, device.model) if part)
+
+
 def signal_words(rssi_dbm: int | None) -> str:
     if rssi_dbm is None:
         return ""
@@ -98,8 +103,7 @@ class DevicePanel:
 
     @property
     def name(self) -> str:
-        """Make and model by name; the API's ids are never shown as text."""
-        return " ".join(part for part in (self.device.make, self.device.model) if part)
+        return device_name(self.device)
 
     @property
     def device_word(self) -> str:

@@ -17,7 +17,7 @@ from evadmin.evenergy.client import evenergy_client
 from evadmin.evenergy.collections import EVSE_CONNECTIVITY, VEHICLE_ERROR_LOGS, read_detail
 from evadmin.evenergy.devices import EvseConnectivity, VehicleErrorLog
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE
-from evadmin.evenergy.read_cache import Read, read_through
+from evadmin.evenergy.read_cache import Read, read_cache_seen, read_through
 
 # The error log an agent opens: two weeks covers the nights a driver calls about and the start of
 # most broken integrations; one page of 100 (the API's largest) keeps it to one request.
@@ -55,3 +55,9 @@ def vehicle_errors(*, user_id: str, vehicle_id: str, refresh: bool = False) -> R
         return VehicleErrors(since=since, until=until, entries=page.items, more=page.has_next)
 
     return read_through(scope=user_id, name=f"vehicle_errors:{vehicle_id}", fetch=fetch, refresh=refresh)
+
+
+def vehicle_errors_seen(*, user_id: str, vehicle_id: str) -> VehicleErrors | None:
+    """The vehicle's errors as evadmin last read them (never a request), or None."""
+    seen = read_cache_seen(scope=user_id, name=f"vehicle_errors:{vehicle_id}")
+    return seen.value if seen else None

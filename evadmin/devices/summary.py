@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from evadmin.core.driver_page import OK, PROBLEM, UNKNOWN, WARNING, SummaryPart
-from evadmin.devices.panels import LiveState
+from evadmin.devices.panels import LiveState, device_name
 from evadmin.drivers.selectors import user_devices_seen
 from evadmin.evenergy.resources import Evse, Vehicle
 
@@ -44,7 +44,7 @@ def devices_summary(user_id: str) -> SummaryPart:
     now = timezone.now()
     phrases, tones = [], []
     for word, device in [("Vehicle", vehicle) for vehicle in vehicles] + [("Charger", evse) for evse in evses]:
-        name = " ".join(part for part in (device.make, device.model) if part) or word.lower()
+        name = device_name(device) or word.lower()
         words, tone = live_words(device, LiveState(device.latest_status, now))
         phrases.append(f"{word} {name}: {words}")
         tones.append(tone)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from evadmin.core.driver_page import PROBLEM, TimelineEntry, TimelineSource
-from evadmin.devices.selectors import VehicleErrors, vehicle_errors
+from evadmin.devices.panels import device_name
+from evadmin.devices.selectors import VehicleErrors, vehicle_errors, vehicle_errors_seen
 from evadmin.drivers.selectors import user_devices, user_devices_seen
-from evadmin.evenergy.read_cache import read_cache_seen
 
 KIND = "device_errors"
 
@@ -24,7 +24,7 @@ def _entries(user_id: str, vehicle_id: str, name: str, log: VehicleErrors) -> li
 
 
 def _name(vehicle) -> str:
-    return " ".join(part for part in (vehicle.make, vehicle.model) if part) or "vehicle"
+    return device_name(vehicle) or "vehicle"
 
 
 def peek(user_id: str) -> list[TimelineEntry] | None:
@@ -33,10 +33,10 @@ def peek(user_id: str) -> list[TimelineEntry] | None:
         return None
     found, any_held = [], False
     for vehicle in held[0]:
-        seen = read_cache_seen(scope=user_id, name=f"vehicle_errors:{vehicle.id}")
+        seen = vehicle_errors_seen(user_id=user_id, vehicle_id=vehicle.id)
         if seen is not None:
             any_held = True
-            found += _entries(user_id, vehicle.id, _name(vehicle), seen.value)
+            found += _entries(user_id, vehicle.id, _name(vehicle), seen)
     return found if any_held or not held[0] else None
 
 

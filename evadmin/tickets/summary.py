@@ -8,20 +8,21 @@ from datetime import UTC, datetime
 from django.urls import reverse
 
 from evadmin.core.driver_page import OK, UNKNOWN, WARNING, SummaryPart
-from evadmin.evenergy.read_cache import read_cache_seen
+from evadmin.tickets.selectors import driver_tickets_seen
 
 LABEL = "Tickets"
 
 
 def tickets_summary(user_id: str) -> SummaryPart:
     url = reverse("users:detail", args=[user_id]) + "#driver-tickets-heading"
-    held = read_cache_seen(scope=user_id, name="tickets")
+    held = driver_tickets_seen(user_id=user_id)
     if held is None:
         return SummaryPart(LABEL, "not known yet: the tickets panel reads them (1 request)", UNKNOWN, known=False,
                            url=url, order=30)
-    open_tickets = [ticket for ticket in held.value if ticket.is_open]
+    tickets = held[0]
+    open_tickets = [ticket for ticket in tickets if ticket.is_open]
     if not open_tickets:
-        return SummaryPart(LABEL, f"no open ticket ({len(held.value)} in all)", OK, url=url, order=30)
+        return SummaryPart(LABEL, f"no open ticket ({len(tickets)} in all)", OK, url=url, order=30)
     newest = max(open_tickets, key=lambda ticket: ticket.created_at or datetime.min.replace(tzinfo=UTC))
     subject = newest.subject or "no subject"
     more = f" and {len(open_tickets) - 1} more" if len(open_tickets) > 1 else ""
