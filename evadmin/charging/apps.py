@@ -9,5 +9,5 @@ class ChargingConfig(AppConfig):
         from evadmin.charging.timeline_source import SOURCE
         from evadmin.core.driver_page import register_summary_part, register_timeline_source
 
-        register_summary_part(last_night_summary)  # the driver's summary strip
+        register_summary_part(last_night_summary, label="Charging")  # the driver's summary strip
         register_timeline_source(SOURCE)  # the driver's timeline

@@ -63,13 +63,12 @@ class TimelineSource:
     order: int = 100
 
 
-_summary_readers: list[SummaryReader] = []
+_summary_readers: dict[SummaryReader, str] = {}  # reader -> its part's label (named even when it fails)
 _timeline_sources: dict[str, TimelineSource] = {}
 
 
-def register_summary_part(reader: SummaryReader) -> None:
-    if reader not in _summary_readers:
-        _summary_readers.append(reader)
+def register_summary_part(reader: SummaryReader, *, label: str) -> None:
+    _summary_readers[reader] = label
 
 
 def register_timeline_source(source: TimelineSource) -> None:
@@ -88,13 +87,12 @@ def summary_parts(user_id: str) -> list[SummaryPart]:
     """Every app's part for this driver, left to right. A part whose reader fails says so: the strip
     and the page stand."""
     parts = []
-    for reader in _summary_readers:
+    for reader, label in _summary_readers.items():
         try:
             part = reader(user_id)
         except Exception:  # one app's bug must not take the driver's page down
             logger.exception("summary part %s failed", getattr(reader, "__qualname__", reader))
-            part = SummaryPart(getattr(reader, "__module__", "").rsplit(".", 2)[-2].replace("_", " ").capitalize(),
-                               "could not be read (logged for the developers)", UNKNOWN, known=False, order=999)
+            part = SummaryPart(label, "could not be read (logged for the developers)", UNKNOWN, known=False, order=999)
         if part is not None:
             parts.append(part)
     return sorted(parts, key=lambda part: part.order)

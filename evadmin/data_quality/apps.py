@@ -10,4 +10,4 @@ class AuditReportsConfig(AppConfig):
         from evadmin.core.driver_page import register_summary_part
         from evadmin.data_quality.summary import data_quality_summary
 
-        register_summary_part(data_quality_summary)  # the driver's summary strip
+        register_summary_part(data_quality_summary, label="Data quality")  # the driver's summary strip

@@ -9,5 +9,5 @@ class DevicesConfig(AppConfig):
         from evadmin.devices.summary import devices_summary
         from evadmin.devices.timeline_source import SOURCE
 
-        register_summary_part(devices_summary)  # the driver's summary strip
+        register_summary_part(devices_summary, label="Devices")  # the driver's summary strip
         register_timeline_source(SOURCE)  # the driver's timeline

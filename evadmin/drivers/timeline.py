@@ -20,9 +20,15 @@ MAX_ENTRIES = 300  # one page of the stream: a driver's month is far fewer
 class Timeline:
     entries: list[TimelineEntry] = field(default_factory=list)
     loaded: list[TimelineSource] = field(default_factory=list)
-    not_loaded: list[TimelineSource] = field(default_factory=list)
-    failed: dict[str, errors.ApiError] = field(default_factory=dict)  # kind -> why it could not be read
+    # Each source not loaded, with why it could not be read (None: only not asked for yet).
+    not_loaded: list[tuple[TimelineSource, errors.ApiError | None]] = field(default_factory=list)
     more: bool = False  # cut at MAX_ENTRIES
+
+    @property
+    def rows(self) -> list[tuple[TimelineEntry, str]]:
+        """Each entry with the label of the source it came from, as the page names them."""
+        labels = {source.kind: source.label for source in self.loaded}
+        return [(entry, labels.get(entry.kind, entry.kind)) for entry in self.entries]
 
 
 def _day_start(day: date) -> datetime:
@@ -41,11 +47,10 @@ def driver_timeline(*, user_id: str, kinds: Collection[str] = (), since: date | 
         try:
             found = source.load(user_id, refresh) if source.kind in load else source.peek(user_id)
         except errors.ApiError as exc:  # this source says why; the others stand
-            timeline.failed[source.kind] = exc
-            timeline.not_loaded.append(source)
+            timeline.not_loaded.append((source, exc))
             continue
         if found is None:
-            timeline.not_loaded.append(source)
+            timeline.not_loaded.append((source, None))
             continue
         timeline.loaded.append(source)
         entries.extend(found)

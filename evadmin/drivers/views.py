@@ -124,8 +124,7 @@ def user_timeline(request: HttpRequest, user_id: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("load", None)
     query.pop("refresh", None)
-    context = {"account_id": user_id, "form": form, "timeline": built, "query": query.urlencode(),
-               "kinds": dict(form.fields["kind"].choices)}
+    context = {"account_id": user_id, "form": form, "timeline": built, "query": query.urlencode()}
     return render_page(request, "drivers/timeline.html", context, partial="timeline")
 
 

@@ -9,4 +9,4 @@ class ProgramsConfig(AppConfig):
         from evadmin.core.driver_page import register_summary_part
         from evadmin.programs.summary import programs_part
 
-        register_summary_part(programs_part)
+        register_summary_part(programs_part, label="Programs")

@@ -16,20 +16,27 @@ from evadmin.evenergy.resources import check_id
 from evadmin.programs.selectors import ENROLMENT
 
 
-def program_join(*, user_id: str, program_id: str, actor, reason: str, request: HttpRequest | None = None) -> Program:
-    """POST /programs/{id}/join for the driver (EvEnergy-User): the driver leaves any other program."""
-    event = {"actor": actor, "action": actions.PROGRAM_JOIN, "target_user_id": user_id, "reason": reason,
-             "request": request}
-    before = {"program": program_id}
-    path = PROGRAM_JOIN.path.format(id=check_id(program_id, "prog"))
+def _post_for_driver(operation, *, user_id: str, program_id: str, data: dict, event: dict, before: dict):
+    """One POST of `operation` on the driver's behalf (EvEnergy-User), never retried; an answer that never came
+    is audited as unknown with what to check, and raised."""
+    path = operation.path.format(id=check_id(program_id, "prog"))
     try:
-        response = evenergy_client().write("POST", path, json={}, expected=PROGRAM_JOIN.expected,
-                                           headers={"EvEnergy-User": check_id(user_id, "user")},
-                                           check=PROGRAM_JOIN.check)
+        return evenergy_client().write("POST", path, json=data, expected=operation.expected,
+                                       headers={"EvEnergy-User": check_id(user_id, "user")}, check=operation.check)
     except errors.OutcomeUnknown as exc:
         audit_record(**event, before=before, after={"outcome": "unknown", "check": exc.check})
         read_cache_forget(scope=user_id)
         raise
+
+
+def program_join(*, user_id: str, program_id: str, data: dict, actor, reason: str,
+                 request: HttpRequest | None = None) -> Program:
+    """POST /programs/{id}/join for the driver: the driver leaves any other program."""
+    event = {"actor": actor, "action": actions.PROGRAM_JOIN, "target_user_id": user_id, "reason": reason,
+             "request": request}
+    before = {"program": program_id}
+    response = _post_for_driver(PROGRAM_JOIN, user_id=user_id, program_id=program_id, data=data, event=event,
+                                before=before)
     program = Program.from_api(response.json())
     audit_record(**event, before=before, after={"enrolled_in": program.id, "name": program.name})
     read_cache_forget(scope=user_id)  # the driver's programs read again when next opened
@@ -44,12 +51,6 @@ def program_verify(*, user_id: str, program_id: str, data: dict, actor, reason: 
     event = {"actor": actor, "action": actions.PROGRAM_VERIFY, "target_user_id": user_id, "reason": reason,
              "request": request}
     before = {"program": program_id, "fields": sorted(data)}
-    path = PROGRAM_USER_VERIFICATION.path.format(id=check_id(program_id, "prog"))
-    try:
-        evenergy_client().write("POST", path, json=data, expected=PROGRAM_USER_VERIFICATION.expected,
-                                headers={"EvEnergy-User": check_id(user_id, "user")},
-                                check=PROGRAM_USER_VERIFICATION.check)
-    except errors.OutcomeUnknown as exc:
-        audit_record(**event, before=before, after={"outcome": "unknown", "check": exc.check})
-        raise
+    _post_for_driver(PROGRAM_USER_VERIFICATION, user_id=user_id, program_id=program_id, data=data, event=event,
+                     before=before)
     audit_record(**event, before=before, after={"outcome": "sent"})

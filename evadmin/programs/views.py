@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -51,32 +54,8 @@ class JoinForm(forms.Form):
                              help_text="Why the driver is joined (the audit trail keeps it).")
     confirm = forms.BooleanField(label="I understand this cannot be undone from evadmin", required=True)
 
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@staff_permission_required(roles.ENROL_IN_PROGRAMS)
-def program_join(request: HttpRequest, user_id: str, program_id: str) -> HttpResponse:
-    """A confirmation page first (GET), then one POST /programs/{id}/join on the driver's behalf."""
-    try:
-        check_id(user_id, "user")
-        check_id(program_id, "prog")
-    except errors.ApiError as exc:
-        raise Http404(str(exc)) from None
-    form = JoinForm(request.POST or None)
-    context = {"account_id": user_id, "program_id": program_id, "form": form, "outcome_unknown": None,
-               "failed": None}
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = services.program_join(user_id=user_id, program_id=program_id, actor=request.user,
-                                            reason=form.cleaned_data["reason"], request=request)
-        except errors.OutcomeUnknown as unknown:
-            context["outcome_unknown"] = unknown
-            return render(request, "programs/join.html", context, status=api_error_status(unknown))
-        except errors.ApiError as exc:
-            context["failed"] = exc
-            return render(request, "programs/join.html", context, status=api_error_status(exc))
-        messages.success(request, f"The driver is enrolled in {program.name}.")
-        return redirect(reverse("users:detail", args=[user_id]) + "#programs")
-    return render(request, "programs/join.html", context, status=400 if request.method == "POST" else 200)
+    def api_data(self) -> dict:
+        return {}
 
 
 class VerifyForm(JoinForm):
@@ -85,32 +64,52 @@ class VerifyForm(JoinForm):
                            help_text="Only where the program asks for it.")
     field_order = ("account_number", "said", "reason", "confirm")
 
+    def api_data(self) -> dict:
+        data = {"account_number": self.cleaned_data["account_number"]}
+        if self.cleaned_data["said"]:
+            data["said"] = self.cleaned_data["said"]
+        return data
+
+
+@dataclass(frozen=True)
+class ProgramAction:
+    """One write on the driver's behalf: its form, its service and what the agent is told when it is done."""
+    form: type[JoinForm]
+    send: Callable
+    done: Callable[[object], str]
+
+
+PROGRAM_ACTIONS = {
+    "join": ProgramAction(JoinForm, services.program_join,
+                          lambda program: f"The driver is enrolled in {program.name}."),
+    "verify": ProgramAction(VerifyForm, services.program_verify,
+                            lambda _: "The driver's utility account details were sent for verification."),
+}
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(roles.ENROL_IN_PROGRAMS)
-def program_verify(request: HttpRequest, user_id: str, program_id: str) -> HttpResponse:
-    """A confirmation page first, then one POST /programs/{id}/user_verification for the driver."""
+def program_action(request: HttpRequest, user_id: str, program_id: str, action: str) -> HttpResponse:
+    """A confirmation page first (GET), then one POST of the action (join or verify) for the driver."""
+    chosen = PROGRAM_ACTIONS[action]
     try:
         check_id(user_id, "user")
         check_id(program_id, "prog")
     except errors.ApiError as exc:
         raise Http404(str(exc)) from None
-    form = VerifyForm(request.POST or None)
+    form = chosen.form(request.POST or None)
     context = {"account_id": user_id, "program_id": program_id, "form": form, "outcome_unknown": None,
-               "failed": None, "verify": True}
+               "failed": None, "verify": action == "verify"}
     if request.method == "POST" and form.is_valid():
-        data = {"account_number": form.cleaned_data["account_number"]}
-        if form.cleaned_data["said"]:
-            data["said"] = form.cleaned_data["said"]
         try:
-            services.program_verify(user_id=user_id, program_id=program_id, data=data, actor=request.user,
-                                    reason=form.cleaned_data["reason"], request=request)
+            result = chosen.send(user_id=user_id, program_id=program_id, data=form.api_data(),
+                                         actor=request.user, reason=form.cleaned_data["reason"], request=request)
         except errors.OutcomeUnknown as unknown:
             context["outcome_unknown"] = unknown
             return render(request, "programs/join.html", context, status=api_error_status(unknown))
         except errors.ApiError as exc:
             context["failed"] = exc
             return render(request, "programs/join.html", context, status=api_error_status(exc))
-        messages.success(request, "The driver's utility account details were sent for verification.")
+        messages.success(request, chosen.done(result))
         return redirect(reverse("users:detail", args=[user_id]) + "#programs")
     return render(request, "programs/join.html", context, status=400 if request.method == "POST" else 200)

@@ -9,5 +9,5 @@ class RebatesConfig(AppConfig):
         from evadmin.core.driver_page import register_summary_part
         from evadmin.rebates.summary import rebates_summary, subscription_summary
 
-        register_summary_part(rebates_summary)
-        register_summary_part(subscription_summary)
+        register_summary_part(rebates_summary, label="Rebates")
+        register_summary_part(subscription_summary, label="Subscription")

@@ -10,5 +10,5 @@ class TicketsConfig(AppConfig):
         from evadmin.tickets.summary import tickets_summary
         from evadmin.tickets.timeline_source import SOURCE
 
-        register_summary_part(tickets_summary)  # the driver's summary strip
+        register_summary_part(tickets_summary, label="Tickets")  # the driver's summary strip
         register_timeline_source(SOURCE)  # the driver's timeline

@@ -79,24 +79,18 @@ def ticket_id_by_external_id(*, external_id: str) -> str | None:
     return page.items[0].id if page.items else None
 
 
-def driver_tickets(*, user_id: str, refresh: bool = False) -> Read[list[SupportTicket]]:
-    """The driver's tickets, open ones first then newest first: one request (one page of them)."""
+def driver_tickets(*, user_id: str, refresh: bool = False, with_messages: bool = False) -> Read[list[SupportTicket]]:
+    """The driver's tickets, open ones first then newest first: one request (one page of them). The
+    timeline asks for their conversations too (`expand=messages`), held under a name of their own."""
+    expand = ("messages",) if with_messages else ()
+
     def fetch() -> list[SupportTicket]:
-        page = evenergy_client().collection(SUPPORT_TICKETS).list(page_size=DRIVER_PANEL_SIZE, expand=(), user=user_id)
+        page = evenergy_client().collection(SUPPORT_TICKETS).list(page_size=DRIVER_PANEL_SIZE, expand=expand,
+                                                                  user=user_id)
         return sorted(page.items, key=lambda ticket: (not ticket.is_open,
                                                      -(ticket.created_at.timestamp() if ticket.created_at else 0)))
-    return read_through(scope=user_id, name="tickets", refresh=refresh, fetch=fetch)
-
-
-def driver_tickets_with_messages(*, user_id: str, refresh: bool = False) -> Read[list[SupportTicket]]:
-    """A driver's tickets with their conversations (the timeline): one request (`expand=messages`)."""
-
-    def fetch() -> list[SupportTicket]:
-        page = evenergy_client().collection(SUPPORT_TICKETS).list(page_size=DRIVER_PANEL_SIZE, expand=("messages",),
-                                                                  user=user_id)
-        return page.items
-
-    return read_through(scope=user_id, name="tickets:messages", refresh=refresh, fetch=fetch)
+    return read_through(scope=user_id, name="tickets:messages" if with_messages else "tickets", refresh=refresh,
+                        fetch=fetch)
 
 
 def driver_tickets_seen(*, user_id: str) -> tuple[list[SupportTicket], bool] | None:

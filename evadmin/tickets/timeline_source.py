@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 
 from evadmin.core.driver_page import NEUTRAL, OK, WARNING, TimelineEntry, TimelineSource
 from evadmin.evenergy.tickets import SupportTicket
-from evadmin.tickets.selectors import driver_tickets_seen, driver_tickets_with_messages
+from evadmin.tickets.selectors import driver_tickets, driver_tickets_seen
 
 KIND = "tickets"
 MESSAGE_WORDS = 40  # a message's first words in the stream; the whole of it on the ticket's page
@@ -46,7 +46,7 @@ def peek(user_id: str) -> list[TimelineEntry] | None:
 
 
 def load(user_id: str, refresh: bool) -> list[TimelineEntry]:
-    return _entries(driver_tickets_with_messages(user_id=user_id, refresh=refresh).value)
+    return _entries(driver_tickets(user_id=user_id, refresh=refresh, with_messages=True).value)
 
 
 SOURCE = TimelineSource(kind=KIND, label="Tickets and their messages", cost="1 request", peek=peek, load=load,
