@@ -11,8 +11,8 @@ come from the sandbox's request log; its server time is the median over the repe
 
 from __future__ import annotations
 
-from bench.common import Context, SectionResult, Table, goal_note, median, ms, p95, point_evadmin_at, sign_in_client
-from bench.investigation import LATENCY_MS, _get, _measure
+from bench.common import Context, SectionResult, point_evadmin_at
+from bench.investigation import LATENCY_MS, _get, agent_steps_table
 
 CASE = "ticket_offline_charger_night"
 PAGE_STEP = "The driver's page, before any panel"
@@ -75,16 +75,8 @@ def run(ctx: Context) -> SectionResult:
     sandbox = ctx.sandbox("driver", seed_users=250)
     point_evadmin_at(sandbox)
     user_id = sandbox.seed_cases()[CASE]["user_id"]
-    agent, _ = sign_in_client("support")
-    second_agent, _ = sign_in_client("support")
-    times, cold, warm = _measure(sandbox, lambda client: driver_steps(client, user_id), (agent, second_agent),
-                                 repeats)
-    table = Table(["Step", "API requests (cold / second agent)", "Server time median / p95 (ms)", "Command", "Notes"])
-    for step in times:
-        check, goal = GOALS[step]
-        table.add(step, f"{cold[step]} / {warm.get(step, '?')}", f"{ms(median(times[step]))} / {ms(p95(times[step]))}",
-                  ctx.command("driver"), goal_note(check(cold[step]), goal))
+    table, raw = agent_steps_table(ctx, sandbox, key="driver", goals=GOALS, repeats=repeats,
+                                   steps_for=lambda client: driver_steps(client, user_id))
     result.tables.append(table)
-    result.raw.update(cold_requests=cold, warm_requests=warm,
-                      median_seconds={step: median(values) for step, values in times.items()})
+    result.raw.update(raw)
     return result

@@ -122,6 +122,23 @@ def _measure(sandbox, steps_for, agents, repeats: int) -> tuple[dict, dict, dict
     return times, cold, warm
 
 
+def agent_steps_table(ctx: Context, sandbox, *, key: str, steps_for, goals: dict, repeats: int) -> tuple[Table, dict]:
+    """An agent's steps measured by `_measure` (cold repeats, then a second agent within the cache time) as
+    one table, each step against its goal (`goals`: step -> (test of its cold request count, the goal in
+    words)); and the raw figures."""
+    agent, _ = sign_in_client("support")
+    second_agent, _ = sign_in_client("support")
+    times, cold, warm = _measure(sandbox, steps_for, (agent, second_agent), repeats)
+    table = Table(["Step", "API requests (cold / second agent)", "Server time median / p95 (ms)", "Command", "Notes"])
+    for step in times:
+        check, goal = goals[step]
+        table.add(step, f"{cold[step]} / {warm.get(step, '?')}", f"{ms(median(times[step]))} / {ms(p95(times[step]))}",
+                  ctx.command(key), goal_note(check(cold[step]), goal))
+    raw = {"cold_requests": cold, "warm_requests": warm,
+           "median_seconds": {step: median(values) for step, values in times.items()}}
+    return table, raw
+
+
 def run(ctx: Context) -> SectionResult:
     repeats = 3 if ctx.quick else 15
     result = SectionResult(
