@@ -36,6 +36,8 @@ SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),
     ("Timeline source: charging (held by the panel)", "charging", lambda n: n == 0, "none: the panel's page"),
     ("Timeline source: vehicle errors", "device_errors", lambda n: n <= 1, "1 request a vehicle (one here)"),
+    ("Timeline source: rebate applications (held by the panel)", "rebates", lambda n: n == 0,
+     "none: the Rebates panel's read"),
 )
 GOALS = {
     PAGE_STEP: (lambda n: n <= 2, "at most 2 requests before any panel, 0 within the cache time"),
