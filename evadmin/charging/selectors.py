@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from evadmin.charging import evidence as sources
@@ -55,6 +56,34 @@ def night_window(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, NOON, tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), NOON, tzinfo=zone)
     return start.astimezone(UTC), end.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class NightsSeen:
+    """The nights a page of sub-sessions (newest first) covers: its sessions by night, and the nights of
+    the week before `last_night` it covers that have none."""
+    last_night: date
+    by_night: dict[date, list]
+    gaps: list[date]
+
+
+def night_url(user_id: str, night: date) -> str:
+    """The night's page: its verdict says why it charged or not."""
+    return reverse("charging:night", args=[user_id, night.isoformat()])
+
+
+def nights_seen(sub_sessions, zone: tzinfo, *, now: datetime | None = None, week: int = 7) -> NightsSeen:
+    """Last night (the night 12 hours ago) and the week's nights without a session, from sub-sessions
+    evadmin already holds: never a request. Only nights back to the oldest held session count."""
+    last_night = night_of((now or timezone.now()) - timedelta(hours=12), zone)
+    by_night: dict[date, list] = {}
+    for sub in sub_sessions:
+        if sub.start:
+            by_night.setdefault(night_of(sub.start, zone), []).append(sub)
+    oldest = min(by_night, default=last_night)
+    gaps = [last_night - timedelta(days=back) for back in range(1, week)
+            if oldest <= last_night - timedelta(days=back) and last_night - timedelta(days=back) not in by_night]
+    return NightsSeen(last_night, by_night, gaps)
 
 
 def _floor_half_hour(moment: datetime) -> datetime:

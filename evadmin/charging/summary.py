@@ -4,12 +4,11 @@ are on it): never a request."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC
 
 from django.urls import reverse
-from django.utils import timezone
 
-from evadmin.charging.selectors import newest_sub_sessions_seen, night_of
+from evadmin.charging.selectors import newest_sub_sessions_seen, night_url, nights_seen
 from evadmin.core.driver_page import OK, UNKNOWN, WARNING, SummaryPart
 from evadmin.drivers.selectors import driver_zone_seen
 
@@ -17,29 +16,17 @@ LABEL = "Charging"
 WEEK = 7  # the nights the strip looks back over for one without a session
 
 
-def _night_url(user_id: str, night: date) -> str:
-    return reverse("charging:night", args=[user_id, night.isoformat()])
-
-
 def last_night_summary(user_id: str) -> SummaryPart:
-    zone = driver_zone_seen(user_id=user_id) or UTC
-    last_night = night_of(timezone.now() - timedelta(hours=12), zone)
     held = newest_sub_sessions_seen(user_id=user_id)
     if held is None:
         return SummaryPart(LABEL, "not known yet: the charging panel reads it (1 request)", UNKNOWN, known=False,
                            url=reverse("users:detail", args=[user_id]) + "#charging-heading", order=20)
-    nights: dict[date, list] = {}
-    for sub in held.value.items:
-        if sub.start:
-            nights.setdefault(night_of(sub.start, zone), []).append(sub)
-    if not nights:
+    nights = nights_seen(held.value.items, driver_zone_seen(user_id=user_id) or UTC, week=WEEK)
+    if not nights.by_night:
         return SummaryPart(LABEL, "no charging session recorded", WARNING,
                            url=reverse("users:detail", args=[user_id]) + "#charging-heading", order=20)
-    # Nights the page covers (back to its oldest session) that have no session: the week's gaps.
-    oldest = min(nights)
-    gaps = [last_night - timedelta(days=back) for back in range(1, WEEK)
-            if oldest <= last_night - timedelta(days=back) and last_night - timedelta(days=back) not in nights]
-    that_night = nights.get(last_night, [])
+    last_night, gaps = nights.last_night, nights.gaps
+    that_night = nights.by_night.get(last_night, [])
     if that_night:
         watt_hours = sum(sub.energy_delivered_watt_hours or 0 for sub in that_night)
         modes = ", ".join(sorted({sub.mode.lower() for sub in that_night if sub.mode}))
@@ -52,4 +39,4 @@ def last_night_summary(user_id: str) -> SummaryPart:
         words += "; no session on the night of " + ", ".join(f"{night:%d %b}" for night in gaps)
         tone = WARNING
     focus = last_night if not that_night or not gaps else gaps[0]
-    return SummaryPart(LABEL, words, tone, url=_night_url(user_id, focus), order=20)
+    return SummaryPart(LABEL, words, tone, url=night_url(user_id, focus), order=20)

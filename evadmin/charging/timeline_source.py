@@ -3,18 +3,33 @@ first), each linking to its page. Held: that page as evadmin last read it; loadi
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from django.urls import reverse
 
 from evadmin.charging import words
-from evadmin.charging.selectors import newest_sub_sessions_seen, sub_session_list_page
+from evadmin.charging.selectors import (
+    newest_sub_sessions_seen,
+    night_url,
+    night_window,
+    nights_seen,
+    sub_session_list_page,
+)
 from evadmin.core.driver_page import OK, WARNING, TimelineEntry, TimelineSource
+from evadmin.drivers.selectors import driver_zone_seen
 from evadmin.evenergy.pagination import CursorPage
 
 KIND = "charging"
+NIGHT_ENTRY_AFTER_NOON = timedelta(hours=6)  # a night without a session is placed at 18:00 local, its evening
 
 
 def _entries(user_id: str, page: CursorPage) -> list[TimelineEntry]:
-    entries = []
+    zone = driver_zone_seen(user_id=user_id) or UTC
+    # A night of the week without a session is an event too (the offline-charger night): its page says why.
+    entries = [TimelineEntry(at=night_window(night, zone)[0] + NIGHT_ENTRY_AFTER_NOON, kind=KIND,
+                             title=f"No charging session on the night of {night:%d %b}",
+                             detail="the night's page says why", url=night_url(user_id, night), tone=WARNING)
+               for night in nights_seen(page.items, zone).gaps]
     for sub in page.items:
         if sub.start is None:
             continue

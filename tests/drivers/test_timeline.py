@@ -89,8 +89,10 @@ def test_the_stream_merges_every_source_newest_first_and_filters_by_kind_and_day
     assert "Ticket 4411: new email" in html
     assert entries[0][0] == "evadmin" and entries[0][2].endswith("#history")
     charging_links = [link for kind, _, link in entries if kind == "charging"]
-    assert charging_links and all(re.fullmatch(rf"/users/{user_id}/charging/csub[0-9A-Z]+/", link)
+    # Each sub-session leads to its page; a night without one (the ticket's offline night) to the night's.
+    assert charging_links and all(re.fullmatch(rf"/users/{user_id}/charging/(csub[0-9A-Z]+|nights/[0-9-]+)/", link)
                                   for link in charging_links)
+    assert any("/charging/csub" in link for link in charging_links)
 
     only_charging = rows(timeline(viewer, user_id, kind="charging"))
     assert only_charging and {kind for kind, _, _ in only_charging} == {"charging"}
