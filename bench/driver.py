@@ -24,8 +24,8 @@ STRIP_AFTER_STEP = "Summary strip, once the panels have loaded"
 PANELS = (
     ("Panel: tickets", "/tickets/drivers/{user_id}/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: charging (a page of sub-sessions)", "/users/{user_id}/charging/", lambda n: n <= 1, "at most 1 request"),
-    ("Panel: vehicles and chargers", "/users/{user_id}/devices/", lambda n: n <= 2,
-     "2 requests (vehicles, chargers: the devices panel as issue 14 built it)"),
+    ("Panel: vehicles", "/users/{user_id}/devices/vehicles/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: chargers", "/users/{user_id}/devices/chargers/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: programs (opened)", "/programs/drivers/{user_id}/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: rebates (opened)", "/users/{user_id}/rebates/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: subscription (opened)", "/users/{user_id}/rebates/subscription/", lambda n: n <= 1, "at most 1 request"),

@@ -36,7 +36,7 @@ def devices_summary(user_id: str) -> SummaryPart:
     url = reverse("users:detail", args=[user_id]) + "#devices-heading"
     held = user_devices_seen(user_id=user_id)
     if held is None:
-        return SummaryPart(LABEL, "not known yet: the devices panel reads them (2 requests)", UNKNOWN, known=False,
+        return SummaryPart(LABEL, "not known yet: the Vehicles and Chargers panels read them (1 request each)", UNKNOWN, known=False,
                            url=url, order=10)
     vehicles, evses = held
     if not vehicles and not evses:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from evadmin.core.driver_page import PROBLEM, TimelineEntry, TimelineSource
 from evadmin.devices.panels import device_name
 from evadmin.devices.selectors import VehicleErrors, vehicle_errors, vehicle_errors_seen
-from evadmin.drivers.selectors import user_devices, user_devices_seen
+from evadmin.drivers.selectors import user_vehicles, user_vehicles_seen
 
 KIND = "device_errors"
 
@@ -28,20 +28,22 @@ def _name(vehicle) -> str:
 
 
 def peek(user_id: str) -> list[TimelineEntry] | None:
-    held = user_devices_seen(user_id=user_id)
-    if held is None:
+    vehicles = user_vehicles_seen(user_id=user_id)
+    if vehicles is None:
         return None
     found, any_held = [], False
-    for vehicle in held[0]:
+    for vehicle in vehicles:
         seen = vehicle_errors_seen(user_id=user_id, vehicle_id=vehicle.id)
         if seen is not None:
             any_held = True
             found += _entries(user_id, vehicle.id, _name(vehicle), seen)
-    return found if any_held or not held[0] else None
+    return found if any_held or not vehicles else None
 
 
 def load(user_id: str, refresh: bool) -> list[TimelineEntry]:
-    vehicles = (user_devices_seen(user_id=user_id) or user_devices(user_id=user_id).value)[0]
+    vehicles = user_vehicles_seen(user_id=user_id)
+    if vehicles is None:
+        vehicles = user_vehicles(user_id=user_id).value
     found = []
     for vehicle in vehicles:
         log = vehicle_errors(user_id=user_id, vehicle_id=vehicle.id, refresh=refresh).value

@@ -17,7 +17,7 @@ from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.core.timezones import zone_label
 from evadmin.devices import panels, selectors
-from evadmin.drivers.selectors import driver_zone_seen, user_device, user_devices
+from evadmin.drivers.selectors import driver_zone_seen, user_chargers, user_device, user_devices, user_vehicles
 from evadmin.evenergy import errors
 from evadmin.evenergy.read_cache import Read
 from evadmin.evenergy.resources import Evse, Vehicle
@@ -50,6 +50,31 @@ def device_list(request: HttpRequest, user_id: str) -> HttpResponse:
         vehicles, evses = read.value
         context.update(read=read, **panels.device_panels(vehicles=vehicles, evses=evses, zone=context["zone"]))
     return announce_panel_loaded(render_page(request, "devices/list.html", context, partial="devices"))
+
+
+# The driver page's two device panels: (read, what it is called, the context the template takes).
+DEVICE_KINDS = {
+    "vehicles": (user_vehicles, "Vehicles", "the driver's vehicles",
+                 lambda devices, zone: panels.device_panels(vehicles=devices, evses=[], zone=zone)),
+    "chargers": (user_chargers, "Chargers", "the driver's chargers",
+                 lambda devices, zone: panels.device_panels(vehicles=[], evses=devices, zone=zone)),
+}
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def device_kind_list(request: HttpRequest, user_id: str, kind: str) -> HttpResponse:
+    """The driver's vehicles, or their chargers: one request (latest status and names by expand), cached."""
+    read_devices, heading, what, device_panels = DEVICE_KINDS[kind]
+    context = {"account_id": user_id, **_zone(user_id), "kind": kind, "heading": heading, "what": what,
+               "read": None, "unavailable": None, "vehicle_panels": [], "evse_panels": []}
+    try:
+        context["read"] = read_devices(user_id=user_id, refresh=_refresh(request))
+    except errors.ApiError as exc:  # no copy at all: the panel says so, the rest of the page stands
+        context["unavailable"] = exc
+    else:
+        context.update(device_panels(context["read"].value, context["zone"]))
+    return announce_panel_loaded(render_page(request, "devices/kind_panel.html", context, partial="panel"))
 
 
 def _seen(user_id: str, kind: str, device_id: str):

@@ -12,14 +12,22 @@ from evadmin.driver_directory.services import directory_upsert_user
 from evadmin.evenergy.client import UsersApi, evenergy_client
 from evadmin.evenergy.collections import EVSES, VEHICLES
 from evadmin.evenergy.pagination import MAX_PAGE_SIZE, CursorPage
-from evadmin.evenergy.read_cache import UNAVAILABLE, Read, read_cache_seen, read_through
+from evadmin.evenergy.read_cache import (
+    UNAVAILABLE,
+    Read,
+    read_cache_forget,
+    read_cache_peek,
+    read_cache_seen,
+    read_cache_store,
+    read_through,
+)
 from evadmin.evenergy.resources import Evse, User, Vehicle
 
 PAGE_SIZES = (25, 50, 100)
 # The scope of the API's user list in the read cache (a driver's own reads are scoped by their id).
 USER_LIST = "users-list"
 # A driver's reads in the read cache, scoped by their id.
-USER, DEVICES = "user", "devices"
+USER, VEHICLES_READ, CHARGERS_READ = "user", "vehicles", "chargers"
 
 
 def user_list_page(
@@ -60,21 +68,51 @@ def user_get_or_local(*, user_id: str, refresh: bool = False) -> Read[User]:
         return Read(value=user, fetched_at=synced_at, live=False, unavailable=exc)
 
 
+def user_vehicles(*, user_id: str, refresh: bool = False) -> Read[list[Vehicle]]:
+    """The driver's vehicles (latest status and names expanded): one request, as that driver."""
+    return read_through(scope=user_id, name=VEHICLES_READ, refresh=refresh, fetch=lambda: evenergy_client().collection(
+        VEHICLES).list(user=user_id, page_size=MAX_PAGE_SIZE).items)
+
+
+def user_chargers(*, user_id: str, refresh: bool = False) -> Read[list[Evse]]:
+    """The driver's chargers (latest status and names expanded): one request, as that driver."""
+    return read_through(scope=user_id, name=CHARGERS_READ, refresh=refresh, fetch=lambda: evenergy_client().collection(
+        EVSES).list(user=user_id, page_size=MAX_PAGE_SIZE).items)
+
+
 def user_devices(*, user_id: str, refresh: bool = False) -> Read[tuple[list[Vehicle], list[Evse]]]:
-    """The driver's vehicles and chargers: one request each, as that driver (EvEnergy-User)."""
-
-    def fetch() -> tuple[list[Vehicle], list[Evse]]:
-        client = evenergy_client()
-        vehicles = client.collection(VEHICLES).list(user=user_id, page_size=MAX_PAGE_SIZE)
-        evses = client.collection(EVSES).list(user=user_id, page_size=MAX_PAGE_SIZE)
-        return vehicles.items, evses.items
-
-    return read_through(scope=user_id, name=DEVICES, fetch=fetch, refresh=refresh)
+    """The driver's vehicles and chargers: the two reads above, each one request when not held. As old
+    as the older of the two; live only when both were."""
+    vehicles = user_vehicles(user_id=user_id, refresh=refresh)
+    chargers = user_chargers(user_id=user_id, refresh=refresh)
+    return Read(value=(vehicles.value, chargers.value), fetched_at=min(vehicles.fetched_at, chargers.fetched_at),
+                live=vehicles.live and chargers.live, unavailable=vehicles.unavailable or chargers.unavailable)
 
 
 def user_devices_seen(*, user_id: str) -> tuple[list[Vehicle], list[Evse]] | None:
-    """The driver's vehicles and chargers as evadmin last read them (never a request), or None."""
-    seen = read_cache_seen(scope=user_id, name=DEVICES)
+    """The driver's vehicles and chargers as evadmin last read them (never a request), or None until
+    it has read both."""
+    vehicles = read_cache_seen(scope=user_id, name=VEHICLES_READ)
+    chargers = read_cache_seen(scope=user_id, name=CHARGERS_READ)
+    return (vehicles.value, chargers.value) if vehicles and chargers else None
+
+
+def user_vehicle_written(*, user_id: str, vehicle: Vehicle) -> None:
+    """A write's answer (with the default expand: names and latest status) is the vehicle now: the driver's
+    other copies are forgotten, and fresh lists of vehicles and chargers kept, the vehicle replaced, so the
+    next page shows it without another request; with none held, the next page reads them."""
+    vehicles = read_cache_peek(scope=user_id, name=VEHICLES_READ)
+    chargers = read_cache_peek(scope=user_id, name=CHARGERS_READ)
+    read_cache_forget(scope=user_id)
+    if vehicles is not None:
+        read_cache_store(scope=user_id, name=VEHICLES_READ,
+                         value=[vehicle if item.id == vehicle.id else item for item in vehicles.value])
+    if chargers is not None:
+        read_cache_store(scope=user_id, name=CHARGERS_READ, value=chargers.value)
+
+
+def user_vehicles_seen(*, user_id: str) -> list[Vehicle] | None:
+    seen = read_cache_seen(scope=user_id, name=VEHICLES_READ)
     return seen.value if seen else None
 
 

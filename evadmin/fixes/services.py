@@ -17,7 +17,7 @@ from django.http import HttpRequest
 
 from evadmin.audit import actions
 from evadmin.audit.services import audit_record
-from evadmin.drivers.selectors import user_get
+from evadmin.drivers.selectors import user_get, user_vehicle_written
 from evadmin.evenergy import errors
 from evadmin.evenergy.charging import EnergyRecalculation
 from evadmin.evenergy.client import evenergy_client
@@ -35,7 +35,7 @@ from evadmin.evenergy.collections import (
     perform,
 )
 from evadmin.evenergy.devices import ReconnectionLink
-from evadmin.evenergy.read_cache import read_cache_forget, read_cache_peek, read_cache_store
+from evadmin.evenergy.read_cache import read_cache_forget
 from evadmin.evenergy.resources import Vehicle
 from evadmin.fixes import selectors
 
@@ -212,19 +212,8 @@ def _vehicle_update(*, user_id: str, vehicle_id: str, field: str, value: Any, ac
                              vehicle.id, {field: value}, check=check))
     audit_record(actor=actor, action=actions.VEHICLE_UPDATE, target_user_id=user_id, before=before,
                  after={"vehicle": vehicle.id, field: getattr(updated, field)}, reason=reason, request=request)
-    _keep_vehicle(user_id=user_id, vehicle=updated)
+    user_vehicle_written(user_id=user_id, vehicle=updated)
     return updated
-
-
-def _keep_vehicle(*, user_id: str, vehicle: Vehicle) -> None:
-    """The PATCH's answer (with the default expand: names and latest status) is the vehicle now: a fresh
-    cached device list shows it without another request; with none, the next page reads the list."""
-    fresh = read_cache_peek(scope=user_id, name="devices")
-    read_cache_forget(scope=user_id)
-    if fresh is not None:
-        vehicles, evses = fresh.value
-        vehicles = [vehicle if item.id == vehicle.id else item for item in vehicles]
-        read_cache_store(scope=user_id, name="devices", value=(vehicles, evses))
 
 
 # --- Messages to the driver ------------------------------------------------------------------

@@ -28,6 +28,8 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/": ("GET", "users/{user_id}/", None),
     # A driver's device panels: ids of the API's form that name no device (the panel says it can't be read).
     "users/<str:user_id>/devices/": ("GET", "users/{user_id}/devices/", None),
+    "users/<str:user_id>/devices/vehicles/": ("GET", "users/{user_id}/devices/vehicles/", None),
+    "users/<str:user_id>/devices/chargers/": ("GET", "users/{user_id}/devices/chargers/", None),
     "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":
         ("GET", "users/{user_id}/devices/evses/evse01HSH04KDEWF6Z4DB2J77J74K5/connectivity/", None),
     "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":
@@ -147,6 +149,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     # A driver's device panels (evadmin/devices): view_users, as the driver's page; a device not on the
     # driver's list (the made-up ids in REQUESTS) is a 404: device logs and connectivity are not scoped to a driver
     "users/<str:user_id>/devices/":                                                  (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/vehicles/":                                         (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/devices/chargers/":                                         (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/":                 (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # The ticket desk (issue 16): view_users to read (every role); recategorise_tickets (support, support_lead, admin)

@@ -55,7 +55,7 @@ API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
-              "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
+              "devices:vehicles", "devices:chargers", "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
               "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).

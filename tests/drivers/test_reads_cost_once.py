@@ -56,7 +56,8 @@ def test_a_driver_costs_three_requests_once_then_nothing(pages, sandbox_api, use
 
     refreshed, _ = open_driver(agent, user_with_address.id, refresh="1")  # Refresh: a live read on purpose
     assert len(driver_reads(sandbox_api, user_with_address.id)) == 6
-    assert f'hx-get="/users/{user_with_address.id}/devices/?refresh=1"' in refreshed  # the panel re-read too
+    for kind in ("vehicles", "chargers"):  # the panels re-read too
+        assert f'hx-get="/users/{user_with_address.id}/devices/{kind}/?refresh=1"' in refreshed
 
 
 def test_the_api_list_pages_cost_once_paging_back_included(pages, sandbox_api):

@@ -41,7 +41,7 @@ def test_before_the_panels_the_strip_says_what_is_not_known_yet_and_what_it_cost
     viewer = pages("viewer")
     page = viewer.get(reverse("users:detail", args=[user_id])).content.decode()
     parts = strip_parts(page)
-    assert parts["Devices"] == "not known yet: the devices panel reads them (2 requests)"
+    assert parts["Devices"] == "not known yet: the Vehicles and Chargers panels read them (1 request each)"
     assert parts["Charging"] == "not known yet: the charging panel reads it (1 request)"
     assert parts["Tickets"] == "not known yet: the tickets panel reads them (1 request)"
     # It reads again, at no request, when a panel announces it has loaded.

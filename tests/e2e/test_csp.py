@@ -73,6 +73,8 @@ OWNED_PAGES = {"locations/exports/<int:export_id>/"}
 # Loaded by htmx into the pages above (the devices fragment for real, below); fetched as htmx does.
 FRAGMENTS = {
     "users/<str:user_id>/devices/": "/users/{user_id}/devices/",
+    "users/<str:user_id>/devices/vehicles/": "/users/{user_id}/devices/vehicles/",
+    "users/<str:user_id>/devices/chargers/": "/users/{user_id}/devices/chargers/",
     # A device panel's parts, opened by a click.
     "users/<str:user_id>/devices/evses/<str:evse_id>/connectivity/": "/users/{user_id}/devices/evses/{evse_id}/connectivity/",
     "users/<str:user_id>/devices/vehicles/<str:vehicle_id>/errors/": "/users/{user_id}/devices/vehicles/{vehicle_id}/errors/",
@@ -318,10 +320,10 @@ def test_htmx_paging_lazy_devices_and_form_checks_work_under_the_policy(objects,
     expect(rows.first).not_to_have_text(first_email)
 
     # The user page loads its vehicles and chargers lazily (hx-trigger="load").
-    with page.expect_response(re.compile(rf"/users/{objects.user_id}/devices/")) as devices:
+    with page.expect_response(re.compile(rf"/users/{objects.user_id}/devices/vehicles/")) as devices:
         browser_page.goto(f"/users/{objects.user_id}/")
     assert devices.value.status == 200 and devices.value.request.headers.get("hx-request") == "true"
-    expect(page.locator("#devices.devices")).to_be_visible()
+    expect(page.locator("#devices.devices #driver-vehicles h3")).to_be_visible()
 
     # The new-user form checks a field on blur with an htmx POST (CSRF token from hx-headers).
     _visit(browser_page, "/users/new/")
