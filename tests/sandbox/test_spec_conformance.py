@@ -358,7 +358,11 @@ def _required_query(operation, targets) -> dict:
     for parameter in operation.query:
         if not parameter.is_required:
             continue
-        pattern = str(parameter.definition.get("schema", {}).get("pattern", ""))
+        schema_of = parameter.definition.get("schema", {})
+        pattern = str(schema_of.get("pattern", ""))
+        if not pattern and "example" in schema_of:  # not an id: a range or a resolution (energy_stats)
+            query[parameter.name] = schema_of["example"]
+            continue
         known = targets.ids.get(pattern[:4], [])
         assert known, f"no real {pattern[:4]} id to send as {parameter.name}"
         query[parameter.name] = known[0]
