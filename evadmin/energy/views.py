@@ -4,6 +4,8 @@ Read-only: thin views over selectors.py."""
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
@@ -32,12 +34,13 @@ def _panel(request: HttpRequest, template: str, read, *, chart=None, **ids: str)
         context["unavailable"] = exc
     if chart is not None and context["read"] is not None:
         context["chart"] = chart(context["read"].value)
+        context["chart_json"] = json.dumps(context["chart"])  # escaped into an attribute by the template
     return announce_panel_loaded(render_page(request, template, {"account_id": ids["user_id"], **context},
                                              partial="panel"))
 
 
 def stats_chart(stats) -> dict:
-    """What the chart draws (json_script): the buckets' times and one series per statistic, in kWh."""
+    """What the chart draws (the canvas's data-chart): the buckets' times and one series per statistic, in kWh."""
     return {"labels": [bucket.period_start.strftime("%H:%M") if bucket.period_start else "" for bucket in stats.buckets],
             "series": [{"label": words, "data": [None if value is None else round(value / 1000, 2)
                                                  for value in (getattr(bucket, name) for bucket in stats.buckets)]}

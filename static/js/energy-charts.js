@@ -1,5 +1,6 @@
-// The HEM systems' energy statistics charts, drawn with the vendored Chart.js from the JSON each panel
-// carries (json_script): templates hold no inline JavaScript. Panels arrive by htmx after the page has
+// The HEM systems' energy statistics charts, drawn with the vendored Chart.js from the JSON each canvas
+// carries in its data-chart attribute (htmx drops a swapped fragment's <script> elements, json_script's
+// too, as allowScriptTags is off): templates hold no inline JavaScript. Panels arrive by htmx after the page has
 // loaded, so charts are drawn on load and after every swap. A canvas drawn with data points gets
 // data-drawn="true", so a browser test knows the chart shows data.
 (function () {
@@ -10,9 +11,9 @@
 
   function draw(canvas) {
     if (typeof window.Chart === "undefined" || window.Chart.getChart(canvas)) { return; }
-    var source = document.getElementById(canvas.getAttribute("data-source"));
+    var source = canvas.getAttribute("data-chart");
     if (!source) { return; }
-    var data = JSON.parse(source.textContent);
+    var data = JSON.parse(source);
     var datasets = data.series.map(function (series, index) {
       return { label: series.label, data: series.data, borderColor: COLOURS[index % COLOURS.length],
         backgroundColor: COLOURS[index % COLOURS.length], tension: 0.2, pointRadius: 0, spanGaps: false };

@@ -76,7 +76,7 @@ def solar_array_json(record: Record, context, expand: set[str]) -> dict:
 
 
 def battery_log_url(context, record: Record) -> str:
-    return f"{context.base}/home_batteries/{record.parent_id}/status_logs/{record.data['sampled_at']}/"
+    return f"{context.base}/home_batteries/{record.parent_id}/status_logs/{record.data['sampled_at']}"
 
 
 def battery_log_json(record: Record, context, expand: set[str]) -> dict:

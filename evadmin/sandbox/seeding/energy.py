@@ -149,9 +149,10 @@ class EnergyWriter:
             "created_at": iso_datetime(since), "_capacity_watts": capacity_watts, "_battery_wh": battery_wh})
 
     def household(self, user_id: str, *, solar: bool, battery: bool, hem: bool, inverter_model: dict,
-                  battery_model: dict, every: timedelta = timedelta(hours=1), capacity: int | None = None) -> dict:
+                  battery_model: dict, every: timedelta = timedelta(hours=1), capacity: int | None = None,
+                  days: int | None = None) -> dict:
         rng = self.rng
-        since = self.now - timedelta(days=rng.randint(40, 700))
+        since = self.now - timedelta(days=days or rng.randint(40, 700))
         capacity = (capacity or rng.choice((2800, 3600, 4200, 5000, 6400))) if solar else 0
         battery_wh = rng.choice((9500, 10000, 13500)) if battery else 0
         found: dict = {}
@@ -175,7 +176,8 @@ def seed_records(*, seed: int, users, vehicles, evses, plan):
     case_user, *others = ordinary
     plan.case_users.add(case_user.id)
     case = writer.household(case_user.id, solar=True, battery=True, hem=True, inverter_model=INVERTER_MODELS[0],
-                            battery_model=BATTERY_MODELS[0], every=timedelta(minutes=15), capacity=4200)
+                            battery_model=BATTERY_MODELS[0], every=timedelta(minutes=15), capacity=4200,
+                            days=800)  # the oldest: its solar array lists first (ids are ULIDs of their time)
     solar_record, latest = case["solar_array"], case["logs"][-1]
     hostile, *rest = others or [case_user]
     if hostile is not case_user:
