@@ -57,7 +57,11 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/rebates/payout-method/": ("GET", "users/{user_id}/rebates/payout-method/", None),
     "users/<str:user_id>/rebates/<str:rebate_id>/submit/":
         ("GET", "users/{user_id}/rebates/rbtu00000000000000000000000000/submit/", None),
-    # A driver's energy devices (issue 17): a HEM system id that names none (the panel says it can't be read).
+    # A driver's energy devices (issue 17): the panels; a HEM system id that names none (the panel says it can't be read).
+    "users/<str:user_id>/energy/solar-arrays/": ("GET", "users/{user_id}/energy/solar-arrays/", None),
+    "users/<str:user_id>/energy/inverters/": ("GET", "users/{user_id}/energy/inverters/", None),
+    "users/<str:user_id>/energy/home-batteries/": ("GET", "users/{user_id}/energy/home-batteries/", None),
+    "users/<str:user_id>/energy/hem-systems/": ("GET", "users/{user_id}/energy/hem-systems/", None),
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/live-power/":
         ("GET", "users/{user_id}/energy/hem-systems/hems00000000000000000000000000/live-power/", None),
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":
