@@ -105,3 +105,12 @@ def test_each_kind_needs_its_own_scope(sandbox_api, path, scope):
     sandbox_api.create_client("no-energy", "no-energy-secret", ["user:read"])
     answer = Api(sandbox_api, sandbox_api.token(client_id="no-energy", client_secret="no-energy-secret")).get(path)
     assert scope in problem(answer, 403)["detail"]
+
+
+def test_a_vehicle_of_the_driver_gives_the_forecasts_share_of_its_battery(case, get):
+    vehicles = get("/v2/vehicles", user=case["user_id"]).json()
+    plain = get(f"/v2/solar_arrays/{case['solar_array_id']}").json()
+    assert plain["forecast"]["percent_vehicle_battery_charge_until_midnight"] is None
+    assert vehicles  # the case's driver drives too
+    with_vehicle = get(f"/v2/solar_arrays/{case['solar_array_id']}", vehicle_id=vehicles[0]["id"]).json()
+    assert isinstance(with_vehicle["forecast"]["percent_vehicle_battery_charge_until_midnight"], int)
