@@ -15,6 +15,7 @@ from bench.common import Context, SectionResult, point_evadmin_at
 from bench.investigation import LATENCY_MS, _get, agent_steps_table
 
 CASE = "ticket_offline_charger_night"
+ENERGY_CASE = "solar_and_home_battery"  # the driver with a HEM system, for its live power and statistics
 PAGE_STEP = "The driver's page, before any panel"
 STRIP_BEFORE_STEP = "Summary strip, before any panel has loaded"
 TIMELINE_BEFORE_STEP = "Timeline, before any source is loaded"
@@ -31,6 +32,16 @@ PANELS = (
     ("Panel: subscription (opened)", "/users/{user_id}/rebates/subscription/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: payout method (opened)", "/users/{user_id}/rebates/payout-method/", lambda n: n <= 1,
      "at most 1 request"),
+    ("Panel: solar arrays (opened)", "/users/{user_id}/energy/solar-arrays/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: inverters (opened)", "/users/{user_id}/energy/inverters/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: home batteries (opened)", "/users/{user_id}/energy/home-batteries/", lambda n: n <= 1,
+     "at most 1 request"),
+    ("Panel: HEM systems (opened)", "/users/{user_id}/energy/hem-systems/", lambda n: n <= 1, "at most 1 request"),
+    # The open-ticket driver has no HEM system: a HEM system's parts are the energy case driver's.
+    ("Panel: a HEM system's live power (opened)", "/users/{hem_user_id}/energy/hem-systems/{hem_id}/live-power/",
+     lambda n: n <= 1, "at most 1 request"),
+    ("Panel: a HEM system's energy statistics chart (opened)",
+     "/users/{hem_user_id}/energy/hem-systems/{hem_id}/energy-stats/", lambda n: n <= 1, "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),
@@ -49,9 +60,12 @@ GOALS = {
 }
 
 
-def driver_steps(client, user_id: str) -> list[tuple[str, callable]]:
+def driver_steps(client, user_id: str, energy: dict | None = None) -> list[tuple[str, callable]]:
+    names = {"user_id": user_id, "hem_user_id": (energy or {}).get("user_id", ""),
+             "hem_id": (energy or {}).get("hem_system_id", "")}
+
     def get(path: str, *, htmx: bool = False):
-        return lambda: _get(client, path.format(user_id=user_id), htmx=htmx)
+        return lambda: _get(client, path.format(**names), htmx=htmx)
 
     timeline = f"/users/{user_id}/timeline/"
     return [
@@ -77,8 +91,9 @@ def run(ctx: Context) -> SectionResult:
     sandbox = ctx.sandbox("driver", seed_users=250)
     point_evadmin_at(sandbox)
     user_id = sandbox.seed_cases()[CASE]["user_id"]
+    energy = sandbox.seed_cases()[ENERGY_CASE]
     table, raw = agent_steps_table(ctx, sandbox, key="driver", goals=GOALS, repeats=repeats,
-                                   steps_for=lambda client: driver_steps(client, user_id))
+                                   steps_for=lambda client: driver_steps(client, user_id, energy))
     result.tables.append(table)
     result.raw.update(raw)
     return result

@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from evadmin.evenergy import charging, devices, errors, programs, rebates, tickets
+from evadmin.evenergy import charging, devices, energy, errors, programs, rebates, tickets
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -61,6 +61,7 @@ REBATES = "A driver's rebate applications, subscription and payout method"
 REBATE_SUBMIT = "Submitting a driver's rebate application"
 PROGRAMS_FEATURE = "A driver's programs: eligibility, tiers, vehicle compatibility, the participation agreement"
 PROGRAM_ENROLMENT = "Joining a program and verifying a driver on their behalf"
+ENERGY = "A driver's energy devices: solar arrays, inverters, home batteries, HEM systems"
 
 
 def _query_value(value: Any) -> str:
@@ -505,6 +506,27 @@ INCENTIVE_SCHEMES = Operation("GET", "/incentive_schemes", programs.IncentiveSch
 PROGRAM_DECLARATIONS = (PROGRAMS, PROGRAM_TIERS, PROGRAM_VEHICLE_COMPATIBILITY, PROGRAM_CURRENT_AGREEMENT,
                         PROGRAM_JOIN, PROGRAM_USER_VERIFICATION, INCENTIVE_SCHEMES)
 
+# --- Energy devices (issue 17) ------------------------------------------------------------------
+# Reads only. Lists are arrays paged by cursor (Link header), each kind its own scope. A solar array
+# comes with its inverter; inverters and home batteries with their make, model and latest status log:
+# one request a kind. A HEM system's live power and energy statistics have no expand: one request each.
+SOLAR_ARRAYS = Collection("/solar_arrays", energy.SolarArray, ENERGY, "solar:read", prefix="solr", per_user=True,
+                          default_expand=("inverter",), filters=frozenset({"vehicle_id"}))
+INVERTERS = Collection("/inverters", energy.Inverter, ENERGY, "inverter:read", prefix="invt", per_user=True,
+                       default_expand=("model", "model.make", "latest_status_log"))
+HOME_BATTERIES = Collection("/home_batteries", energy.HomeBattery, ENERGY, "home_battery:read", prefix="hoba",
+                            per_user=True, default_expand=("model", "model.make", "latest_status_log"))
+HOME_BATTERY_STATUS_LOGS = Collection(
+    "/home_batteries/{parent}/status_logs", energy.HomeBatteryStatusLog, ENERGY, "home_battery:read",
+    parent_prefix="hoba", filters=frozenset({"sampled_at__gte", "sampled_at__lte"}))
+HEM_SYSTEMS = Collection("/hem_systems", energy.HemSystem, ENERGY, "home_energy:read", prefix="hems", per_user=True)
+HEM_LIVE_POWER = Detail(HEM_SYSTEMS, "live_power", energy.HemLivePower, "home_energy:read", ENERGY)
+# start, end and resolution are all required by the spec.
+HEM_ENERGY_STATS = Detail(HEM_SYSTEMS, "energy_stats", energy.HemEnergyStats, "home_energy:read", ENERGY,
+                          filters=frozenset({"start", "end", "resolution"}))
+ENERGY_DECLARATIONS = (SOLAR_ARRAYS, INVERTERS, HOME_BATTERIES, HOME_BATTERY_STATUS_LOGS, HEM_SYSTEMS, HEM_LIVE_POWER,
+                       HEM_ENERGY_STATS)
+
 DECLARATIONS = (
     CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,
     SUB_SESSION_SCHEDULE_PLANS, SUB_SESSION_ASSESSMENT, SUB_SESSION_DEBUG_METADATA, BOOST_START, BOOST_END,
@@ -520,6 +542,8 @@ DECLARATIONS = (
     *REBATE_DECLARATIONS,
     # Issue 17, programs.
     *PROGRAM_DECLARATIONS,
+    # Issue 17, energy devices.
+    *ENERGY_DECLARATIONS,
 )
 
 

@@ -30,6 +30,8 @@ DEV_CLIENT_SCOPES = (
     "subscription:read", "payout_method:read",
     # Programs (issue 17): joining (utility_account:write) and accepting an agreement (programs:write).
     "utility_account:write", "programs:write",
+    # Energy devices (issue 17): solar arrays, inverters, home batteries, HEM systems.
+    "solar:read", "inverter:read", "home_battery:read", "home_energy:read",
 )
 
 

@@ -61,11 +61,15 @@ def parse_bool(name: str, raw: str) -> bool:
     raise invalid_parameter(name, "Must be true or false.")
 
 
+BIGGEST_INT = 2**63 - 1  # what the database compares; a filter beyond it means the same as at it
+
+
 def parse_int(name: str, raw: str) -> int:
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise invalid_parameter(name, "A whole number is required.") from None
+    return max(-BIGGEST_INT, min(BIGGEST_INT, value))
 
 
 def parse_id(prefix: str) -> Callable[[str, str], str]:

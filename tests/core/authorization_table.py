@@ -59,6 +59,15 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
     "users/<str:user_id>/rebates/payout-method/": ("GET", "users/{user_id}/rebates/payout-method/", None),
     "users/<str:user_id>/rebates/<str:rebate_id>/submit/":
         ("GET", "users/{user_id}/rebates/rbtu00000000000000000000000000/submit/", None),
+    # A driver's energy devices (issue 17): the panels; a HEM system id that names none (the panel says it can't be read).
+    "users/<str:user_id>/energy/solar-arrays/": ("GET", "users/{user_id}/energy/solar-arrays/", None),
+    "users/<str:user_id>/energy/inverters/": ("GET", "users/{user_id}/energy/inverters/", None),
+    "users/<str:user_id>/energy/home-batteries/": ("GET", "users/{user_id}/energy/home-batteries/", None),
+    "users/<str:user_id>/energy/hem-systems/": ("GET", "users/{user_id}/energy/hem-systems/", None),
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/live-power/":
+        ("GET", "users/{user_id}/energy/hem-systems/hems00000000000000000000000000/live-power/", None),
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":
+        ("GET", "users/{user_id}/energy/hem-systems/hems00000000000000000000000000/energy-stats/", None),
     # Programs (issue 17): a real driver's panel.
     "programs/drivers/<str:user_id>/": ("GET", "programs/drivers/{user_id}/", None),
     "programs/drivers/<str:user_id>/<str:program_id>/join/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB10000000000000000/join/", None),
@@ -169,6 +178,13 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/rebates/subscription/":                                     (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/rebates/payout-method/":                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/rebates/<str:rebate_id>/submit/":                           (LOGIN,     DENIED,    DENIED,    DENIED,    NOT_FOUND, DENIED,    DENIED,    NOT_FOUND),
+    # A driver's energy devices (issue 17): read-only panels, view_users (every role).
+    "users/<str:user_id>/energy/solar-arrays/":                                      (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/energy/inverters/":                                         (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/energy/home-batteries/":                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/energy/hem-systems/":                                       (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/live-power/":               (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":             (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
     # Reference lists (issue 18): view_users (every role)
     "reference/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),

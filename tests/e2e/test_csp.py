@@ -95,6 +95,15 @@ FRAGMENTS = {
     # Issue 17: the Programs panel and a program's parts, opened on the driver's page.
     "programs/drivers/<str:user_id>/": "/programs/drivers/{program_user_id}/",
     "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/": "/programs/drivers/{program_user_id}/{program_id}/tiers/",
+    # Issue 17: the energy panels and a HEM system's live power and statistics (its chart), on the driver's page.
+    "users/<str:user_id>/energy/solar-arrays/": "/users/{energy_user_id}/energy/solar-arrays/",
+    "users/<str:user_id>/energy/inverters/": "/users/{energy_user_id}/energy/inverters/",
+    "users/<str:user_id>/energy/home-batteries/": "/users/{energy_user_id}/energy/home-batteries/",
+    "users/<str:user_id>/energy/hem-systems/": "/users/{energy_user_id}/energy/hem-systems/",
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/live-power/":
+        "/users/{energy_user_id}/energy/hem-systems/{hem_id}/live-power/",
+    "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":
+        "/users/{energy_user_id}/energy/hem-systems/{hem_id}/energy-stats/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",
@@ -164,6 +173,7 @@ class Objects:
     export_id: int = 0  # a finished large locations export (the bulk operator's)
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
     program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program
+    energy: dict | None = None  # the energy case's truth (issue 17): solar, a home battery, a HEM system
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
@@ -172,6 +182,8 @@ class Objects:
                                rebate_id=(self.rebate or {}).get("ready_rebate"),
                                program_user_id=(self.program or {}).get("user_id"),
                                program_id=(self.program or {}).get("program"),
+                               energy_user_id=(self.energy or {}).get("user_id"),
+                               hem_id=(self.energy or {}).get("hem_system_id"),
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -193,7 +205,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
         actor=operator, file_format="xlsx", query="", filters=DirectoryFilters(), sort="").pk)
     return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
                    export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
-                   program=sandbox_api.seed_cases()["program_eligible_not_enrolled"])
+                   program=sandbox_api.seed_cases()["program_eligible_not_enrolled"],
+                   energy=sandbox_api.seed_cases()["solar_and_home_battery"])
 
 
 @pytest.fixture

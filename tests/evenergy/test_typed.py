@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, programs, rebates, tickets
+from evadmin.evenergy import charging, devices, energy, programs, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -49,6 +49,12 @@ SCHEMA_OF = {
     programs.Program: "Program", programs.ProgramTier: "ProgramTier",
     programs.ProgramVehicleCompatibility: "ProgramVehicleCompatibility",
     programs.ParticipationAgreementVersion: "ParticipationAgreementVersion", programs.IncentiveScheme: "IncentiveScheme",
+    # Issue 17: energy devices (and the parts they expand).
+    energy.SolarArray: "SolarArray", energy.Inverter: "Inverter", energy.InverterStatusLog: "InverterStatusLog",
+    energy.EnergyModel: "InverterModel", energy.EnergyMake: "InverterMake", energy.HomeBattery: "HomeBattery",
+    energy.HomeBatteryStatusLog: "HomeBatteryStatusLog", energy.HemSystem: "HEMSystem",
+    energy.HemLivePower: "HEMSystemLivePower", energy.HemEnergyStats: "HEMSystemEnergyStatsResponse",
+    energy.HemEnergyStatsBucket: "HEMSystemEnergyStatsBucket",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

@@ -65,6 +65,7 @@ ROUTE_PARAMETER = re.compile(r"\(\?P<(\w+)>\[\^/\]\+\)")
 PATH_TEMPLATE = re.compile(r"/|(/([\w-]+|\{\w+\}(:\w+)?))+")  # /support-ticket-stats/..., /user_rebates/{id}:submit
 TEMPLATE_PARAMETER = re.compile(r"\{([^}]+)\}")
 ID = re.compile(r"[a-z]{4}[0-9A-Z]{26}")
+ENERGY_PATHS = ("/solar_arrays", "/inverters", "/home_batteries", "/hem_systems")
 
 
 # --- What the sandbox serves ---------------------------------------------------------------
@@ -174,6 +175,14 @@ class Targets:
         self.values: dict[str, list[dict]] = {}
         self.ids: dict[str, list[str]] = {}  # by prefix: ids seen in the answers' URLs
         self.driver: str | None = None
+        # Energy devices belong to few drivers (issue 17): their paths are read as a driver who has some,
+        # and they do not count in choosing the driver for the rest.
+        self.energy_driver: str | None = None
+
+    def driver_for(self, path: str) -> str | None:
+        if self.energy_driver and path.startswith(ENERGY_PATHS):
+            return self.energy_driver
+        return self.driver
 
     def discover(self, base: str, headers: dict, paths: list[str]) -> Targets:
         self.base, self.headers = base, headers
@@ -195,6 +204,9 @@ class Targets:
             self._learn(url_path for url_path in found if url_path.startswith("/programs/"))
             for url_path in found:
                 if re.fullmatch(r"/users/user[0-9A-Z]{26}", url_path) and path != "/users":
+                    if path.startswith(ENERGY_PATHS):
+                        self.energy_driver = self.energy_driver or url_path.removeprefix("/users/")
+                        continue
                     collections_of.setdefault(url_path.removeprefix("/users/"), set()).add(path)
         if collections_of:
             self.driver = max(sorted(collections_of), key=lambda user: len(collections_of[user]))
@@ -210,7 +222,10 @@ class Targets:
         return self
 
     def _read(self, url_path: str, **params) -> list[str]:
-        response = requests.get(self.base + url_path, params=params, headers=self.headers, timeout=30)
+        headers = self.headers
+        if self.driver and self.driver_for(url_path) != self.driver:
+            headers = {**headers, "EvEnergy-User": self.driver_for(url_path)}
+        response = requests.get(self.base + url_path, params=params, headers=headers, timeout=30)
         if response.status_code != 200 or response.headers.get("Content-Type") != "application/json":
             return []
         return list(_urls_in(response.json(), self.base))
@@ -303,8 +318,9 @@ if spec.SPEC_PATH.exists():
     def map_headers(context, headers):
         """A valid EvEnergy-User names the driver (the coverage phase sends the spec's example, unknown: 400)."""
         value = (headers or {}).get("EvEnergy-User")
-        if TARGETS.driver and value is not None and _valid(context.operation.headers, {"EvEnergy-User": value}):
-            return {**headers, "EvEnergy-User": TARGETS.driver}
+        driver = TARGETS.driver_for(context.operation.path)
+        if driver and value is not None and _valid(context.operation.headers, {"EvEnergy-User": value}):
+            return {**headers, "EvEnergy-User": driver}
         return headers
 
     @schema.hook
@@ -358,7 +374,11 @@ def _required_query(operation, targets) -> dict:
     for parameter in operation.query:
         if not parameter.is_required:
             continue
-        pattern = str(parameter.definition.get("schema", {}).get("pattern", ""))
+        schema_of = parameter.definition.get("schema", {})
+        pattern = str(schema_of.get("pattern", ""))
+        if not pattern and "example" in schema_of:  # not an id: a range or a resolution (energy_stats)
+            query[parameter.name] = schema_of["example"]
+            continue
         known = targets.ids.get(pattern[:4], [])
         assert known, f"no real {pattern[:4]} id to send as {parameter.name}"
         query[parameter.name] = known[0]
@@ -379,8 +399,8 @@ def test_every_read_aimed_at_real_data_answers_200_as_the_spec_says(conformance_
             continue
         operation = schema[path]["GET"]
         headers = {"Authorization": authorization, "EvEnergy-Version": "2"}
-        if targets.driver and any(parameter.name == "EvEnergy-User" for parameter in operation.headers):
-            headers["EvEnergy-User"] = targets.driver
+        if targets.driver_for(path) and any(parameter.name == "EvEnergy-User" for parameter in operation.headers):
+            headers["EvEnergy-User"] = targets.driver_for(path)
         case = operation.Case(path_parameters=dict(targets.values.get(path, [{}])[0]),
                               query=_required_query(operation, targets), headers=headers)
         response = case.call_and_validate(base_url=conformance_sandbox.base_url, timeout=30)

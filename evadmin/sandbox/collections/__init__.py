@@ -11,6 +11,7 @@ from evadmin.sandbox.collections import (
     charging_actions,
     device_actions,
     devices,
+    energy,
     logs,
     programs,
     rebates,
@@ -22,5 +23,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
-    *rebates.DECLARATIONS, *programs.DECLARATIONS,  # issue 17
+    *rebates.DECLARATIONS, *programs.DECLARATIONS, *energy.DECLARATIONS,  # issue 17
 )

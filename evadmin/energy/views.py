@@ -1,0 +1,92 @@
+"""A driver's energy panels: solar arrays, inverters, home batteries and HEM systems (each one request,
+cached), and per HEM system its live power and its energy statistics as a chart (one request each).
+Read-only: thin views over selectors.py."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from evadmin.core.driver_page import announce_panel_loaded
+from evadmin.core.htmx import render_page
+from evadmin.energy import selectors
+from evadmin.evenergy import errors
+from evadmin.evenergy.energy import STATS_SERIES
+from evadmin.evenergy.resources import check_id
+from evadmin.staff import roles
+from evadmin.staff.permissions import staff_permission_required
+
+
+def _checked(value: str, prefix: str) -> str:
+    try:
+        return check_id(value, prefix)
+    except errors.NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _panel(request: HttpRequest, template: str, read, *, chart=None, **ids: str) -> HttpResponse:
+    context = {**ids, "read": None, "unavailable": None}
+    try:
+        context["read"] = read(refresh=bool(request.GET.get("refresh")), **ids)
+    except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
+        context["unavailable"] = exc
+    if chart is not None and context["read"] is not None:
+        context["chart"] = chart(context["read"].value)
+        context["chart_json"] = json.dumps(context["chart"])  # escaped into an attribute by the template
+    return announce_panel_loaded(render_page(request, template, {"account_id": ids["user_id"], **context},
+                                             partial="panel"))
+
+
+def stats_chart(stats) -> dict:
+    """What the chart draws (the canvas's data-chart): the buckets' times and one series per statistic, in kWh."""
+    return {"labels": [bucket.period_start.strftime("%H:%M") if bucket.period_start else "" for bucket in stats.buckets],
+            "series": [{"label": words, "data": [None if value is None else round(value / 1000, 2)
+                                                 for value in (getattr(bucket, name) for bucket in stats.buckets)]}
+                       for name, words in STATS_SERIES]}
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def driver_solar_arrays(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The driver's solar arrays with their inverter: one request."""
+    return _panel(request, "energy/solar_panel.html", selectors.driver_solar_arrays, user_id=_checked(user_id, "user"))
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def driver_inverters(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The driver's inverters with their model and latest state: one request."""
+    return _panel(request, "energy/inverters_panel.html", selectors.driver_inverters, user_id=_checked(user_id, "user"))
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def driver_home_batteries(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The driver's home batteries with their latest state (charge, power, when): one request."""
+    return _panel(request, "energy/batteries_panel.html", selectors.driver_home_batteries,
+                  user_id=_checked(user_id, "user"))
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def driver_hem_systems(request: HttpRequest, user_id: str) -> HttpResponse:
+    """The driver's HEM systems, each with its live power and energy statistics to open: one request."""
+    return _panel(request, "energy/hem_panel.html", selectors.driver_hem_systems, user_id=_checked(user_id, "user"))
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def hem_live_power(request: HttpRequest, user_id: str, hem_id: str) -> HttpResponse:
+    """A HEM system's live power flows: one request."""
+    return _panel(request, "energy/live_power_panel.html", selectors.hem_live_power,
+                  user_id=_checked(user_id, "user"), hem_id=_checked(hem_id, "hems"))
+
+
+@require_safe
+@staff_permission_required(roles.VIEW_USERS)
+def hem_energy_stats(request: HttpRequest, user_id: str, hem_id: str) -> HttpResponse:
+    """A HEM system's energy statistics over the last day as a chart and a table: one request."""
+    return _panel(request, "energy/energy_stats_panel.html", selectors.hem_energy_stats, chart=stats_chart,
+                  user_id=_checked(user_id, "user"), hem_id=_checked(hem_id, "hems"))
