@@ -12,6 +12,7 @@ from evadmin.sandbox.collections import (
     device_actions,
     devices,
     logs,
+    notifications,
     programs,
     rebates,
     tariffs,
@@ -22,5 +23,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
-    *rebates.DECLARATIONS, *programs.DECLARATIONS,  # issue 17
+    *rebates.DECLARATIONS, *programs.DECLARATIONS, *notifications.DECLARATIONS,  # issue 17
 )
