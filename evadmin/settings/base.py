@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "evadmin.programs",
     "evadmin.playbooks",
     "evadmin.rebates",  # issue 17: rebates, subscription and payout method
+    "evadmin.notifications",  # issue 17: a driver's notifications and notification preferences
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -51,12 +51,14 @@ POST_ONLY = {
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
 API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:edit", "charging:panel", "charging:sub_session",
               "charging:night", "charging:logs", "fixes:fix", "tickets:list", "tickets:detail",
-              "tickets:recategorise", "tickets:list?external_id", "rebates:submit"}
+              "tickets:recategorise", "tickets:list?external_id", "rebates:submit",
+              "notifications:edit_preferences"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
               "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
-              "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part"}
+              "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part",
+              "notifications:panel", "notifications:preferences", "notifications:detail"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
@@ -118,6 +120,7 @@ class World:
     export_id: int  # a finished large locations export, requested by the viewer the pages are read as
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
     program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program, not enrolled
+    notification: dict | None = None  # the notifications case's truth (issue 17): notifications sent, all switched off
 
 
 @pytest.fixture
@@ -140,7 +143,8 @@ def world(api_settings, sandbox_api, settings):
     location_export_run(export_id=export.pk)
     return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket,
                  export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
-                 program=sandbox_api.seed_cases()["program_eligible_not_enrolled"])
+                 program=sandbox_api.seed_cases()["program_eligible_not_enrolled"],
+                 notification=sandbox_api.seed_cases()["notifications_switched_off"])
 
 
 def all_pages(world: World) -> list[Page]:
@@ -158,6 +162,11 @@ def all_pages(world: World) -> list[Page]:
             kwargs = {"user_id": world.rebate["user_id"], "rebate_id": world.rebate["ready_rebate"]}
         elif name.startswith("programs:"):  # the program case's driver and the program they are eligible for
             kwargs = {key: arguments[key] for key in path_arguments(entry)} | {"user_id": world.program["user_id"]}
+        elif name.startswith("notifications:"):  # the notifications case's driver and their newest notification
+            kwargs = {key: arguments.get(key) for key in path_arguments(entry)} | {
+                "user_id": world.notification["user_id"]}
+            if "notification_id" in kwargs:
+                kwargs["notification_id"] = world.notification["newest_notification"]
         else:
             kwargs = {key: arguments[key] for key in path_arguments(entry)}
         query = {"charging:logs": f"?night={night}"}.get(name, "")  # the log timeline of a night
