@@ -11,45 +11,26 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.driver_page import announce_panel_loaded
-from evadmin.core.htmx import render_page
+from evadmin.core.driver_panels import checked_id, driver_panel
 from evadmin.evenergy import errors
-from evadmin.evenergy.resources import check_id
 from evadmin.notifications import selectors, services
 from evadmin.notifications.forms import PreferencesForm
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
 
-def _checked(value: str, prefix: str) -> str:
-    try:
-        return check_id(value, prefix)
-    except errors.NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _panel(request: HttpRequest, user_id: str, template: str, read) -> HttpResponse:
-    user_id = _checked(user_id, "user")
-    context = {"account_id": user_id, "read": None, "unavailable": None}
-    try:
-        context["read"] = read(user_id=user_id, refresh=bool(request.GET.get("refresh")))
-    except errors.ApiError as exc:  # the panel says why (a missing scope by name); the driver's page stands
-        context["unavailable"] = exc
-    return announce_panel_loaded(render_page(request, template, context, partial="panel"))
-
-
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_notifications(request: HttpRequest, user_id: str) -> HttpResponse:
     """What was sent to the driver: title, body, category, read or not, when. One request."""
-    return _panel(request, user_id, "notifications/notifications_panel.html", selectors.driver_notifications)
+    return driver_panel(request, user_id, "notifications/notifications_panel.html", selectors.driver_notifications)
 
 
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_preferences(request: HttpRequest, user_id: str) -> HttpResponse:
     """Each notification group and whether the driver opted in. One request."""
-    return _panel(request, user_id, "notifications/preferences_panel.html",
+    return driver_panel(request, user_id, "notifications/preferences_panel.html",
                   selectors.driver_notification_preferences)
 
 
@@ -57,7 +38,7 @@ def driver_preferences(request: HttpRequest, user_id: str) -> HttpResponse:
 @staff_permission_required(roles.VIEW_USERS)
 def notification_detail(request: HttpRequest, user_id: str, notification_id: str) -> HttpResponse:
     """One notification's whole text: from the panel's read (no request), else 1 request."""
-    user_id, notification_id = _checked(user_id, "user"), _checked(notification_id, "notf")
+    user_id, notification_id = checked_id(user_id, "user"), checked_id(notification_id, "notf")
     context = {"account_id": user_id, "read": None, "unavailable": None}
     try:
         context["read"] = selectors.notification_detail(user_id=user_id, notification_id=notification_id)
@@ -72,7 +53,7 @@ def notification_detail(request: HttpRequest, user_id: str, notification_id: str
 @staff_permission_required(roles.EDIT_NOTIFICATION_PREFERENCES)
 def preferences_edit(request: HttpRequest, user_id: str) -> HttpResponse:
     """Change the driver's preferences: a reason, one PATCH of the groups that change, on record."""
-    user_id = _checked(user_id, "user")
+    user_id = checked_id(user_id, "user")
     # The API's trouble reading them is the friendly error page (the middleware): nothing to edit without them.
     current = selectors.driver_notification_preferences(user_id=user_id).value
     context = {"account_id": user_id, "form": None, "outcome_unknown": None}
