@@ -31,11 +31,16 @@ PANELS = (
     ("Panel: subscription (opened)", "/users/{user_id}/rebates/subscription/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: payout method (opened)", "/users/{user_id}/rebates/payout-method/", lambda n: n <= 1,
      "at most 1 request"),
+    ("Panel: notifications sent (opened)", "/users/{user_id}/notifications/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: notification preferences (opened)", "/users/{user_id}/notifications/preferences/", lambda n: n <= 1,
+     "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),
     ("Timeline source: charging (held by the panel)", "charging", lambda n: n == 0, "none: the panel's page"),
     ("Timeline source: vehicle errors", "device_errors", lambda n: n <= 1, "1 request a vehicle (one here)"),
+    ("Timeline source: notifications sent (held by the panel)", "notifications", lambda n: n <= 1,
+     "at most 1 request (none: the Notifications panel has read them)"),
 )
 GOALS = {
     PAGE_STEP: (lambda n: n <= 2, "at most 2 requests before any panel, 0 within the cache time"),

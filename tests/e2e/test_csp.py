@@ -67,6 +67,10 @@ PAGES = {
     "programs/drivers/<str:user_id>/<str:program_id>/join/": "/programs/drivers/{program_user_id}/{program_id}/join/",
     "programs/drivers/<str:user_id>/<str:program_id>/verify/":
         "/programs/drivers/{program_user_id}/{program_id}/verify/",
+    # Issue 17: the notifications case's newest notification, and changing the driver's preferences (the form).
+    "users/<str:user_id>/notifications/<str:notification_id>/":
+        "/users/{notification_user_id}/notifications/{notification_id}/",
+    "users/<str:user_id>/notifications/preferences/edit/": "/users/{notification_user_id}/notifications/preferences/edit/",
 }
 # Pages only their requester and admins may open (anyone else: 404): visited as the admin.
 OWNED_PAGES = {"locations/exports/<int:export_id>/"}
@@ -93,6 +97,9 @@ FRAGMENTS = {
     # Issue 17: the Programs panel and a program's parts, opened on the driver's page.
     "programs/drivers/<str:user_id>/": "/programs/drivers/{program_user_id}/",
     "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/": "/programs/drivers/{program_user_id}/{program_id}/tiers/",
+    # Issue 17: the Notifications and Notification preferences panels, opened on the driver's page.
+    "users/<str:user_id>/notifications/": "/users/{notification_user_id}/notifications/",
+    "users/<str:user_id>/notifications/preferences/": "/users/{notification_user_id}/notifications/preferences/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",
@@ -162,6 +169,7 @@ class Objects:
     export_id: int = 0  # a finished large locations export (the bulk operator's)
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
     program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program
+    notification: dict | None = None  # the notifications case's truth (issue 17): notifications sent, all off
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
@@ -170,6 +178,8 @@ class Objects:
                                rebate_id=(self.rebate or {}).get("ready_rebate"),
                                program_user_id=(self.program or {}).get("user_id"),
                                program_id=(self.program or {}).get("program"),
+                               notification_user_id=(self.notification or {}).get("user_id"),
+                               notification_id=(self.notification or {}).get("newest_notification"),
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -191,7 +201,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
         actor=operator, file_format="xlsx", query="", filters=DirectoryFilters(), sort="").pk)
     return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
                    export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
-                   program=sandbox_api.seed_cases()["program_eligible_not_enrolled"])
+                   program=sandbox_api.seed_cases()["program_eligible_not_enrolled"],
+                   notification=sandbox_api.seed_cases()["notifications_switched_off"])
 
 
 @pytest.fixture

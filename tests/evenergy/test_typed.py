@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, programs, rebates, tickets
+from evadmin.evenergy import charging, devices, notifications, programs, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -49,6 +49,8 @@ SCHEMA_OF = {
     programs.Program: "Program", programs.ProgramTier: "ProgramTier",
     programs.ProgramVehicleCompatibility: "ProgramVehicleCompatibility",
     programs.ParticipationAgreementVersion: "ParticipationAgreementVersion", programs.IncentiveScheme: "IncentiveScheme",
+    # Issue 17: notifications and a driver's notification preferences.
+    notifications.Notification: "Notification", notifications.NotificationPreferences: "UserNotificationPreferences",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

@@ -126,3 +126,17 @@ def test_hostile_titles_and_bodies_render_as_text(pages, case):
         page = viewer.get(entry.url).content.decode()
         assert not any(markup in page for markup in RAW_MARKUP) and "<b>" not in page
     assert any("very long very long" in viewer.get(entry.url).content.decode() for entry in SOURCE.peek(user_id))
+
+
+def test_the_timeline_loads_the_notifications_at_one_request_each_linked_to_its_detail(pages, sandbox_api, case):
+    from tests.drivers.test_timeline import not_loaded, rows, timeline
+
+    viewer = pages("viewer")
+    sandbox_api.reset()
+    assert not_loaded(timeline(viewer, case["user_id"]))["notifications"] == "1 request"
+    html = timeline(viewer, case["user_id"], load="notifications")
+    assert [entry["path"] for entry in _api_gets(sandbox_api)] == ["/v2/notifications"]
+    links = [link for kind, _, link in rows(html) if kind == "notifications"]
+    assert reverse("notifications:detail", args=[case["user_id"], case["newest_notification"]]) in links
+    assert len(links) == len(case["notifications"]) and "notifications" not in not_loaded(html)
+    assert f"Notification sent: {case['newest_title']}" in html
