@@ -1,6 +1,6 @@
 """The notifications case in Chromium: an agent opens the driver who switched every notification off;
 the panels load only when opened; the summary strip then says the notifications are switched off (no
-reload), and the page's timeline then shows a notification sent whose link leads to its detail."""
+reload), and the timeline shows a notification sent whose link leads to its detail."""
 
 import re
 
@@ -39,14 +39,11 @@ def test_an_agent_finds_the_notifications_switched_off_and_follows_one_to_its_de
     expect(sent).to_contain_text("not read")
     assert len([entry for entry in sandbox_api.api_requests() if "notification" in entry["path"]]) == 2
 
-    # Opened again, the page's timeline holds the notifications the panel read (no request), each with its link.
-    before = len(sandbox_api.api_requests())
-    browser_page.goto(f"/users/{case['user_id']}/")
-    expect(page.locator('#summary-strip [data-part="notifications"]')).to_contain_text("switched off")
+    # The timeline reads again too (a panel loading while it re-reads is queued, not dropped): the
+    # notifications the panel read are in the stream, each with its link.
     entry = page.locator("#timeline").locator('tr.timeline-entry[data-kind="notifications"]').filter(
         has_text=f"Notification sent: {case['newest_title']}")
     expect(entry).to_have_count(1)
-    assert not [item for item in sandbox_api.api_requests()[before:] if "notification" in item["path"]]
     entry.get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(rf"/users/{case['user_id']}/notifications/{case['newest_notification']}/$"))
     expect(page.locator("h1")).to_have_text(case["newest_title"])
