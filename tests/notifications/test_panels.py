@@ -126,6 +126,9 @@ def test_hostile_titles_and_bodies_render_as_text(pages, case):
         page = viewer.get(entry.url).content.decode()
         assert not any(markup in page for markup in RAW_MARKUP) and "<b>" not in page
     assert any("very long very long" in viewer.get(entry.url).content.decode() for entry in SOURCE.peek(user_id))
+    stream = viewer.get(reverse("users:timeline", args=[user_id]), **HX).content.decode()
+    assert "&lt;script&gt;alert(&#x27;notf&#x27;)&lt;/script&gt;" in stream  # the timeline's entry, as text
+    assert not any(markup in stream for markup in RAW_MARKUP) and "<b>" not in stream
 
 
 def test_the_timeline_loads_the_notifications_at_one_request_each_linked_to_its_detail(pages, sandbox_api, case):
