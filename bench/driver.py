@@ -42,6 +42,9 @@ PANELS = (
      lambda n: n <= 1, "at most 1 request"),
     ("Panel: a HEM system's energy statistics chart (opened)",
      "/users/{hem_user_id}/energy/hem-systems/{hem_id}/energy-stats/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: notifications sent (opened)", "/users/{user_id}/notifications/", lambda n: n <= 1, "at most 1 request"),
+    ("Panel: notification preferences (opened)", "/users/{user_id}/notifications/preferences/", lambda n: n <= 1,
+     "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),
@@ -49,6 +52,8 @@ SOURCES = (
     ("Timeline source: vehicle errors", "device_errors", lambda n: n <= 1, "1 request a vehicle (one here)"),
     ("Timeline source: rebate applications (held by the panel)", "rebates", lambda n: n == 0,
      "none: the Rebates panel's read"),
+    ("Timeline source: notifications sent (held by the panel)", "notifications", lambda n: n <= 1,
+     "at most 1 request (none: the Notifications panel has read them)"),
 )
 GOALS = {
     PAGE_STEP: (lambda n: n <= 2, "at most 2 requests before any panel, 0 within the cache time"),

@@ -41,6 +41,8 @@ REBATE_SUBMIT = "rebate.submit"
 # Programs (evadmin/programs): a driver joined to a program on their behalf.
 PROGRAM_JOIN = "program.join"
 PROGRAM_VERIFY = "program.user_verification"
+# A driver's notification preferences changed by staff (evadmin/notifications).
+NOTIFICATION_PREFERENCES_UPDATE = "notification_preferences.update"
 
 # Offered in the trail's action filter even before any event of that kind exists.
 KNOWN_ACTIONS = (
@@ -80,4 +82,5 @@ KNOWN_ACTIONS = (
     REBATE_SUBMIT,
     PROGRAM_JOIN,
     PROGRAM_VERIFY,
+    NOTIFICATION_PREFERENCES_UPDATE,
 )

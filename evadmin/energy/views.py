@@ -6,24 +6,17 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from evadmin.core.driver_page import announce_panel_loaded
+from evadmin.core.driver_panels import checked_id
 from evadmin.core.htmx import render_page
 from evadmin.energy import selectors
 from evadmin.evenergy import errors
 from evadmin.evenergy.energy import STATS_SERIES
-from evadmin.evenergy.resources import check_id
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
-
-
-def _checked(value: str, prefix: str) -> str:
-    try:
-        return check_id(value, prefix)
-    except errors.NotFound as exc:
-        raise Http404(str(exc)) from exc
 
 
 def _panel(request: HttpRequest, template: str, read, *, chart=None, **ids: str) -> HttpResponse:
@@ -51,14 +44,14 @@ def stats_chart(stats) -> dict:
 @staff_permission_required(roles.VIEW_USERS)
 def driver_solar_arrays(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's solar arrays with their inverter: one request."""
-    return _panel(request, "energy/solar_panel.html", selectors.driver_solar_arrays, user_id=_checked(user_id, "user"))
+    return _panel(request, "energy/solar_panel.html", selectors.driver_solar_arrays, user_id=checked_id(user_id, "user"))
 
 
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_inverters(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's inverters with their model and latest state: one request."""
-    return _panel(request, "energy/inverters_panel.html", selectors.driver_inverters, user_id=_checked(user_id, "user"))
+    return _panel(request, "energy/inverters_panel.html", selectors.driver_inverters, user_id=checked_id(user_id, "user"))
 
 
 @require_safe
@@ -66,14 +59,14 @@ def driver_inverters(request: HttpRequest, user_id: str) -> HttpResponse:
 def driver_home_batteries(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's home batteries with their latest state (charge, power, when): one request."""
     return _panel(request, "energy/batteries_panel.html", selectors.driver_home_batteries,
-                  user_id=_checked(user_id, "user"))
+                  user_id=checked_id(user_id, "user"))
 
 
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_hem_systems(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's HEM systems, each with its live power and energy statistics to open: one request."""
-    return _panel(request, "energy/hem_panel.html", selectors.driver_hem_systems, user_id=_checked(user_id, "user"))
+    return _panel(request, "energy/hem_panel.html", selectors.driver_hem_systems, user_id=checked_id(user_id, "user"))
 
 
 @require_safe
@@ -81,7 +74,7 @@ def driver_hem_systems(request: HttpRequest, user_id: str) -> HttpResponse:
 def hem_live_power(request: HttpRequest, user_id: str, hem_id: str) -> HttpResponse:
     """A HEM system's live power flows: one request."""
     return _panel(request, "energy/live_power_panel.html", selectors.hem_live_power,
-                  user_id=_checked(user_id, "user"), hem_id=_checked(hem_id, "hems"))
+                  user_id=checked_id(user_id, "user"), hem_id=checked_id(hem_id, "hems"))
 
 
 @require_safe
@@ -89,4 +82,4 @@ def hem_live_power(request: HttpRequest, user_id: str, hem_id: str) -> HttpRespo
 def hem_energy_stats(request: HttpRequest, user_id: str, hem_id: str) -> HttpResponse:
     """A HEM system's energy statistics over the last day as a chart and a table: one request."""
     return _panel(request, "energy/energy_stats_panel.html", selectors.hem_energy_stats, chart=stats_chart,
-                  user_id=_checked(user_id, "user"), hem_id=_checked(hem_id, "hems"))
+                  user_id=checked_id(user_id, "user"), hem_id=checked_id(hem_id, "hems"))

@@ -11,63 +11,40 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from evadmin.core.api_errors import api_error_status
-from evadmin.core.driver_page import announce_panel_loaded
-from evadmin.core.htmx import render_page
+from evadmin.core.driver_panels import checked_id, driver_panel
 from evadmin.evenergy import errors
-from evadmin.evenergy.resources import check_id
 from evadmin.rebates import selectors, services
 from evadmin.rebates.forms import SubmitRebateForm
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
 
-def _refresh(request: HttpRequest) -> bool:
-    return bool(request.GET.get("refresh"))
-
-
-def _checked(value: str, prefix: str) -> str:
-    try:
-        return check_id(value, prefix)
-    except errors.NotFound as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _panel(request: HttpRequest, user_id: str, template: str, read) -> HttpResponse:
-    user_id = _checked(user_id, "user")
-    context = {"account_id": user_id, "read": None, "unavailable": None}
-    try:
-        context["read"] = read(user_id=user_id, refresh=_refresh(request))
-    except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
-        context["unavailable"] = exc
-    return announce_panel_loaded(render_page(request, template, context, partial="panel"))
-
-
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_rebates(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's rebate applications, their evidence and what is missing: one request."""
-    return _panel(request, user_id, "rebates/rebates_panel.html", selectors.driver_rebates)
+    return driver_panel(request, user_id, "rebates/rebates_panel.html", selectors.driver_rebates)
 
 
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_subscription(request: HttpRequest, user_id: str) -> HttpResponse:
     """The driver's subscription and its offering: one request."""
-    return _panel(request, user_id, "rebates/subscription_panel.html", selectors.driver_subscriptions)
+    return driver_panel(request, user_id, "rebates/subscription_panel.html", selectors.driver_subscriptions)
 
 
 @require_safe
 @staff_permission_required(roles.VIEW_USERS)
 def driver_payout_method(request: HttpRequest, user_id: str) -> HttpResponse:
     """The payout method's wallet, never its whole receiver: one request."""
-    return _panel(request, user_id, "rebates/payout_panel.html", selectors.driver_payout_method)
+    return driver_panel(request, user_id, "rebates/payout_panel.html", selectors.driver_payout_method)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @staff_permission_required(roles.SUBMIT_REBATES)
 def rebate_submit(request: HttpRequest, user_id: str, rebate_id: str) -> HttpResponse:
     """Submit the driver's application for review: a reason, a confirmation, one request, on record."""
-    user_id, rebate_id = _checked(user_id, "user"), _checked(rebate_id, "rbtu")
+    user_id, rebate_id = checked_id(user_id, "user"), checked_id(rebate_id, "rbtu")
     application = services.rebate_find(user_id=user_id, rebate_id=rebate_id)
     if application is None:
         raise Http404("The driver has no such rebate application.")

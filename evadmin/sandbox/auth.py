@@ -32,6 +32,8 @@ DEV_CLIENT_SCOPES = (
     "utility_account:write", "programs:write",
     # Energy devices (issue 17): solar arrays, inverters, home batteries, HEM systems.
     "solar:read", "inverter:read", "home_battery:read", "home_energy:read",
+    # Notifications (issue 17): a driver's notification preferences, read and changed.
+    "notification_preferences:read", "notification_preferences:write",
 )
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "evadmin.playbooks",
     "evadmin.rebates",  # issue 17: rebates, subscription and payout method
     "evadmin.energy",  # issue 17: energy devices
+    "evadmin.notifications",  # issue 17: a driver's notifications and notification preferences
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -24,6 +24,7 @@ STAFF_PERMISSIONS: dict[str, str] = {
     "edit_playbooks": "Edit the ticket desk's playbooks",
     "submit_rebates": "Submit a driver's rebate application for review on their behalf",
     "enrol_in_programs": "Join a program and verify a driver for it on the driver's behalf",
+    "edit_notification_preferences": "Change a driver's notification preferences on their behalf",
     "manage_staff": "Manage staff accounts",
 }
 
@@ -36,9 +37,10 @@ ADMIN = "admin"
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("view_users",),
-    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs"),
+    SUPPORT: ("view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs",
+              "edit_notification_preferences"),
     SUPPORT_LEAD: ("view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                   "edit_playbooks", "submit_rebates", "enrol_in_programs"),
+                   "edit_playbooks", "submit_rebates", "enrol_in_programs", "edit_notification_preferences"),
     BULK_OPERATOR: ("view_users", "run_bulk"),
     AUDITOR: ("view_users", "view_audit"),
     ADMIN: tuple(STAFF_PERMISSIONS),
@@ -47,7 +49,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 ROLE_DESCRIPTIONS: dict[str, str] = {
     VIEWER: "Read-only access to users",
     SUPPORT: "Create and edit users and their locations; apply everyday charging fixes; recategorise tickets; "
-             "join and verify drivers for programs",
+             "join and verify drivers for programs; change a driver's notification preferences",
     SUPPORT_LEAD: "Support, plus the fixes that cannot be undone (disconnect, recalculate energy use, submit a "
                   "rebate application) and the ticket desk's playbooks",
     BULK_OPERATOR: "Run bulk jobs",
@@ -98,6 +100,7 @@ RECATEGORISE_TICKETS = full_permission_name("recategorise_tickets")
 EDIT_PLAYBOOKS = full_permission_name("edit_playbooks")
 SUBMIT_REBATES = full_permission_name("submit_rebates")
 ENROL_IN_PROGRAMS = full_permission_name("enrol_in_programs")
+EDIT_NOTIFICATION_PREFERENCES = full_permission_name("edit_notification_preferences")
 
 
 def roles_with_permission(permission: str) -> list[str]:

@@ -68,6 +68,13 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
         ("GET", "users/{user_id}/energy/hem-systems/hems00000000000000000000000000/live-power/", None),
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":
         ("GET", "users/{user_id}/energy/hem-systems/hems00000000000000000000000000/energy-stats/", None),
+    # Notifications (issue 17): the panels, the preferences form; a notification the driver does not have (404).
+    "users/<str:user_id>/notifications/": ("GET", "users/{user_id}/notifications/", None),
+    "users/<str:user_id>/notifications/preferences/": ("GET", "users/{user_id}/notifications/preferences/", None),
+    "users/<str:user_id>/notifications/preferences/edit/":
+        ("GET", "users/{user_id}/notifications/preferences/edit/", None),
+    "users/<str:user_id>/notifications/<str:notification_id>/":
+        ("GET", "users/{user_id}/notifications/notf00000000000000000000000000/", None),
     # Programs (issue 17): a real driver's panel.
     "programs/drivers/<str:user_id>/": ("GET", "programs/drivers/{user_id}/", None),
     "programs/drivers/<str:user_id>/<str:program_id>/join/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB10000000000000000/join/", None),
@@ -185,6 +192,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/energy/hem-systems/":                                       (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/live-power/":               (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":             (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    # A driver's notifications (issue 17): view_users to read (every role); edit_notification_preferences
+    # (support, support_lead, admin) to change the preferences for the driver
+    "users/<str:user_id>/notifications/":                                            (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/notifications/preferences/":                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/notifications/preferences/edit/":                           (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
+    "users/<str:user_id>/notifications/<str:notification_id>/":                      (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
     # Reference lists (issue 18): view_users (every role)
     "reference/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),

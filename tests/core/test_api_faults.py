@@ -51,14 +51,16 @@ POST_ONLY = {
 # friendly error page (the edit form sends the agent back to the driver's page, saying why).
 API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:edit", "charging:panel", "charging:sub_session",
               "charging:night", "charging:logs", "fixes:fix", "tickets:list", "tickets:detail",
-              "tickets:recategorise", "tickets:list?external_id", "rebates:submit"}
+              "tickets:recategorise", "tickets:list?external_id", "rebates:submit",
+              "notifications:edit_preferences"}
 # Pages that read the API but, when it cannot answer, are drawn from evadmin's own copies with a
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
               "devices:vehicles", "devices:chargers", "devices:connectivity", "devices:vehicle_errors",
               "tickets:driver", "tickets:stats", "rebates:panel", "rebates:subscription", "rebates:payout",
               "programs:driver", "programs:part", "energy:solar", "energy:inverters", "energy:batteries", "energy:hem",
-              "energy:live_power", "energy:energy_stats"}
+              "energy:live_power", "energy:energy_stats", "notifications:panel", "notifications:preferences",
+              "notifications:detail"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")
@@ -121,6 +123,7 @@ class World:
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
     program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program, not enrolled
     energy: dict | None = None  # the energy case's truth (issue 17): a driver with solar, a home battery, a HEM system
+    notification: dict | None = None  # the notifications case's truth (issue 17): notifications sent, all switched off
 
 
 @pytest.fixture
@@ -144,7 +147,8 @@ def world(api_settings, sandbox_api, settings):
     return World(user_id=case["user_id"], job_id=job.pk, report_id=report.pk, case=case, ticket=ticket,
                  export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
                  program=sandbox_api.seed_cases()["program_eligible_not_enrolled"],
-                 energy=sandbox_api.seed_cases()["solar_and_home_battery"])
+                 energy=sandbox_api.seed_cases()["solar_and_home_battery"],
+                 notification=sandbox_api.seed_cases()["notifications_switched_off"])
 
 
 def all_pages(world: World) -> list[Page]:
@@ -165,6 +169,11 @@ def all_pages(world: World) -> list[Page]:
         elif name.startswith("energy:"):  # the energy case's driver and their HEM system
             kwargs = {key: {"user_id": world.energy["user_id"], "hem_id": world.energy["hem_system_id"]}[key]
                       for key in path_arguments(entry)}
+        elif name.startswith("notifications:"):  # the notifications case's driver and their newest notification
+            kwargs = {key: arguments.get(key) for key in path_arguments(entry)} | {
+                "user_id": world.notification["user_id"]}
+            if "notification_id" in kwargs:
+                kwargs["notification_id"] = world.notification["newest_notification"]
         else:
             kwargs = {key: arguments[key] for key in path_arguments(entry)}
         query = {"charging:logs": f"?night={night}"}.get(name, "")  # the log timeline of a night

@@ -52,9 +52,9 @@ def test_before_anything_is_loaded_the_timeline_costs_nothing_and_says_what_each
     sandbox_api.reset()
     html = timeline(viewer, ticket_case["user_id"])
     assert not sent(sandbox_api)
-    assert not_loaded(html) == {"charging": "1 request",
-                                "tickets": "1 request", "device_errors": "1 request a vehicle",
-                                "rebates": "1 request"}
+    assert not_loaded(html) == {"charging": "1 request", "tickets": "1 request",
+                                "device_errors": "1 request a vehicle", "rebates": "1 request",
+                                "notifications": "1 request"}
 
 
 def test_loading_tickets_costs_one_request_and_lists_each_ticket_and_message_linked_to_it(

@@ -67,6 +67,10 @@ PAGES = {
     "programs/drivers/<str:user_id>/<str:program_id>/join/": "/programs/drivers/{program_user_id}/{program_id}/join/",
     "programs/drivers/<str:user_id>/<str:program_id>/verify/":
         "/programs/drivers/{program_user_id}/{program_id}/verify/",
+    # Issue 17: the notifications case's newest notification, and changing the driver's preferences (the form).
+    "users/<str:user_id>/notifications/<str:notification_id>/":
+        "/users/{notification_user_id}/notifications/{notification_id}/",
+    "users/<str:user_id>/notifications/preferences/edit/": "/users/{notification_user_id}/notifications/preferences/edit/",
 }
 # Pages only their requester and admins may open (anyone else: 404): visited as the admin.
 OWNED_PAGES = {"locations/exports/<int:export_id>/"}
@@ -104,6 +108,9 @@ FRAGMENTS = {
         "/users/{energy_user_id}/energy/hem-systems/{hem_id}/live-power/",
     "users/<str:user_id>/energy/hem-systems/<str:hem_id>/energy-stats/":
         "/users/{energy_user_id}/energy/hem-systems/{hem_id}/energy-stats/",
+    # Issue 17: the Notifications and Notification preferences panels, opened on the driver's page.
+    "users/<str:user_id>/notifications/": "/users/{notification_user_id}/notifications/",
+    "users/<str:user_id>/notifications/preferences/": "/users/{notification_user_id}/notifications/preferences/",
 }
 FILES = {
     "audit/export.csv": "/audit/export.csv",
@@ -174,6 +181,7 @@ class Objects:
     rebate: dict | None = None  # the rebate case's truth (issue 17): a driver with an application ready to submit
     program: dict | None = None  # the program case's truth (issue 17): a driver eligible for a program
     energy: dict | None = None  # the energy case's truth (issue 17): solar, a home battery, a HEM system
+    notification: dict | None = None  # the notifications case's truth (issue 17): notifications sent, all off
 
     def fill(self, template: str) -> str:
         return template.format(user_id=self.user_id, report_id=self.report_id, job_id=self.job_id,
@@ -184,6 +192,8 @@ class Objects:
                                program_id=(self.program or {}).get("program"),
                                energy_user_id=(self.energy or {}).get("user_id"),
                                hem_id=(self.energy or {}).get("hem_system_id"),
+                               notification_user_id=(self.notification or {}).get("user_id"),
+                               notification_id=(self.notification or {}).get("newest_notification"),
                                sub_session_id=self.case["sub_session_id"], vehicle_id=self.case["vehicle_id"],
                                evse_id=self.case["evse_id"], night=self.case["night"]["plugged_in_at"][:10])
 
@@ -206,7 +216,8 @@ def objects(api_settings, sandbox_api, transactional_db) -> Objects:
     return Objects(user_id=case["user_id"], report_id=report.pk, job_id=job.pk, case=case, ticket_id=ticket_id,
                    export_id=export.pk, rebate=sandbox_api.seed_cases()["rebate_stuck_in_evidence_review"],
                    program=sandbox_api.seed_cases()["program_eligible_not_enrolled"],
-                   energy=sandbox_api.seed_cases()["solar_and_home_battery"])
+                   energy=sandbox_api.seed_cases()["solar_and_home_battery"],
+                   notification=sandbox_api.seed_cases()["notifications_switched_off"])
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ SCOPE_QUIRKS = {
 # driver is named by EvEnergy-User (API-NOTES.md, "Authentication").
 UNDECLARED_USER_HEADER = {
     "/vehicle_onboarding/onboarding_link": "its description: a link 'for the authenticated user'",
+    "/notifications/{id}": "a notification of 'the user making the request', as the list's description says",
 }
 # Scopes a declaration adds for what its default expand reaches (not in the list operation's own security).
 EXPAND_SCOPES = {"debug:read"}

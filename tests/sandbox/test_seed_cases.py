@@ -8,6 +8,7 @@ TICKET_CASES = {"ticket_offline_charger_night", "ticket_without_driver", "ticket
 REBATE_CASES = {"rebate_stuck_in_evidence_review"}  # issue 17 (tests/sandbox/test_rebates.py)
 PROGRAM_CASES = {"program_eligible_not_enrolled"}  # issue 17 (tests/sandbox/test_programs.py)
 ENERGY_CASES = {"solar_and_home_battery"}  # issue 17 (tests/sandbox/test_energy.py)
+NOTIFICATION_CASES = {"notifications_switched_off"}  # issue 17 (tests/sandbox/test_notifications.py)
 
 
 def seeded_cases(sandbox_api) -> dict:
@@ -16,8 +17,9 @@ def seeded_cases(sandbox_api) -> dict:
 
 def test_every_case_is_planted_on_its_own_driver(sandbox_api):
     cases = seeded_cases(sandbox_api)
-    assert set(cases) == EXPECTED | TICKET_CASES | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES
-    charging = [case for name, case in cases.items() if name in EXPECTED | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES]
+    assert set(cases) == EXPECTED | TICKET_CASES | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES | NOTIFICATION_CASES
+    owned = EXPECTED | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES | NOTIFICATION_CASES
+    charging = [case for name, case in cases.items() if name in owned]
     assert len({case["user_id"] for case in charging}) == len(charging)
     for name, case in cases.items():
         assert case["name"] == name and case["description"]

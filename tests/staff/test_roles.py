@@ -18,13 +18,15 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED = {
     "viewer": {"view_users"},
-    "support": {"view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs"},
+    "support": {"view_users", "edit_users", "apply_fixes", "recategorise_tickets", "enrol_in_programs",
+                "edit_notification_preferences"},
     "support_lead": {"view_users", "edit_users", "apply_fixes", "apply_major_fixes", "recategorise_tickets",
-                     "edit_playbooks", "submit_rebates", "enrol_in_programs"},
+                     "edit_playbooks", "submit_rebates", "enrol_in_programs", "edit_notification_preferences"},
     "bulk_operator": {"view_users", "run_bulk"},
     "auditor": {"view_users", "view_audit"},
     "admin": {"view_users", "edit_users", "run_bulk", "view_audit", "manage_staff", "apply_fixes", "apply_major_fixes",
-              "recategorise_tickets", "edit_playbooks", "submit_rebates", "enrol_in_programs"},
+              "recategorise_tickets", "edit_playbooks", "submit_rebates", "enrol_in_programs",
+              "edit_notification_preferences"},
 }
 
 

@@ -13,6 +13,7 @@ from evadmin.sandbox.collections import (
     devices,
     energy,
     logs,
+    notifications,
     programs,
     rebates,
     tariffs,
@@ -23,5 +24,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
-    *rebates.DECLARATIONS, *programs.DECLARATIONS, *energy.DECLARATIONS,  # issue 17
+    *rebates.DECLARATIONS, *programs.DECLARATIONS, *energy.DECLARATIONS, *notifications.DECLARATIONS,  # issue 17
 )

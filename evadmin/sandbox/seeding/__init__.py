@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
 
-SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets", "rebates", "programs", "energy")  # module names under evadmin.sandbox.seeding, in seeding order
+SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets", "rebates", "programs", "energy",
+                             "notifications")  # module names under evadmin.sandbox.seeding, in seeding order
 HISTORY_DAYS = 30
 
 
