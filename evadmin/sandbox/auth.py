@@ -30,6 +30,8 @@ DEV_CLIENT_SCOPES = (
     "subscription:read", "payout_method:read",
     # Programs (issue 17): joining (utility_account:write) and accepting an agreement (programs:write).
     "utility_account:write", "programs:write",
+    # Carbon feeds and grid feeds (issue 17).
+    "carbon:read", "grid:read",
 )
 
 

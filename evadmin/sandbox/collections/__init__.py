@@ -6,6 +6,7 @@ order urls.py routes them. The whole-driver collections add their modules here.
 
 from evadmin.sandbox.collections import (
     account,
+    carbon,
     catalogue,
     charging,
     charging_actions,
@@ -22,5 +23,5 @@ DECLARATIONS = (
     *charging.DECLARATIONS, *charging_actions.DECLARATIONS, *tariffs.DECLARATIONS, *devices.DECLARATIONS,
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
-    *rebates.DECLARATIONS, *programs.DECLARATIONS,  # issue 17
+    *rebates.DECLARATIONS, *programs.DECLARATIONS, *carbon.DECLARATIONS,  # issue 17
 )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import import_module
 
-SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets", "rebates", "programs")  # module names under evadmin.sandbox.seeding, in seeding order
+SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets", "rebates", "programs", "carbon")  # module names under evadmin.sandbox.seeding, in seeding order
 HISTORY_DAYS = 30
 
 
