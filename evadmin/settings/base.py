@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "evadmin.programs",
     "evadmin.playbooks",
     "evadmin.rebates",  # issue 17: rebates, subscription and payout method
+    "evadmin.carbon",  # issue 17: grid carbon intensity and tariff prices
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -161,7 +161,8 @@ CHARGING_SUB_SESSIONS = Collection(
              "tariff.supplier", "carbon_feed", "grid_feeds"),
     # The debug parts need debug:read on their own endpoints; expanding them does too (as tariffs'
     # expand=prices needs tariff:prices:read).
-    expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE},
+    expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE, "carbon_feed": "carbon:read",
+                   "grid_feeds": "grid:read"},
     filters={
         "user_id": Filter(_user_filter, with_context=True),
         "evse_id": Filter("data___evse_id", parse_id(ids.EVSE)),
