@@ -31,6 +31,9 @@ PANELS = (
     ("Panel: subscription (opened)", "/users/{user_id}/rebates/subscription/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: payout method (opened)", "/users/{user_id}/rebates/payout-method/", lambda n: n <= 1,
      "at most 1 request"),
+    ("Panel: grid carbon intensity (opened)", "/users/{user_id}/carbon/", lambda n: n <= 1,
+     "at most 1 request (the driver's feed from the charging panel's page; 2 when that is not held)"),
+    ("Panel: tariff prices (opened)", "/users/{user_id}/carbon/tariff-prices/", lambda n: n <= 1, "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),

@@ -20,12 +20,19 @@ from evadmin.staff.permissions import staff_permission_required
 
 
 def _driver(request: HttpRequest, user_id: str):
-    """The driver as held by the driver's page (no request); read once when evadmin has never seen them."""
+    """The driver as held by the driver's page (no request); read once when evadmin has never seen them.
+    (user id, the driver or None, the API's error when they could not be read)."""
     try:
         user_id = check_id(user_id, "user")
     except errors.NotFound as exc:
         raise Http404(str(exc)) from exc
-    return user_id, user_seen(user_id=user_id) or user_get_or_local(user_id=user_id).value
+    held = user_seen(user_id=user_id)
+    if held is not None:
+        return user_id, held, None
+    try:
+        return user_id, user_get_or_local(user_id=user_id).value, None
+    except errors.ApiError as exc:
+        return user_id, None, exc
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
@@ -36,11 +43,11 @@ def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
 @staff_permission_required(roles.VIEW_USERS)
 def driver_carbon(request: HttpRequest, user_id: str) -> HttpResponse:
     """The location's grid carbon intensity now and for the next 12 hours, as a chart and a table."""
-    user_id, user = _driver(request, user_id)
+    user_id, user, unavailable = _driver(request, user_id)
     location = selectors.location_of(user)
     tariff = selectors.tariff_of(user)
-    context = {"account_id": user_id, "location": location, "outlook": None, "reads": [], "unavailable": None,
-               "zone": zone_named(tariff.timezone_name if tariff else None)}
+    context = {"account_id": user_id, "location": location, "outlook": None, "reads": [], "unavailable": unavailable,
+               "zone": zone_named(tariff.timezone_name if tariff else None), "driver_read": user is not None}
     if location is not None:
         try:
             context["outlook"], context["reads"] = selectors.driver_carbon(
@@ -57,10 +64,11 @@ def driver_carbon(request: HttpRequest, user_id: str) -> HttpResponse:
 @staff_permission_required(roles.VIEW_USERS)
 def driver_tariff_prices(request: HttpRequest, user_id: str) -> HttpResponse:
     """The tariff's prices today and tomorrow, in the tariff's time zone and currency: one request."""
-    user_id, user = _driver(request, user_id)
+    user_id, user, unavailable = _driver(request, user_id)
     tariff = selectors.tariff_of(user)
-    context = {"account_id": user_id, "tariff": tariff, "days": [], "read": None, "unavailable": None,
-               "chart": None, "zone": zone_named(tariff.timezone_name if tariff else None)}
+    context = {"account_id": user_id, "tariff": tariff, "days": [], "read": None, "unavailable": unavailable,
+               "chart": None, "zone": zone_named(tariff.timezone_name if tariff else None),
+               "driver_read": user is not None}
     if tariff is not None:
         try:
             context["days"], context["read"] = selectors.driver_tariff_prices(

@@ -56,7 +56,8 @@ API_BACKED = {"users:create", "users:tariff_options", "reference:lists", "users:
 # note saying so (issue "People first": never a dead end). Every other page never reads the API.
 FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?after", "devices:list-htmx",
               "devices:connectivity", "devices:vehicle_errors", "tickets:driver", "tickets:stats",
-              "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part"}
+              "rebates:panel", "rebates:subscription", "rebates:payout", "programs:driver", "programs:part",
+              "carbon:panel", "carbon:prices"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")

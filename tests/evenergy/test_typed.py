@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, programs, rebates, tickets
+from evadmin.evenergy import carbon, charging, devices, programs, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -49,6 +49,8 @@ SCHEMA_OF = {
     programs.Program: "Program", programs.ProgramTier: "ProgramTier",
     programs.ProgramVehicleCompatibility: "ProgramVehicleCompatibility",
     programs.ParticipationAgreementVersion: "ParticipationAgreementVersion", programs.IncentiveScheme: "IncentiveScheme",
+    carbon.CarbonFeed: "CarbonFeed", carbon.GridFeed: "GridFeed", carbon.GridLevel: "GridLevel",
+    carbon.CarbonIntensities: "CarbonIntensities", carbon.CarbonIntensity: "CarbonIntensity",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

@@ -9,7 +9,7 @@ newest first, cursor-paged: an intensity has no id, so its cursor is its start a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from evadmin.sandbox import ids
 from evadmin.sandbox.collections.records import record_json, record_url
@@ -20,8 +20,10 @@ from evadmin.sandbox.responses import invalid_pagination, json_response, not_fou
 from evadmin.sandbox.seeding.carbon import (
     CARBON_FEED,
     CARBON_FEED_PREFIX,
+    FORECAST,
     GRID_FEED,
     GRID_FEED_PREFIX,
+    HISTORY,
     INTENSITY_CURSOR_PREFIX,
     INTENSITY_INTERVAL,
     floor_to,
@@ -65,13 +67,21 @@ def _bounds(params) -> dict[str, datetime]:
             if name in params}
 
 
+def _within(moment: datetime, first: datetime, last: datetime) -> datetime:
+    """`moment` kept near the series (a date-time of year 9999, or a cursor's, must not overflow)."""
+    return min(max(moment, first - timedelta(days=1)), last + timedelta(days=1))
+
+
 def _cursor_time(params, name: str) -> datetime | None:
     value = params.get(name)
     if value is None:
         return None
     if not ids.is_id(value, INTENSITY_CURSOR_PREFIX):
         raise invalid_pagination(name)
-    return ids.id_time(value)
+    try:
+        return ids.id_time(value)
+    except (ValueError, OverflowError, OSError):  # a ULID past the year 9999
+        raise invalid_pagination(name) from None
 
 
 def list_intensities(context: ApiContext, carbon_feed_id: str):
@@ -83,13 +93,15 @@ def list_intensities(context: ApiContext, carbon_feed_id: str):
     size = page_size_of(context.request)
     now = datetime.now(UTC)
     first, last = intensity_bounds(now)
-    bounds = _bounds(params)
+    bounds = {name: _within(value, first, last) for name, value in _bounds(params).items()}
     if "started_at__gte" in bounds:
         bound = floor_to(bounds["started_at__gte"], INTENSITY_INTERVAL)
         first = max(first, bound if bound == bounds["started_at__gte"] else bound + INTENSITY_INTERVAL)
     if "started_at__lte" in bounds:
         last = min(last, floor_to(bounds["started_at__lte"], INTENSITY_INTERVAL))
-    after, before = _cursor_time(params, "page_after"), _cursor_time(params, "page_before")
+    after, before = (_cursor_time(params, name) for name in ("page_after", "page_before"))
+    after = _within(after, first, last) if after else None
+    before = _within(before, first, last) if before else None
     top = last
     if after is not None:  # the next page: older than the cursor (newest first)
         top = min(last, after - INTENSITY_INTERVAL)
@@ -117,8 +129,9 @@ def list_intensities(context: ApiContext, carbon_feed_id: str):
 
 def list_levels(context: ApiContext, grid_feed_id: str):
     feed = _feed(GRID_FEED, GRID_FEED_PREFIX, grid_feed_id)
-    series = level_series(feed.data.get("_country", ""), feed.data.get("reference_code", ""), now=datetime.now(UTC),
-                          **_bounds(context.request.GET))
+    now = datetime.now(UTC)
+    bounds = {name: _within(value, now - HISTORY, now + FORECAST) for name, value in _bounds(context.request.GET).items()}
+    series = level_series(feed.data.get("_country", ""), feed.data.get("reference_code", ""), now=now, **bounds)
     page = number_page(context.request, series)
     response = json_response(page.items)
     response["Link"] = page.link
