@@ -1,5 +1,6 @@
-// The driver page's carbon and tariff charts, drawn with the vendored Chart.js from the JSON each panel
-// carries (json_script): templates hold no inline JavaScript. Panels arrive by htmx, so the charts are
+// The driver page's carbon and tariff charts, drawn with the vendored Chart.js from the JSON each canvas
+// carries in data-chart (htmx drops <script> elements from swapped panels, json_script's included):
+// templates hold no inline JavaScript. Panels arrive by htmx, so the charts are
 // drawn after each swap as well as on load. A canvas drawn with data points gets data-drawn="true", so a
 // browser test knows the chart shows data.
 (function () {
@@ -28,9 +29,8 @@
   function drawAll() {
     if (typeof window.Chart === "undefined") { return; }
     document.querySelectorAll("canvas[data-carbon-chart]").forEach(function (canvas) {
-      var source = document.getElementById(canvas.getAttribute("data-source"));
-      if (!source || window.Chart.getChart(canvas)) { return; }
-      var data = JSON.parse(source.textContent);
+      if (window.Chart.getChart(canvas)) { return; }
+      var data = JSON.parse(canvas.getAttribute("data-chart"));
       var settings = config(canvas.getAttribute("data-carbon-chart"), data);
       settings.options = Object.assign({ animation: false, responsive: true, aspectRatio: 3 }, settings.options);
       var chart = new window.Chart(canvas, settings);
@@ -38,7 +38,8 @@
     });
   }
 
-  document.addEventListener("htmx:afterSettle", drawAll);
+  // htmx:load fires on the new content of every swap (an outerHTML swap settles on the old, detached node).
+  document.addEventListener("htmx:load", drawAll);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", drawAll);
   } else {
