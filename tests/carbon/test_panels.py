@@ -2,9 +2,8 @@
 time), the summary part, a driver without a location or tariff (a sentence, no request), a missing
 scope (named, the rest of the page works), hostile feed names as text."""
 
-from datetime import UTC, datetime
-
 import pytest
+from django.urls import reverse
 
 from evadmin.carbon.summary import carbon_summary
 from tests.carbon.conftest import HX, open_driver, panel_url
@@ -113,4 +112,14 @@ def test_the_page_itself_answers_without_htmx(pages, case):
     page = viewer.get(panel_url("panel", case["user_id"]))
     assert page.status_code == 200 and "<html" in page.content.decode()
     assert viewer.head(panel_url("prices", case["user_id"])).status_code == 200
-    assert datetime.now(UTC)  # (the page reads the driver once when evadmin has never seen them)
+
+
+def test_an_api_fault_is_said_in_the_panel_and_the_page_stands(pages, sandbox_api, case):
+    viewer = pages("viewer")
+    open_driver(viewer, case["user_id"])  # the driver is held: the panels' own reads meet the fault
+    sandbox_api.faults(error_rate=1.0)
+    for name, sentence in (("panel", "The grid carbon intensity can't be shown right now"),
+                           ("prices", "The tariff prices can't be shown right now")):
+        response = viewer.get(panel_url(name, case["user_id"]), **HX)
+        assert response.status_code == 200 and sentence in response.content.decode()
+    assert viewer.get(reverse("users:detail", args=[case["user_id"]])).status_code == 200
