@@ -18,8 +18,9 @@ from evadmin.carbon import selectors
 from evadmin.core.driver_page import announce_panel_loaded
 from evadmin.core.htmx import render_page
 from evadmin.core.timezones import zone_named
-from evadmin.drivers.selectors import user_get_or_local, user_seen
+from evadmin.drivers.selectors import USER, user_get_or_local
 from evadmin.evenergy import errors
+from evadmin.evenergy.read_cache import read_cache_seen
 from evadmin.evenergy.resources import check_id
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
@@ -32,9 +33,9 @@ def _driver(request: HttpRequest, user_id: str):
         user_id = check_id(user_id, "user")
     except errors.NotFound as exc:
         raise Http404(str(exc)) from exc
-    held = user_seen(user_id=user_id)
+    held = read_cache_seen(scope=user_id, name=USER)  # the API's copy (the directory's lacks the tariff's zone)
     if held is not None:
-        return user_id, held, None
+        return user_id, held.value, None
     try:
         return user_id, user_get_or_local(user_id=user_id).value, None
     except errors.ApiError as exc:

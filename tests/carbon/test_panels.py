@@ -93,6 +93,7 @@ def test_a_missing_scope_is_named_and_the_rest_of_the_page_works(pages, sandbox_
     assert f"lacks the scope {scope}" in response.content.decode(), response.content.decode()
     other, shows = ("prices", "minor units per kWh") if panel == "panel" else ("panel", "UK National Grid")
     assert shows in viewer.get(panel_url(other, case["user_id"]), **HX).content.decode()  # the other panel works
+    assert viewer.get(reverse("users:detail", args=[case["user_id"]])).status_code == 200
 
 
 def test_hostile_feed_names_render_as_text(pages, case):

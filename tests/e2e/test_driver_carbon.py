@@ -51,3 +51,4 @@ def test_an_agent_sees_the_grid_now_and_ahead_and_the_prices_today_and_tomorrow(
 
     # The strip has read again (the panel announced it loaded) and says the grid's figure now.
     expect(page.locator('#summary-strip [data-part="grid"]')).to_contain_text("gCO₂/kWh")
+    browser_page.assert_no_console_errors()  # the charts drew within the CSP
