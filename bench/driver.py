@@ -45,6 +45,9 @@ PANELS = (
     ("Panel: notifications sent (opened)", "/users/{user_id}/notifications/", lambda n: n <= 1, "at most 1 request"),
     ("Panel: notification preferences (opened)", "/users/{user_id}/notifications/preferences/", lambda n: n <= 1,
      "at most 1 request"),
+    ("Panel: grid carbon intensity (opened)", "/users/{user_id}/carbon/", lambda n: n <= 1,
+     "at most 1 request (the driver's feed from the charging panel's page; 2 when that is not held)"),
+    ("Panel: tariff prices (opened)", "/users/{user_id}/carbon/tariff-prices/", lambda n: n <= 1, "at most 1 request"),
 )
 SOURCES = (
     ("Timeline source: tickets and their messages", "tickets", lambda n: n <= 1, "at most 1 request"),

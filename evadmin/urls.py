@@ -15,6 +15,7 @@ urlpatterns = [
     path("users/<str:user_id>/rebates/", include("evadmin.rebates.urls")),
     path("users/<str:user_id>/energy/", include("evadmin.energy.urls")),
     path("users/<str:user_id>/notifications/", include("evadmin.notifications.urls")),
+    path("users/<str:user_id>/carbon/", include("evadmin.carbon.urls")),
     path("users/", include("evadmin.drivers.urls")),
     path("charging/verdicts/", include("evadmin.charging.verdict_urls")),  # the verdict rules staff read
     path("reference/", include("evadmin.drivers.reference_urls")),  # tariffs and EVSE sites, for people

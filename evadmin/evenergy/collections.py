@@ -25,7 +25,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from evadmin.evenergy import charging, devices, energy, errors, notifications, programs, rebates, tickets
+from evadmin.evenergy import carbon, charging, devices, energy, errors, notifications, programs, rebates, tickets
 from evadmin.evenergy.pagination import (
     MAX_PAGE_SIZE,
     CursorPage,
@@ -64,6 +64,7 @@ PROGRAM_ENROLMENT = "Joining a program and verifying a driver on their behalf"
 ENERGY = "A driver's energy devices: solar arrays, inverters, home batteries, HEM systems"
 NOTIFICATIONS_FEATURE = "A driver's notifications and notification preferences"
 NOTIFICATION_PREFERENCES_EDIT = "Changing a driver's notification preferences"
+CARBON = "A driver's grid carbon intensity and grid signals"
 
 
 def _query_value(value: Any) -> str:
@@ -567,6 +568,20 @@ def notification_preferences_update(client: EvEnergyClient, user_id: str,
                             check=NOTIFICATION_PREFERENCES_UPDATE.check)
     return notifications.NotificationPreferences.from_api(response.json())
 
+# --- Carbon feeds and grid feeds (issue 17) ---
+# The feed lists take only paging (the spec gives no filter by postcode, coordinates or region) and
+# are sorted by name. A driver's feed is the `carbon_feed` of their charging sub-sessions (the spec's
+# only link from a driver to a feed; evenergy/carbon.py). Intensities answer one object, a page of
+# them newest first (cursor paging), hence a Detail; levels an array, paged by number.
+CARBON_FEEDS = Collection("/carbon_feeds", carbon.CarbonFeed, CARBON, "carbon:read", prefix="cabf")
+CARBON_INTENSITIES = Detail(CARBON_FEEDS, "carbon_intensities", carbon.CarbonIntensities, "carbon:read", CARBON,
+                            filters=frozenset({"started_at__gte", "started_at__lte", "page_size", "page_after",
+                                               "page_before", "expand"}))
+GRID_FEEDS = Collection("/grid_feeds", carbon.GridFeed, CARBON, "grid:read", prefix="grfd")
+GRID_LEVELS = Collection("/grid_feeds/{parent}/levels", carbon.GridLevel, CARBON, "grid:read",
+                         parent_prefix="grfd", paging=NUMBER, retrievable=False,
+                         filters=frozenset({"started_at__gte", "started_at__lte"}), max_pages=5)
+CARBON_DECLARATIONS = (CARBON_FEEDS, CARBON_INTENSITIES, GRID_FEEDS, GRID_LEVELS)
 
 DECLARATIONS = (
     CHARGING_SESSIONS, CHARGING_SUB_SESSIONS, SUB_SESSION_ENERGY_USAGE, SUB_SESSION_FLAGS, SUB_SESSION_SCHEDULES,
@@ -587,6 +602,8 @@ DECLARATIONS = (
     *ENERGY_DECLARATIONS,
     # Issue 17, notifications.
     *NOTIFICATION_DECLARATIONS,
+    # Issue 17, carbon and grid feeds (tariff prices: TARIFF_PRICES above).
+    *CARBON_DECLARATIONS,
 )
 
 

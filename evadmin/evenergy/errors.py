@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_SCOPE = re.compile(r"\b[a-z_]+:(?:read|write)\b")
+_SCOPE = re.compile(r"\b[a-z_]+(?::[a-z_]+)*:(?:read|write)\b")  # tariff:prices:read has three parts
 
 
 class ApiError(Exception):

@@ -34,6 +34,8 @@ DEV_CLIENT_SCOPES = (
     "solar:read", "inverter:read", "home_battery:read", "home_energy:read",
     # Notifications (issue 17): a driver's notification preferences, read and changed.
     "notification_preferences:read", "notification_preferences:write",
+    # Carbon feeds and grid feeds (issue 17).
+    "carbon:read", "grid:read",
 )
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "evadmin.rebates",  # issue 17: rebates, subscription and payout method
     "evadmin.energy",  # issue 17: energy devices
     "evadmin.notifications",  # issue 17: a driver's notifications and notification preferences
+    "evadmin.carbon",  # issue 17: grid carbon intensity and tariff prices
     "axes",  # sign-in throttling and lockout (see the AXES block below)
 ]
 

@@ -75,6 +75,9 @@ REQUESTS: dict[str, tuple[str, str, dict | None]] = {
         ("GET", "users/{user_id}/notifications/preferences/edit/", None),
     "users/<str:user_id>/notifications/<str:notification_id>/":
         ("GET", "users/{user_id}/notifications/notf00000000000000000000000000/", None),
+    # A driver's grid carbon intensity and tariff prices (issue 17): the panels.
+    "users/<str:user_id>/carbon/": ("GET", "users/{user_id}/carbon/", None),
+    "users/<str:user_id>/carbon/tariff-prices/": ("GET", "users/{user_id}/carbon/tariff-prices/", None),
     # Programs (issue 17): a real driver's panel.
     "programs/drivers/<str:user_id>/": ("GET", "programs/drivers/{user_id}/", None),
     "programs/drivers/<str:user_id>/<str:program_id>/join/": ("GET", "programs/drivers/{user_id}/prog01JPRG0GB10000000000000000/join/", None),
@@ -198,6 +201,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "users/<str:user_id>/notifications/preferences/":                                (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     "users/<str:user_id>/notifications/preferences/edit/":                           (LOGIN,     DENIED,    DENIED,    OK,        OK,        DENIED,    DENIED,    OK),
     "users/<str:user_id>/notifications/<str:notification_id>/":                      (LOGIN,     DENIED,    NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    # A driver's grid carbon intensity and tariff prices (issue 17): view_users to read (every role)
+    "users/<str:user_id>/carbon/":                                                   (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
+    "users/<str:user_id>/carbon/tariff-prices/":                                     (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),
     # Playbooks (issue 16): view_users to read (every role); edit_playbooks (support_lead, admin)
     # Reference lists (issue 18): view_users (every role)
     "reference/":                                                                    (LOGIN,     DENIED,    OK,        OK,        OK,        OK,        OK,        OK),

@@ -60,7 +60,7 @@ FALLS_BACK = {"users:detail", "devices:list", "users:list?email", "users:list?af
               "tickets:driver", "tickets:stats", "rebates:panel", "rebates:subscription", "rebates:payout",
               "programs:driver", "programs:part", "energy:solar", "energy:inverters", "energy:batteries", "energy:hem",
               "energy:live_power", "energy:energy_stats", "notifications:panel", "notifications:preferences",
-              "notifications:detail"}
+              "notifications:detail", "carbon:panel", "carbon:prices"}
 LOCAL_COPY_NOTES = ("Live data is unavailable", "can't be shown right now", "The API's own list can't be read right now")
 # A few pages for the slow modes (each request there costs seconds).
 REPRESENTATIVE = ("users:list", "users:detail", "devices:list", "users:list?q")

@@ -96,6 +96,8 @@ FRAGMENTS = {
     "users/<str:user_id>/rebates/": "/users/{user_id}/rebates/",
     "users/<str:user_id>/rebates/subscription/": "/users/{user_id}/rebates/subscription/",
     "users/<str:user_id>/rebates/payout-method/": "/users/{user_id}/rebates/payout-method/",
+    "users/<str:user_id>/carbon/": "/users/{user_id}/carbon/",
+    "users/<str:user_id>/carbon/tariff-prices/": "/users/{user_id}/carbon/tariff-prices/",
     # Issue 17: the Programs panel and a program's parts, opened on the driver's page.
     "programs/drivers/<str:user_id>/": "/programs/drivers/{program_user_id}/",
     "programs/drivers/<str:user_id>/<str:program_id>/<str:part>/": "/programs/drivers/{program_user_id}/{program_id}/tiers/",

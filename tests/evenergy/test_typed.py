@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from evadmin.evenergy import charging, devices, energy, notifications, programs, rebates, tickets
+from evadmin.evenergy import carbon, charging, devices, energy, notifications, programs, rebates, tickets
 from evadmin.evenergy.collections import DECLARATIONS
 from evadmin.evenergy.resources import DeviceStatus, Evse, Vehicle
 from evadmin.evenergy.typed import ApiObject, required_fields
@@ -57,6 +57,8 @@ SCHEMA_OF = {
     energy.HemEnergyStatsBucket: "HEMSystemEnergyStatsBucket",
     # Issue 17: notifications and a driver's notification preferences.
     notifications.Notification: "Notification", notifications.NotificationPreferences: "UserNotificationPreferences",
+    carbon.CarbonFeed: "CarbonFeed", carbon.GridFeed: "GridFeed", carbon.GridLevel: "GridLevel",
+    carbon.CarbonIntensities: "CarbonIntensities", carbon.CarbonIntensity: "CarbonIntensity",
 }
 JUNK = ("junk", 12, 3.5, True, [], [None, "x"], {}, {"url": 5})
 

@@ -9,6 +9,7 @@ REBATE_CASES = {"rebate_stuck_in_evidence_review"}  # issue 17 (tests/sandbox/te
 PROGRAM_CASES = {"program_eligible_not_enrolled"}  # issue 17 (tests/sandbox/test_programs.py)
 ENERGY_CASES = {"solar_and_home_battery"}  # issue 17 (tests/sandbox/test_energy.py)
 NOTIFICATION_CASES = {"notifications_switched_off"}  # issue 17 (tests/sandbox/test_notifications.py)
+CARBON_CASES = {"carbon_and_tariff"}  # issue 17 (tests/sandbox/test_carbon.py): points at drivers, claims none
 
 
 def seeded_cases(sandbox_api) -> dict:
@@ -17,7 +18,8 @@ def seeded_cases(sandbox_api) -> dict:
 
 def test_every_case_is_planted_on_its_own_driver(sandbox_api):
     cases = seeded_cases(sandbox_api)
-    assert set(cases) == EXPECTED | TICKET_CASES | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES | NOTIFICATION_CASES
+    assert set(cases) == (EXPECTED | TICKET_CASES | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES | NOTIFICATION_CASES
+                          | CARBON_CASES)
     owned = EXPECTED | REBATE_CASES | PROGRAM_CASES | ENERGY_CASES | NOTIFICATION_CASES
     charging = [case for name, case in cases.items() if name in owned]
     assert len({case["user_id"] for case in charging}) == len(charging)

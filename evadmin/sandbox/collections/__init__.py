@@ -6,6 +6,7 @@ order urls.py routes them. The whole-driver collections add their modules here.
 
 from evadmin.sandbox.collections import (
     account,
+    carbon,
     catalogue,
     charging,
     charging_actions,
@@ -25,4 +26,5 @@ DECLARATIONS = (
     *logs.DECLARATIONS, *device_actions.DECLARATIONS, *catalogue.DECLARATIONS, *account.DECLARATIONS,
     *tickets.DECLARATIONS,
     *rebates.DECLARATIONS, *programs.DECLARATIONS, *energy.DECLARATIONS, *notifications.DECLARATIONS,  # issue 17
+    *carbon.DECLARATIONS,
 )

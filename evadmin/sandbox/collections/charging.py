@@ -18,9 +18,10 @@ from datetime import timedelta
 
 from evadmin.sandbox import ids, serializers, webhooks
 from evadmin.sandbox.collections import charging_parts as parts
+from evadmin.sandbox.collections.carbon import carbon_feed_json, grid_feed_json
 from evadmin.sandbox.collections.devices import evse_json, vehicle_json
 from evadmin.sandbox.collections.records import Relation, record_json
-from evadmin.sandbox.models import Evse, Record, Tariff, Vehicle
+from evadmin.sandbox.models import Evse, Record, Tariff, User, Vehicle
 from evadmin.sandbox.resources import (
     Collection,
     Detail,
@@ -33,6 +34,7 @@ from evadmin.sandbox.resources import (
     parse_int,
 )
 from evadmin.sandbox.responses import json_response
+from evadmin.sandbox.seeding.carbon import carbon_feed_id, grid_feed_ids
 from evadmin.sandbox.seeding.nights import SESSION, SESSION_PREFIX, SUB_SESSION, SUB_SESSION_PREFIX
 from evadmin.sandbox.views.base import ApiContext, Operation
 
@@ -74,14 +76,40 @@ PARTS = {
 # unless a row says otherwise. No grid_feeds: [] would match both alternatives of its oneOf.
 SUB_SESSION_DEFAULTS = {
     "savings_cost": None, "savings_co2_grams": None, "incentive_earned": None, "total_points_missed": None,
-    "solar_energy_delivered_watt_hours": 0, "labels": None, "carbon_feed": None, "solar_mode_type": None,
+    "solar_energy_delivered_watt_hours": 0, "labels": None, "solar_mode_type": None,
 }
+
+
+def _driver_country(context, user_id: str) -> str:
+    """The driver's country, looked up once per request (a page of sub-sessions shares few drivers)."""
+    known = context.__dict__.setdefault("_countries", {})
+    if user_id not in known:
+        known[user_id] = User.objects.filter(pk=user_id).values_list("country_code", flat=True).first() or ""
+    return known[user_id]
+
+
+def _feeds(data: dict, record, context, expand) -> None:
+    """The feeds used for the driver's charging: the spec's only link from a driver to a carbon feed or
+    grid feeds (the Location has none); the sandbox's are those of the driver's country."""
+    country = _driver_country(context, record.user_id) if record.user_id else ""
+    feed_id = carbon_feed_id(country)
+    feed = Record.objects.filter(pk=feed_id).first() if feed_id and "carbon_feed" in expand else None
+    data["carbon_feed"] = (carbon_feed_json(feed, context, set()) if feed is not None
+                           else f"{context.base}/carbon_feeds/{feed_id}" if feed_id else None)
+    grid_ids = grid_feed_ids(country)
+    if grid_ids:  # absent otherwise: [] would match both alternatives of the oneOf
+        if "grid_feeds" in expand:
+            data["grid_feeds"] = [grid_feed_json(found, context, set())
+                                  for found in Record.objects.filter(pk__in=grid_ids)]
+        else:
+            data["grid_feeds"] = [f"{context.base}/grid_feeds/{found}" for found in grid_ids]
 
 
 def sub_session_json(record, context, expand) -> dict:
     data = record_json(record, context, expand, collection="charging_sub_sessions", relations=SUB_SESSION_RELATIONS)
     for name, value in SUB_SESSION_DEFAULTS.items():
         data.setdefault(name, value)
+    _feeds(data, record, context, expand)
     for name, serialize in PARTS.items():
         data[name] = (serialize(record, context, parts.part_head(record, context, name), {}) if name in expand
                       else parts.part_url(context, record, name))
@@ -133,7 +161,8 @@ CHARGING_SUB_SESSIONS = Collection(
              "tariff.supplier", "carbon_feed", "grid_feeds"),
     # The debug parts need debug:read on their own endpoints; expanding them does too (as tariffs'
     # expand=prices needs tariff:prices:read).
-    expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE},
+    expand_scopes={"assessment": DEBUG_SCOPE, "debug_metadata": DEBUG_SCOPE, "carbon_feed": "carbon:read",
+                   "grid_feeds": "grid:read"},
     filters={
         "user_id": Filter(_user_filter, with_context=True),
         "evse_id": Filter("data___evse_id", parse_id(ids.EVSE)),

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from importlib import import_module
 
 SEEDERS: tuple[str, ...] = ("cases", "charging", "device_logs", "tickets", "rebates", "programs", "energy",
-                             "notifications")  # module names under evadmin.sandbox.seeding, in seeding order
+                             "notifications", "carbon")  # module names under evadmin.sandbox.seeding, in seeding order
 HISTORY_DAYS = 30
 
 

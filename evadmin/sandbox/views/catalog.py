@@ -12,11 +12,11 @@ from evadmin.sandbox.views.base import ApiContext, Operation, api_view
 
 TARIFF_EXPANDS = ("supplier", "scheduler_tariff", "prices")
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-# The spec's root lists 14 collections; the sandbox advertises those it serves (carbon_feeds,
-# dispatch_coordinators, grid_feeds and support_tickets join when they are served).
+# The spec's root lists 14 collections; the sandbox advertises those it serves
+# (dispatch_coordinators and support_tickets join when they are served).
 ROOT_COLLECTIONS = (
     "users", "evses", "evse_models", "evse_makes", "vehicles", "vehicle_trims", "vehicle_models",
-    "vehicle_makes", "suppliers", "tariffs",
+    "vehicle_makes", "suppliers", "tariffs", "carbon_feeds", "grid_feeds",
 )
 
 
