@@ -65,14 +65,23 @@ QUICK = Scale(limit=400, job_rows=400, drivers_costed=5, browse_seconds=30, seed
 
 # --- a driver's page, as a browser opens it -----------------------------------------------------------
 def open_driver(client, user_id: str, *, refresh: bool = False, devices_refresh: bool | None = None):
-    """The driver's page, then its devices fragment at the URL the page's hx-get names (htmx's load);
-    `refresh` adds ?refresh=1 to the page and, unless `devices_refresh` says otherwise, to the fragment."""
+    """The driver's page, then each devices fragment at the URL the page's hx-get names (htmx's load: the
+    vehicles and the chargers); `refresh` adds ?refresh=1 to the page and, unless `devices_refresh` says
+    otherwise, to the fragments. (page, the fragments as one: the first failing status, their texts.)"""
     page = client.get(f"/users/{user_id}/", {"refresh": "1"} if refresh else {})
-    found = DEVICES_LINK.search(page.content.decode()) if page.status_code == 200 else None
-    url = html.unescape(found.group(1)) if found else f"/users/{user_id}/devices/"
+    found = DEVICES_LINK.findall(page.content.decode()) if page.status_code == 200 else []
+    urls = [html.unescape(url) for url in found] or [f"/users/{user_id}/devices/"]
     if refresh if devices_refresh is None else devices_refresh:
-        url += ("&" if "?" in url else "?") + "refresh=1"
-    return page, client.get(url, HTTP_HX_REQUEST="true")
+        urls = [url + ("&" if "?" in url else "?") + "refresh=1" for url in urls]
+    fragments = [client.get(url, HTTP_HX_REQUEST="true") for url in urls]
+    status = next((fragment.status_code for fragment in fragments if fragment.status_code != 200), 200)
+    return page, DeviceFragments(status, b"".join(fragment.content for fragment in fragments))
+
+
+@dataclass(frozen=True)
+class DeviceFragments:
+    status_code: int
+    content: bytes
 
 
 def driver_page_costs(sandbox, user_ids: list[str], *, agent, second_agent) -> dict[str, list[int]]:

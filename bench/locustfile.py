@@ -3,7 +3,7 @@
 Each agent signs in once with its own staff account (the CSRF token read from the sign-in form),
 then browses as support staff do, with a short pause between clicks: the users list and its htmx
 "Next" pages (one API request each), directory searches and /locations/ filters (no API request),
-and user pages followed by their lazily loaded devices fragment (one and two API requests).
+and user pages followed by their lazily loaded vehicles and chargers (one API request each).
 
 The measured window starts once every agent has signed in (password hashing is slow on purpose, and
 50 sign-ins at once would otherwise fill the first part of the run) and lasts EVADMIN_LOAD_SECONDS;
@@ -196,5 +196,6 @@ class SupportAgent(FastHttpUser):
     def user_page(self) -> None:
         user_id = self.rng.choice(PLAN["user_ids"])
         self._page(f"/users/{user_id}/", "/users/<id>/", must_contain=user_id)
-        self._page(f"/users/{user_id}/devices/", "/users/<id>/devices/ (htmx)", htmx=True,
-                   must_contain='id="devices"')
+        for kind in ("vehicles", "chargers"):  # the page's two device panels, each loaded by htmx
+            self._page(f"/users/{user_id}/devices/{kind}/", f"/users/<id>/devices/{kind}/ (htmx)", htmx=True,
+                       must_contain=f'id="driver-{kind}"')

@@ -11,7 +11,8 @@ from bench import load
 pytestmark = pytest.mark.timeout(240)
 
 PAGES = {"sign-in form", "sign in", "/users/?source=api (API list)", "/users/?after= (htmx next page)",
-         "/users/?q= (directory search)", "/locations/ (filters)", "/users/<id>/", "/users/<id>/devices/ (htmx)"}
+         "/users/?q= (directory search)", "/locations/ (filters)", "/users/<id>/",
+         "/users/<id>/devices/vehicles/ (htmx)", "/users/<id>/devices/chargers/ (htmx)"}
 
 
 def test_agents_browse_every_page_without_a_failure_and_failing_pages_are_counted(tmp_path):
@@ -33,7 +34,7 @@ def test_agents_browse_every_page_without_a_failure_and_failing_pages_are_counte
     assert faulty["failures"] > 0
     failing = {error["name"] for error in faulty["errors"]}
     assert failing <= {"/users/?source=api (API list)", "/users/?after= (htmx next page)", "/users/<id>/",
-                       "/users/<id>/devices/ (htmx)"}, faulty["errors"]
+                       "/users/<id>/devices/vehicles/ (htmx)", "/users/<id>/devices/chargers/ (htmx)"}, faulty["errors"]
     assert all("status 404" in error["error"] for error in faulty["errors"]), faulty["errors"]
 
 
