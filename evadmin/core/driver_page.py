@@ -35,6 +35,7 @@ class SummaryPart:
     known: bool = True  # False: evadmin holds nothing of it yet
     url: str = ""  # the panel's anchor or the page with the detail
     order: int = 100  # left to right
+    url_permission: str = ""  # "app.codename" the detail's page needs: without it the part shows no link
 
 
 # (user_id) -> the part, or None when the app has nothing to say of this driver. Never a request.

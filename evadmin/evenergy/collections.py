@@ -492,7 +492,8 @@ PROGRAM_TIERS = Collection("/programs/{parent}/tiers", programs.ProgramTier, PRO
                            parent_prefix="prog", per_user=True)
 PROGRAM_VEHICLE_COMPATIBILITY = Collection(
     "/programs/{parent}/vehicle_compatibility", programs.ProgramVehicleCompatibility, PROGRAMS_FEATURE,
-    "vehicle:read", parent_prefix="prog", per_user=True, paging=UNPAGED, retrievable=False)
+    "vehicle:read", parent_prefix="prog", per_user=True, paging=UNPAGED, retrievable=False,
+    default_expand=("model",))  # the models' names, in the same request
 PROGRAM_CURRENT_AGREEMENT = Detail(PROGRAMS, "participation_agreement_versions/current",
                                    programs.ParticipationAgreementVersion, "", PROGRAMS_FEATURE)
 PROGRAM_JOIN = Action(PROGRAMS, "join", programs.Program, "utility_account:write", PROGRAM_ENROLMENT,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from evadmin.evenergy.resources import DeviceModel
 from evadmin.evenergy.typed import ApiObject
 
 
@@ -36,8 +37,15 @@ class ProgramTier(ApiObject):
 @dataclass
 class ProgramVehicleCompatibility(ApiObject):
     can_control_charge: bool = False
-    model: str = ""  # the vehicle model's URL (not expanded)
+    model: DeviceModel | None = None  # expanded (`expand=model`): its name and make's URL
     type: str | None = None
+
+    @property
+    def model_label(self) -> str:
+        """The model as agents name it ("Model 3"); its id when the API served only a URL."""
+        if self.model is not None and (self.model.display_name or self.model.name):
+            return self.model.display_name or self.model.name
+        return self.related_id("model") or "a model not named"
 
 
 @dataclass

@@ -25,6 +25,11 @@ class PayoutShown:
     is_set: bool
     wallet: str  # "PayPal", "Bill credits"
     receiver_type: str  # EMAIL, PHONE, ACCOUNT_NUMBER
+
+    @property
+    def receiver_words(self) -> str:
+        """"account number", "email", "phone": what the masked receiver is, in words."""
+        return self.receiver_type.replace("_", " ").lower() or "receiver"
     receiver_masked: str  # "•••• 4321"
 
 

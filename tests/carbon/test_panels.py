@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from evadmin.carbon.summary import carbon_summary
+from evadmin.core.templatetags.components import minor_units
 from tests.carbon.conftest import HX, open_driver, panel_url
 from tests.conftest import sent
 from tests.drivers.test_hostile_data import RAW_MARKUP
@@ -53,7 +54,7 @@ def test_the_prices_panel_shows_today_and_tomorrow_in_the_tariffs_zone(pages, sa
     response = viewer.get(panel_url("prices", case["user_id"]), **HX)
     html = response.content.decode()
     assert response.status_code == 200 and response["HX-Trigger"] == "driver-panel-loaded"
-    assert f"{case['currency']} minor units per kWh" in html and case["timezone_name"] in html
+    assert f"{minor_units(case['currency'])} per kWh" in html and case["timezone_name"] in html
     assert "Today," in html and "Tomorrow," in html and 'id="tariff-prices-chart"' in html
     assert html.count("<tr>") >= 2 * 46  # two days of half-hours (a short day has 46)
     [read] = _carbon_gets(sandbox_api)
@@ -91,7 +92,7 @@ def test_a_missing_scope_is_named_and_the_rest_of_the_page_works(pages, sandbox_
     response = viewer.get(panel_url(panel, case["user_id"]), **HX)
     assert response.status_code == 200
     assert f"lacks the scope {scope}" in response.content.decode(), response.content.decode()
-    other, shows = ("prices", "minor units per kWh") if panel == "panel" else ("panel", "UK National Grid")
+    other, shows = ("prices", "Prices in") if panel == "panel" else ("panel", "UK National Grid")
     assert shows in viewer.get(panel_url(other, case["user_id"]), **HX).content.decode()  # the other panel works
     assert viewer.get(reverse("users:detail", args=[case["user_id"]])).status_code == 200
 

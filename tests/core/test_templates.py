@@ -37,6 +37,8 @@ def test_templates_are_ready_for_a_strict_content_security_policy(path):
     # Nothing loads from another host (links out, like a map, are fine: they load nothing here).
     assert not re.search(r"<(script|link|img|iframe|source)\b[^>]*\b(src|href)=[\"']?(https?:)?//", source), "CDN asset"
     get_template(str(path.relative_to(TEMPLATES_DIR)))  # and it compiles
+    # A {# comment #} ends on its own line: Django shows a comment spread over lines to every agent.
+    assert not [line for line in source.splitlines() if "{#" in line and "#}" not in line], "multi-line {# #}"
 
 
 @pytest.mark.django_db

@@ -124,3 +124,11 @@ def test_the_strip_outside_htmx_sends_the_agent_to_the_driver_page(pages, cases)
     user_id = cases["ticket_offline_charger_night"]["user_id"]
     response = pages("viewer").get(reverse("users:summary", args=[user_id]))
     assert response.status_code == 302 and response["Location"].endswith(f"/users/{user_id}/#summary-strip")
+
+
+def test_the_data_quality_part_links_to_the_report_only_for_staff_who_may_read_it(pages, cases):
+    user_id = cases["ticket_offline_charger_night"]["user_id"]
+    AuditReport.objects.create(status=AuditReport.Status.COMPLETE, finished_at=timezone.now())
+    report_link = re.compile(r'data-part="data-quality">.*?<a href="/audit/reports/\d+/"', re.S)
+    assert not report_link.search(summary(pages("support"), user_id).content.decode())  # its page would be a 403
+    assert report_link.search(summary(pages("auditor"), user_id).content.decode())

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from evadmin.core.templatetags.components import minor_units
+
 pytestmark = pytest.mark.browser
 
 
@@ -42,7 +44,7 @@ def test_an_agent_sees_the_grid_now_and_ahead_and_the_prices_today_and_tomorrow(
 
     section.locator("details").nth(1).locator("summary").click()
     prices = page.locator("#driver-tariff-prices")
-    expect(prices).to_contain_text(f"{case['currency']} minor units per kWh")
+    expect(prices).to_contain_text(f"{minor_units(case['currency'])} per kWh")  # "pence (GBP)"
     expect(prices).to_contain_text(case["timezone_name"])
     expect(prices.locator("#tariff-prices-chart[data-drawn='true']")).to_have_count(1)
     first_price = prices.locator("table.tariff-prices tbody tr td").nth(1).inner_text().strip()

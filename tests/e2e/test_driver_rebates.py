@@ -29,6 +29,9 @@ def test_an_agent_finds_the_rebate_stuck_in_evidence_review(signed_in_page, sand
     expect(panel).to_contain_text("Vehicle Enrollment")
     expect(panel).to_contain_text("submitted: in evidence review")
     expect(panel).to_contain_text("Before it can be submitted: upload: Charger photo.")
+    # A file name carrying a right-to-left override keeps it to itself: the words after it read as written.
+    hostile = panel.locator(".evidence-files .truncate").filter(has_text="invoice")
+    expect(hostile.first).to_have_css("unicode-bidi", "isolate")
     assert len([entry for entry in sandbox_api.api_requests() if "rebate" in entry["path"]]) == 1
 
     subscription = page.locator("#subscription")

@@ -39,6 +39,8 @@ def test_a_programs_parts_load_when_opened_one_request_each(pages, sandbox_api):
         assert expected in html, part
         client.get(url)
         assert len(_program_gets(sandbox_api)) == before + 1, part
+        if part == "vehicles":  # each model by its name, expanded in that one request, never its API address
+            assert "/vehicle_models/" not in html and "<li" in html, html
 
 
 def test_vehicle_compatibility_without_vehicle_read_names_the_scope(pages, sandbox_api, api_settings):

@@ -54,6 +54,7 @@ def test_subscription_and_payout_panels_one_request_each_and_never_a_whole_accou
     payout = viewer.get(panel_url("payout", case["user_id"]), **HX).content.decode()
     assert case["subscription_offering"] in subscription
     assert "Bill credits" in payout and f"•••• {case['payout_last4']}" in payout
+    assert "(account number, last 4 at most)" in payout  # what the receiver is, in words
     assert case["payout_account_number"] not in payout
     assert [entry["path"] for entry in _api_gets(sandbox_api)] == [
         "/v2/subscriptions", f"/v2/users/{case['user_id']}/payout_method"]

@@ -3,6 +3,7 @@
 {% pager page target="#results" label="Pages of …" %}    previous and next links (components/pager.html)
 {% table_rows table %}                                   a django-tables2 table's rows (components/table.html)
 {% local_time moment zone %}                             a time in the driver's zone, UTC on hover
+{{ currency|minor_units }}                                "pence (GBP)": what a price in minor units is counted in
 {% lazy_panel id=… url=… title=… what=… %}…{% endlazy_panel %}  a panel read when opened (components/lazy_panel.html)
 """
 
@@ -29,6 +30,18 @@ def pager(context, page, **options) -> dict:
 @register.simple_tag
 def table_rows(table):
     return tables.table_rows(table)
+
+
+# The API gives prices in the currency's minor units: agents read them as pence or cents.
+MINOR_UNITS = {"GBP": "pence", "EUR": "cents", "USD": "cents", "CAD": "cents", "AUD": "cents", "NZD": "cents"}
+
+
+@register.filter
+def minor_units(currency) -> str:
+    """"pence (GBP)" for "GBP"; "SEK minor units" for a currency without a name here."""
+    if not currency:
+        return "the currency's minor units"
+    return f"{MINOR_UNITS[currency]} ({currency})" if currency in MINOR_UNITS else f"{currency} minor units"
 
 
 @register.simple_tag
