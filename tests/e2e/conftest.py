@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import require_service
@@ -71,9 +72,27 @@ class BrowserPage:
         """Drop errors the test provoked on purpose (Chromium logs every 4xx fetch)."""
         self.console_errors = [error for error in self.console_errors if text not in error]
 
+    def settle(self, timeout_ms: int = 5_000) -> None:
+        """Wait (at most `timeout_ms`) until the page has had no request in flight for 500 ms."""
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        except PlaywrightError:  # a page still busy, or closed by the test: its teardown says the rest
+            pass
+
     def assert_no_console_errors(self) -> None:
         if self.console_errors:
             pytest.fail("browser console errors:\n" + "\n".join(self.console_errors))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """After the test's own steps and before any fixture is torn down, let the page's lazy requests land:
+    a panel still loading (hx-trigger="load") would otherwise reach the server after the test's API
+    settings were undone, and fail there."""
+    yield
+    browser_page = item.funcargs.get("browser_page")
+    if isinstance(browser_page, BrowserPage):
+        browser_page.settle()
 
 
 @pytest.fixture
