@@ -25,12 +25,17 @@ def checked_id(value: str, prefix: str) -> str:
         raise Http404(str(exc)) from exc
 
 
-def driver_panel(request: HttpRequest, user_id: str, template: str, read: Callable[..., object]) -> HttpResponse:
-    """`read(user_id=..., refresh=...)` into the template's `panel` partial (`?refresh=1` reads live)."""
+def driver_panel(request: HttpRequest, user_id: str, template: str, read: Callable[..., object], *,
+                 ids: dict[str, str] | None = None, decorate: Callable[[object], dict] | None = None) -> HttpResponse:
+    """`read(user_id=..., refresh=..., **ids)` into the template's `panel` partial (`?refresh=1` reads live);
+    `decorate(value)` adds what the template draws from a read that succeeded (a chart's figures)."""
     user_id = checked_id(user_id, "user")
-    context = {"account_id": user_id, "read": None, "unavailable": None}
+    ids = ids or {}
+    context = {"account_id": user_id, **ids, "read": None, "unavailable": None}
     try:
-        context["read"] = read(user_id=user_id, refresh=bool(request.GET.get("refresh")))
+        context["read"] = read(user_id=user_id, refresh=bool(request.GET.get("refresh")), **ids)
     except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
         context["unavailable"] = exc
+    if decorate is not None and context["read"] is not None:
+        context.update(decorate(context["read"].value))
     return announce_panel_loaded(render_page(request, template, context, partial="panel"))

@@ -9,27 +9,19 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from evadmin.core.driver_page import announce_panel_loaded
-from evadmin.core.driver_panels import checked_id
-from evadmin.core.htmx import render_page
+from evadmin.core.driver_panels import checked_id, driver_panel
 from evadmin.energy import selectors
-from evadmin.evenergy import errors
 from evadmin.evenergy.energy import STATS_SERIES
 from evadmin.staff import roles
 from evadmin.staff.permissions import staff_permission_required
 
 
-def _panel(request: HttpRequest, template: str, read, *, chart=None, **ids: str) -> HttpResponse:
-    context = {**ids, "read": None, "unavailable": None}
-    try:
-        context["read"] = read(refresh=bool(request.GET.get("refresh")), **ids)
-    except errors.ApiError as exc:  # the panel says why; the rest of the driver's page stands
-        context["unavailable"] = exc
-    if chart is not None and context["read"] is not None:
-        context["chart"] = chart(context["read"].value)
-        context["chart_json"] = json.dumps(context["chart"])  # escaped into an attribute by the template
-    return announce_panel_loaded(render_page(request, template, {"account_id": ids["user_id"], **context},
-                                             partial="panel"))
+def _panel(request: HttpRequest, template: str, read, *, chart=None, user_id: str, **ids: str) -> HttpResponse:
+    """A driver panel (core.driver_panels); a chart's figures, when it has one, as a dict and as escaped JSON."""
+    def with_chart(value) -> dict:
+        figures = chart(value)
+        return {"chart": figures, "chart_json": json.dumps(figures)}  # escaped into an attribute by the template
+    return driver_panel(request, user_id, template, read, ids=ids, decorate=with_chart if chart else None)
 
 
 def stats_chart(stats) -> dict:
